@@ -1,0 +1,193 @@
+# erg: the one build entry point. GNU make.
+#
+#   make               build/liberg.a, build/liberg-netif.a, tools, examples
+#   make test          everything that proves erg works (TESTING.md), with
+#                      AddressSanitizer + UndefinedBehaviorSanitizer
+#   make freestanding  src/ built -ffreestanding; symbols checked
+#   make fuzz          AFL++ campaign: make fuzz TARGET=ipv4 SECONDS=600
+#   make coverage      line coverage of src/ reached by the tests
+#   make lint | format | bench | demo | clean
+
+CC	?= cc
+ifeq ($(origin CC),default)
+CC	= gcc
+endif
+AR	?= ar
+BUILD	?= build
+
+WARN	= -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wpointer-arith -Wvla
+CPPFLAGS_COMMON = -Iinclude
+OPT	?= -O2 -g
+CFLAGS_SRC = $(WARN) $(OPT) -ffreestanding -fno-builtin-printf
+HOSTWARN = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer
+
+SRC_DIRS = src/core src/ether src/ipv4 src/udp src/stack
+SRC	= $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
+NETIF_SRC = $(wildcard netif/loop/*.c)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+SIM_SRC = $(wildcard tests/sim/sim_*.c)
+FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
+TESTLIB_SRC = $(wildcard tests/lib/*.c)
+
+HOSTLIBS = -lpcap
+
+# ---- release build -------------------------------------------------------
+
+OBJ	= $(SRC:%.c=$(BUILD)/obj/%.o)
+NETIF_OBJ = $(NETIF_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all test freestanding fuzz coverage lint format bench demo clean \
+	deps-test unit sim fuzz-replay
+all: $(BUILD)/liberg.a $(BUILD)/liberg-netif.a
+
+$(BUILD)/obj/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_SRC) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/netif/%.o: netif/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) $(OPT) -MMD -MP -c $< -o $@
+
+$(BUILD)/liberg.a: $(OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/liberg-netif.a: $(NETIF_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# ---- sanitizer build for tests -------------------------------------------
+
+ABUILD	= $(BUILD)/asan
+AOBJ	= $(SRC:%.c=$(ABUILD)/%.o)
+ANETIF_OBJ = $(NETIF_SRC:%.c=$(ABUILD)/%.o)
+ATESTLIB_OBJ = $(TESTLIB_SRC:%.c=$(ABUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(ABUILD)/bin/%)
+SIM_BIN	= $(SIM_SRC:tests/sim/%.c=$(ABUILD)/bin/%)
+FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=$(ABUILD)/bin/%)
+ACFLAGS	= $(WARN) -O1 -g $(SAN) $(COVFLAGS)
+
+$(ABUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(ACFLAGS) -MMD -MP -c $< -o $@
+
+$(ABUILD)/netif/%.o: netif/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) -O1 -g $(SAN) -MMD -MP -c $< -o $@
+
+$(ABUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) -Inetif -Itests -Itests/vectors $(HOSTWARN) \
+	    -O1 -g $(SAN) -MMD -MP -c $< -o $@
+
+$(ABUILD)/fuzz/%.o: fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) -Inetif -Ifuzz $(HOSTWARN) -O1 -g $(SAN) \
+	    -MMD -MP -c $< -o $@
+
+$(ABUILD)/liberg.a: $(AOBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(ABUILD)/liberg-netif.a: $(ANETIF_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+ALIBS	= $(ABUILD)/liberg-netif.a $(ABUILD)/liberg.a
+
+$(ABUILD)/bin/test_%: $(ABUILD)/tests/unit/test_%.o $(ATESTLIB_OBJ) $(ALIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(COVFLAGS) $^ -o $@ -lcmocka $(HOSTLIBS)
+
+$(ABUILD)/bin/sim_%: $(ABUILD)/tests/sim/sim_%.o $(ATESTLIB_OBJ) $(ALIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(COVFLAGS) $^ -o $@ -lcmocka $(HOSTLIBS)
+
+$(ABUILD)/bin/fuzz_%: $(ABUILD)/fuzz/fuzz_%.o $(ABUILD)/fuzz/replay_main.o \
+    $(ALIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(COVFLAGS) $^ -o $@ $(HOSTLIBS)
+
+# The list tests/run.sh reads: kind, name, command.
+$(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) FORCE
+	@rm -f $@
+	@for b in $(UNIT_BIN) $(SIM_BIN); do \
+	    printf 'cmocka\t%s\t%s\n' "$$(basename $$b)" "$$b" >> $@; done
+	@for b in $(FUZZ_BIN); do n=$$(basename $$b); t=$${n#fuzz_}; \
+	    printf 'plain\t%s-replay\t%s fuzz/corpus/%s\n' "$$n" "$$b" "$$t" \
+	    >> $@; done
+	@printf 'plain\tfreestanding\t$(MAKE) --no-print-directory freestanding\n' >> $@
+
+FORCE:
+
+test:
+	@bash scripts/deps.sh test
+	@$(MAKE) --no-print-directory $(ABUILD)/tests.list
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    bash tests/run.sh $(ABUILD)/tests.list
+
+# ---- freestanding check ----------------------------------------------------
+
+FBUILD	= $(BUILD)/freestanding
+FOBJ	= $(SRC:%.c=$(FBUILD)/%.o)
+GCC_INC	:= $(shell $(CC) -print-file-name=include)
+
+$(FBUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -nostdinc -isystem $(GCC_INC) $(CPPFLAGS_COMMON) $(WARN) -Os \
+	    -ffreestanding -fno-builtin -fno-stack-protector -c $< -o $@
+
+freestanding: $(FOBJ)
+	@bash scripts/freestanding-check.sh $(FOBJ)
+
+# ---- fuzzing -----------------------------------------------------------------
+
+FZBUILD	= $(BUILD)/afl
+TARGET	?= stack
+SECONDS	?= 600
+AFL_CC	?= afl-clang-fast
+FZSRC_OBJ = $(SRC:%.c=$(FZBUILD)/%.o)
+
+$(FZBUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(AFL_CC) $(CPPFLAGS_COMMON) -std=c11 -O2 -g -c $< -o $@
+
+$(FZBUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/afl_main.c $(FZSRC_OBJ) \
+    $(NETIF_SRC)
+	$(AFL_CC) $(CPPFLAGS_COMMON) -Inetif -Ifuzz -std=c11 -D_GNU_SOURCE \
+	    -O2 -g $^ -o $@ $(HOSTLIBS)
+
+fuzz:
+	@bash scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory CC=clang $(FZBUILD)/fuzz_$(TARGET)
+	@bash scripts/fuzz.sh $(FZBUILD)/fuzz_$(TARGET) $(TARGET) $(SECONDS)
+
+# ---- coverage ----------------------------------------------------------------
+
+coverage:
+	@bash scripts/deps.sh coverage
+	@$(MAKE) --no-print-directory BUILD=build/cov COVFLAGS=--coverage test
+	@gcovr --root . --filter 'src/' --object-directory build/cov/asan \
+	    --print-summary build/cov/asan | tail -n 40
+
+# ---- style -------------------------------------------------------------------
+
+lint:
+	@bash scripts/deps.sh lint
+	clang-tidy --quiet $(SRC) $(NETIF_SRC) -- $(CPPFLAGS_COMMON) -Inetif \
+	    -std=c11 -D_GNU_SOURCE
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr $(CPPFLAGS_COMMON) -Inetif src netif
+
+format:
+	@bash scripts/deps.sh lint
+	clang-format -i --style=file $(SRC) $(NETIF_SRC) \
+	    $(wildcard src/*/*.h include/erg/*.h netif/*/*.h)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,89 @@
+/*
+ * erg/config.h: what a stack is made of, and how much memory that takes.
+ *
+ * The application fills a struct erg_config (erg_config_default gives
+ * sensible values), asks erg_arena_size() how many bytes that needs, and
+ * hands erg_stack_init() one block of at least that size. Every object the
+ * stack will ever use is carved from that block at init; nothing is
+ * allocated later. Counts are hard limits: when a pool is empty the
+ * operation fails cleanly and a counter says so.
+ *
+ * Memory formula (each term rounded up to 16-byte alignment; the exact
+ * figure is what erg_arena_size() returns, computed by running the same
+ * carving code without writing):
+ *
+ *   stack core          ~ 1 KiB + ERG_STAT_COUNT * 8
+ *   packet pool         pkt_count * (sizeof(struct erg_pkt) + pkt_size)
+ *   interfaces          netif_count * ~96
+ *   timers heap         (arp_entries + reasm_slots) * sizeof(void *)
+ *   ARP cache           arp_entries * ~64
+ *   reassembly          reasm_slots * (~96 + 64 + reasm_max + reasm_max/64)
+ *   UDP sockets         udp_socks * ~96 + 64 buckets * sizeof(void *)
+ *
+ * With erg_config_default() that is about 600 KiB, most of it the 256
+ * packet buffers (512 KiB) and two 64 KiB reassembly buffers.
+ */
+#ifndef ERG_CONFIG_H
+#define ERG_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Fills buf with len random bytes. The platform supplies a CSPRNG (or, for
+ * reproducible runs, a seeded generator). It MUST NOT fail.
+ */
+typedef void (*erg_rand_fn)(void *ctx, void *buf, size_t len);
+
+struct erg_config {
+	/* Packet buffers: count, and data bytes each (headroom included). */
+	uint32_t	pkt_count;	/* default 256, min 4 */
+	uint32_t	pkt_size;	/* default 2048, min 1024 */
+
+	uint32_t	netif_count;	/* interfaces, default 2, 1..64 */
+
+	/* ARP (RFC 826). */
+	uint32_t	arp_entries;	/* cache entries, default 64 */
+	uint32_t	arp_queue_len;	/* pkts held per unresolved entry, default 4 */
+	uint32_t	arp_reachable_ms; /* entry lifetime, default 120000 */
+	uint32_t	arp_retry_ms;	/* request retransmit, default 1000 */
+	uint32_t	arp_retries;	/* requests before giving up, default 3 */
+
+	/* IPv4 reassembly (RFC 791, RFC 1122 3.3.2). */
+	uint32_t	reasm_slots;	/* datagrams reassembled at once, default 2 */
+	uint32_t	reasm_max;	/* max datagram bytes, default 65535 */
+	uint32_t	reasm_timeout_ms; /* default 30000 */
+
+	/* ICMP error rate limit: token bucket (RFC 1812 4.3.2.8). */
+	uint32_t	icmp_err_per_sec; /* default 100 */
+	uint32_t	icmp_err_burst;	/* default 20 */
+
+	/* UDP. */
+	uint32_t	udp_socks;	/* default 16 */
+	uint32_t	udp_rxq_len;	/* datagrams queued per socket, default 32 */
+
+	/* Timers run per erg_stack_poll() call, at most; default 256. */
+	uint32_t	poll_budget;
+
+	/* Randomness: ISN/port/ID keys and choices. Required. */
+	erg_rand_fn	rand;
+	void		*rand_ctx;
+};
+
+/* Fills cfg with the defaults documented above (rand left NULL). */
+void erg_config_default(struct erg_config *cfg);
+
+/*
+ * Bytes of arena that erg_stack_init() needs for cfg, or 0 if cfg is
+ * invalid (a count out of range, or rand NULL).
+ */
+size_t erg_arena_size(const struct erg_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,18 @@
+/*
+ * src/core/core_mem.h: the only C library functions src/ may call.
+ *
+ * Declared here rather than through <string.h> so that src/ builds with
+ * the compiler's freestanding headers alone. The platform provides them
+ * (libc when hosted; a few lines of C, or Solo5's, when not).
+ */
+#ifndef ERG_CORE_MEM_H
+#define ERG_CORE_MEM_H
+
+#include <stddef.h>
+
+void	*memcpy(void *restrict dst, const void *restrict src, size_t n);
+void	*memmove(void *dst, const void *src, size_t n);
+void	*memset(void *dst, int c, size_t n);
+int	memcmp(const void *a, const void *b, size_t n);
+
+#endif

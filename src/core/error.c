@@ -1,0 +1,47 @@
+/*
+ * src/core/error.c: names of error codes.
+ */
+#include "core.h"
+
+struct erg_error_name {
+	int		code;
+	const char	*name;
+};
+
+static const struct erg_error_name erg_error_names[] = {
+	{ ERG_OK, "OK" },
+	{ ERG_EINVAL, "EINVAL" },
+	{ ERG_ESTATE, "ESTATE" },
+	{ ERG_EADDRINUSE, "EADDRINUSE" },
+	{ ERG_ENOTCONN, "ENOTCONN" },
+	{ ERG_EMSGSIZE, "EMSGSIZE" },
+	{ ERG_EAGAIN, "EAGAIN" },
+	{ ERG_ENOMEM, "ENOMEM" },
+	{ ERG_ENOBUFS, "ENOBUFS" },
+	{ ERG_ENOSPC, "ENOSPC" },
+	{ ERG_EHOSTUNREACH, "EHOSTUNREACH" },
+	{ ERG_ENETUNREACH, "ENETUNREACH" },
+	{ ERG_ECONNREFUSED, "ECONNREFUSED" },
+	{ ERG_ETIMEDOUT, "ETIMEDOUT" },
+	{ ERG_EMSGTOOBIG, "EMSGTOOBIG" },
+	{ ERG_ETTL, "ETTL" },
+	{ ERG_ETRUNC, "ETRUNC" },
+	{ ERG_EMALFORMED, "EMALFORMED" },
+	{ ERG_ECHECKSUM, "ECHECKSUM" },
+	{ ERG_EUNSUPPORTED, "EUNSUPPORTED" },
+};
+
+const char *
+erg_strerror(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(erg_error_names) / sizeof(erg_error_names[0]);
+	    i++) {
+		if (erg_error_names[i].code == err)
+			return erg_error_names[i].name;
+	}
+	return "E?";
+}

@@ -1,0 +1,77 @@
+/*
+ * src/core/pool.c: arena carving, fixed object pools and gauges.
+ */
+#include "core.h"
+
+void *
+erg_carve(struct erg_carve *c, size_t size)
+{
+	void *p;
+
+	c->off = (c->off + ERG_CARVE_ALIGN - 1) & ~(size_t)(ERG_CARVE_ALIGN - 1);
+	p = c->base != NULL ? c->base + c->off : NULL;
+	c->off += size;
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+void
+erg_pool_init(struct erg_pool *pool, void *mem, size_t obj_size,
+    uint32_t count, enum erg_stat in_use, enum erg_stat high,
+    enum erg_stat fail)
+{
+	uint8_t *base = mem;
+	uint32_t i;
+
+	pool->free = NULL;
+	pool->count = count;
+	pool->st_in_use = in_use;
+	pool->st_high = high;
+	pool->st_fail = fail;
+	/* Thread the free list so that the first object is handed out first. */
+	for (i = count; i > 0; i--) {
+		void **obj = (void **)(void *)(base + (size_t)(i - 1) * obj_size);
+
+		*obj = pool->free;
+		pool->free = obj;
+	}
+}
+
+void *
+erg_pool_get(struct erg_stack *s, struct erg_pool *pool)
+{
+	void **obj = pool->free;
+
+	if (obj == NULL) {
+		ERG_COUNT_ID(s, pool->st_fail);
+		return NULL;
+	}
+	pool->free = *obj;
+	*obj = NULL;
+	erg_gauge_inc(s, pool->st_in_use, pool->st_high);
+	return obj;
+}
+
+void
+erg_pool_put(struct erg_stack *s, struct erg_pool *pool, void *obj)
+{
+	*(void **)obj = pool->free;
+	pool->free = obj;
+	erg_gauge_dec(s, pool->st_in_use);
+}
+
+void
+erg_gauge_inc(struct erg_stack *s, enum erg_stat in_use, enum erg_stat high)
+{
+	uint64_t v = ++s->stats[in_use];
+
+	if (high < ERG_STAT_COUNT && v > s->stats[high])
+		s->stats[high] = v;
+}
+
+void
+erg_gauge_dec(struct erg_stack *s, enum erg_stat in_use)
+{
+	s->stats[in_use]--;
+}

@@ -1,0 +1,43 @@
+/*
+ * src/ether/ether_link.h: what the link layer offers the layers above
+ * (IPv4) and the assembly.
+ */
+#ifndef ERG_ETHER_LINK_H
+#define ERG_ETHER_LINK_H
+
+#include "../core/core.h"
+
+/*
+ * Sends the IPv4 datagram in pkt (window: IP header onwards) on interface
+ * ifindex to the next hop next_hop (host order; ERG_IPV4_BROADCAST or the
+ * interface's subnet broadcast go to the Ethernet broadcast address).
+ * Resolves the next hop through ARP, holding the pkt on the cache entry
+ * while resolution is under way. Takes pkt. Returns 0 (sent or queued) or
+ * a negative error (pkt freed and the reason counted).
+ */
+int	erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
+    uint32_t next_hop, struct erg_pkt *pkt);
+
+/*
+ * Prepends an Ethernet header and transmits pkt on ifindex. Takes pkt.
+ */
+int	erg_ether_output(struct erg_stack *s, unsigned ifindex,
+    const uint8_t dst[6], uint16_t type, struct erg_pkt *pkt);
+
+/* ARP (src/ether/arp.c). */
+void	erg_arp_layout(struct erg_carve *c, const struct erg_config *cfg,
+    struct erg_stack *s);
+void	erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt);
+/*
+ * Looks up ip on ifindex. If resolved, copies the MAC to mac and returns
+ * 0; otherwise starts or continues resolution, queues pkt (taken) and
+ * returns -ERG_EAGAIN, or frees pkt and returns an error.
+ */
+int	erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
+    struct erg_pkt *pkt, uint8_t mac[6]);
+/* Broadcasts a gratuitous ARP request for the interface's address. */
+void	erg_arp_announce(struct erg_stack *s, unsigned ifindex);
+/* Forgets every entry of interface ifindex (its address changed). */
+void	erg_arp_flush(struct erg_stack *s, unsigned ifindex);
+
+#endif

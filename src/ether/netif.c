@@ -1,0 +1,220 @@
+/*
+ * src/ether/netif.c: interfaces, Ethernet input and output.
+ *
+ * Every interface is Ethernet II. Input accepts frames to the interface's
+ * MAC and to the broadcast address; other multicast frames are counted
+ * (ether.multicast) and dropped, since erg joins no group; frames from a
+ * group source address are invalid (ether.bad_src). Frames shorter than
+ * the 60-byte Ethernet minimum are accepted as long as the headers fit
+ * (TAP devices deliver them unpadded).
+ *
+ * Output: a frame goes to the driver as one piece, or as a gather list
+ * where the driver takes one (ERG_NETIF_CAP_GATHER); for other drivers a
+ * gather list is linearised once into a spare packet.
+ */
+#include "ether_link.h"
+
+static const uint8_t ether_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+int
+erg_netif_add(struct erg_stack *s, const struct erg_netif_config *cfg,
+    unsigned *ifindex)
+{
+	struct erg_netif *nif;
+	uint32_t max_mtu;
+
+	if (cfg == NULL || cfg->ops == NULL || cfg->ops->transmit == NULL ||
+	    erg_ether_is_group(cfg->mac))
+		return -ERG_EINVAL;
+	max_mtu = s->cfg.pkt_size - ERG_PKT_HEADROOM - ERG_ETHER_HDR_LEN;
+	if (cfg->mtu < ERG_IPV4_MIN_MTU || cfg->mtu > max_mtu)
+		return -ERG_EINVAL;
+	if (s->netif_n >= s->cfg.netif_count)
+		return -ERG_ENOMEM;
+	nif = &s->netifs[s->netif_n];
+	memset(nif, 0, sizeof(*nif));
+	memcpy(nif->mac, cfg->mac, 6);
+	nif->mtu = cfg->mtu;
+	nif->caps = cfg->caps;
+	nif->ops = cfg->ops;
+	nif->drv = cfg->drv;
+	if (ifindex != NULL)
+		*ifindex = s->netif_n;
+	s->netif_n++;
+	return 0;
+}
+
+const uint8_t *
+erg_netif_mac(const struct erg_stack *s, unsigned ifindex)
+{
+	return ifindex < s->netif_n ? s->netifs[ifindex].mac : NULL;
+}
+
+uint16_t
+erg_netif_mtu(const struct erg_stack *s, unsigned ifindex)
+{
+	return ifindex < s->netif_n ? s->netifs[ifindex].mtu : 0;
+}
+
+void
+erg_netif_input(struct erg_stack *s, unsigned ifindex, struct erg_pkt *pkt,
+    uint64_t now_us)
+{
+	struct erg_ether_repr eh;
+	struct erg_view payload;
+	struct erg_netif *nif;
+	enum erg_stat why;
+
+	if (now_us > s->now)
+		s->now = now_us;
+	ERG_COUNT(s, NETIF_RX);
+	nif = erg_netif_get(s, ifindex);
+	if (nif == NULL) {
+		ERG_COUNT(s, NETIF_BAD_INDEX);
+		goto drop;
+	}
+	pkt->ifindex = (uint16_t)ifindex;
+	pkt->flags = 0;
+	pkt->next = NULL;
+	if (erg_ether_parse(&eh, &payload, erg_view_make(erg_pkt_data(pkt),
+	    pkt->len), &why) < 0) {
+		ERG_COUNT_ID(s, why);
+		goto drop;
+	}
+	if (memcmp(eh.dst, nif->mac, 6) != 0) {
+		if (erg_ether_is_broadcast(eh.dst)) {
+			pkt->flags |= ERG_PKT_F_LINK_BCAST;
+		} else if (erg_ether_is_group(eh.dst)) {
+			ERG_COUNT(s, ETHER_MULTICAST);
+			goto drop;
+		} else {
+			ERG_COUNT(s, ETHER_NOT_FOR_US);
+			goto drop;
+		}
+	}
+	if (erg_ether_is_group(eh.src)) {
+		ERG_COUNT(s, ETHER_BAD_SRC);
+		goto drop;
+	}
+	(void)erg_pkt_pull(pkt, ERG_ETHER_HDR_LEN);
+	switch (eh.type) {
+	case ERG_ETHERTYPE_ARP:
+		erg_arp_input(s, pkt);
+		break;
+	case ERG_ETHERTYPE_IPV4:
+		if (s->ipv4_input != NULL) {
+			s->ipv4_input(s, pkt);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		ERG_COUNT(s, ETHER_UNKNOWN_TYPE);
+		erg_pkt_free(s, pkt);
+		break;
+	}
+	erg_events_deliver(s);
+	return;
+drop:
+	erg_pkt_free(s, pkt);
+	erg_events_deliver(s);
+}
+
+/*
+ * Hands one frame to the driver. A gather list goes to a driver without
+ * ERG_NETIF_CAP_GATHER linearised into a spare packet.
+ */
+static int
+netif_transmit(struct erg_stack *s, struct erg_netif *nif,
+    const struct erg_iov *iov, unsigned n)
+{
+	struct erg_iov one;
+	struct erg_pkt *lin = NULL;
+	int rc;
+
+	if (n > 1 && (nif->caps & ERG_NETIF_CAP_GATHER) == 0) {
+		unsigned i;
+
+		lin = erg_pkt_alloc(s);
+		if (lin == NULL) {
+			ERG_COUNT(s, NETIF_TX_ERR);
+			return -ERG_ENOMEM;
+		}
+		lin->head = 0;
+		for (i = 0; i < n; i++) {
+			uint8_t *p = erg_pkt_put(lin, (uint32_t)iov[i].len);
+
+			if (p == NULL) {
+				erg_pkt_free(s, lin);
+				ERG_COUNT(s, NETIF_TX_ERR);
+				return -ERG_EMSGSIZE;
+			}
+			memcpy(p, iov[i].base, iov[i].len);
+		}
+		one.base = erg_pkt_data(lin);
+		one.len = lin->len;
+		iov = &one;
+		n = 1;
+	}
+	rc = nif->ops->transmit(nif->drv, iov, n);
+	if (rc < 0)
+		ERG_COUNT(s, NETIF_TX_ERR);
+	else
+		ERG_COUNT(s, NETIF_TX);
+	erg_pkt_free(s, lin);
+	return rc < 0 ? rc : 0;
+}
+
+int
+erg_ether_output(struct erg_stack *s, unsigned ifindex, const uint8_t dst[6],
+    uint16_t type, struct erg_pkt *pkt)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+	struct erg_ether_repr eh;
+	struct erg_iov iov;
+	uint8_t *h;
+	int rc;
+
+	if (nif == NULL) {
+		erg_pkt_free(s, pkt);
+		return -ERG_EINVAL;
+	}
+	h = erg_pkt_push(pkt, ERG_ETHER_HDR_LEN);
+	if (h == NULL) {
+		ERG_COUNT(s, ETHER_NO_HEADROOM);
+		erg_pkt_free(s, pkt);
+		return -ERG_EINVAL;
+	}
+	memcpy(eh.dst, dst, 6);
+	memcpy(eh.src, nif->mac, 6);
+	eh.type = type;
+	(void)erg_ether_emit(&eh, h, ERG_ETHER_HDR_LEN);
+	iov.base = h;
+	iov.len = pkt->len;
+	rc = netif_transmit(s, nif, &iov, 1);
+	erg_pkt_free(s, pkt);
+	return rc;
+}
+
+int
+erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
+    uint32_t next_hop, struct erg_pkt *pkt)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+	uint8_t mac[6];
+	int rc;
+
+	if (nif == NULL) {
+		erg_pkt_free(s, pkt);
+		return -ERG_EINVAL;
+	}
+	if (next_hop == ERG_IPV4_BROADCAST ||
+	    erg_netif_is_subnet_bcast(nif, next_hop))
+		return erg_ether_output(s, ifindex, ether_bcast,
+		    ERG_ETHERTYPE_IPV4, pkt);
+	rc = erg_arp_resolve(s, ifindex, next_hop, pkt, mac);
+	if (rc == -ERG_EAGAIN)
+		return 0;
+	if (rc < 0)
+		return rc;
+	return erg_ether_output(s, ifindex, mac, ERG_ETHERTYPE_IPV4, pkt);
+}

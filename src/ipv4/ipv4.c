@@ -1,0 +1,386 @@
+/*
+ * src/ipv4/ipv4.c: IPv4 input, routing and output (RFC 791, RFC 1122 3).
+ *
+ * Decisions:
+ * - Weak host model (RFC 1122 3.3.4.2): a datagram to any of our
+ *   addresses is accepted on any interface, as Linux does by default.
+ *   Broadcasts are accepted to 255.255.255.255 and to the receiving
+ *   interface's directed subnet broadcast. erg is not a router: anything
+ *   else is dropped (ipv4.not_for_us).
+ * - Sources that can never be valid (broadcast, multicast, loopback, class
+ *   E, 0.0.0.0, our subnet's broadcast) are dropped (ipv4.bad_src), so
+ *   nothing is ever answered to them.
+ * - The ID of each datagram comes from one of 64 counters picked by a
+ *   keyed hash of (src, dst, proto), each starting at a random value:
+ *   unique enough for reassembly (RFC 6864) without exposing one global
+ *   counter to idle scans.
+ * - A datagram larger than the route's MTU is fragmented by copying
+ *   slices into fresh packets; each fragment then goes through ARP on its
+ *   own. With DF set it is refused (-ERG_EMSGSIZE).
+ * - Sending to one of our own addresses is not looped back: there is no
+ *   loopback interface yet (-ERG_EHOSTUNREACH).
+ */
+#include "ipv4_layer.h"
+#include "../ether/ether_link.h"
+
+#define IPV4_ID_BUCKETS	64u
+
+struct erg_ipv4 {
+	uint16_t	id_ctr[IPV4_ID_BUCKETS];
+};
+
+void
+erg_ipv4_layout(struct erg_carve *c, const struct erg_config *cfg,
+    struct erg_stack *s)
+{
+	struct erg_ipv4 *ip = erg_carve(c, sizeof(*ip));
+
+	ERG_UNUSED(cfg);
+	if (s == NULL)
+		return;
+	s->ipv4 = ip;
+	erg_rand_bytes(s, ip->id_ctr, sizeof(ip->id_ctr));
+}
+
+bool
+erg_ipv4_is_local(const struct erg_stack *s, uint32_t addr)
+{
+	unsigned i;
+
+	if (addr == 0)
+		return false;
+	for (i = 0; i < s->netif_n; i++) {
+		if (s->netifs[i].addr == addr)
+			return true;
+	}
+	return false;
+}
+
+/* ---- Input ------------------------------------------------------------ */
+
+/* Classifies the destination; returns false if the datagram is not ours. */
+static bool
+ipv4_accept_dst(struct erg_stack *s, const struct erg_netif *nif,
+    uint32_t dst, bool *bcast)
+{
+	*bcast = false;
+	if (dst == ERG_IPV4_BROADCAST || erg_netif_is_subnet_bcast(nif, dst)) {
+		*bcast = true;
+		return true;
+	}
+	return erg_ipv4_is_local(s, dst);
+}
+
+static bool
+ipv4_bad_src(const struct erg_netif *nif, uint32_t src)
+{
+	return src == 0 || erg_ipv4_is_bad_src(src) ||
+	    erg_netif_is_subnet_bcast(nif, src);
+}
+
+static void
+ipv4_deliver(struct erg_stack *s, struct erg_pkt *pkt,
+    const struct erg_ipv4_repr *ip)
+{
+	unsigned i;
+
+	(void)erg_pkt_pull(pkt, ip->hdr_len);
+	if (ip->proto == ERG_IP_PROTO_ICMP) {
+		erg_icmp_input(s, pkt, ip);
+		return;
+	}
+	for (i = 0; i < s->l4_n; i++) {
+		if (s->l4[i].proto == ip->proto) {
+			s->l4[i].input(s, pkt, ip);
+			return;
+		}
+	}
+	/* RFC 1122 3.2.2.1: protocol unreachable (suppressed as needed). */
+	ERG_COUNT(s, IPV4_UNKNOWN_PROTO);
+	erg_icmp_error_send(s, pkt, ip, ERG_ICMP_DEST_UNREACH,
+	    ERG_ICMP_PROTO_UNREACH, 0);
+	erg_pkt_free(s, pkt);
+}
+
+void
+erg_ipv4_input(struct erg_stack *s, struct erg_pkt *pkt)
+{
+	struct erg_netif *nif = erg_netif_get(s, pkt->ifindex);
+	struct erg_ipv4_repr ip;
+	struct erg_view payload;
+	enum erg_stat why;
+	bool bcast;
+
+	ERG_COUNT(s, IPV4_RX);
+	if (erg_ipv4_parse(&ip, &payload, erg_view_make(erg_pkt_data(pkt),
+	    pkt->len), &why) < 0) {
+		ERG_COUNT_ID(s, why);
+		goto drop;
+	}
+	if (ipv4_bad_src(nif, ip.src)) {
+		ERG_COUNT(s, IPV4_BAD_SRC);
+		goto drop;
+	}
+	if (!ipv4_accept_dst(s, nif, ip.dst, &bcast)) {
+		ERG_COUNT(s, IPV4_NOT_FOR_US);
+		goto drop;
+	}
+	if (bcast)
+		pkt->flags |= ERG_PKT_F_IP_BCAST;
+	/* Drop link padding: the datagram is total_len bytes. */
+	(void)erg_pkt_trim(pkt, ip.total_len);
+	pkt->l3 = (uint16_t)pkt->head;
+	if (ip.mf || ip.frag_off != 0) {
+		ERG_COUNT(s, IPV4_FRAG_RX);
+		pkt = erg_reasm_input(s, pkt, &ip);
+		if (pkt == NULL)
+			return;
+	}
+	ipv4_deliver(s, pkt, &ip);
+	return;
+drop:
+	erg_pkt_free(s, pkt);
+}
+
+/* ---- Routing and output ----------------------------------------------- */
+
+int
+erg_ipv4_route(struct erg_stack *s, uint32_t dst, struct erg_ipv4_route *rt)
+{
+	unsigned i;
+
+	if (dst == ERG_IPV4_BROADCAST && s->netif_n > 0) {
+		/* Limited broadcast leaves through the first interface. */
+		rt->ifindex = 0;
+		rt->next_hop = dst;
+		goto found;
+	}
+	for (i = 0; i < s->netif_n; i++) {
+		const struct erg_netif *nif = &s->netifs[i];
+
+		if (nif->addr != 0 && nif->addr != dst &&
+		    (dst & nif->mask) == (nif->addr & nif->mask)) {
+			rt->ifindex = i;
+			rt->next_hop = dst;
+			goto found;
+		}
+	}
+	for (i = 0; i < s->netif_n; i++) {
+		if (s->netifs[i].gw != 0 && !erg_ipv4_is_local(s, dst)) {
+			rt->ifindex = i;
+			rt->next_hop = s->netifs[i].gw;
+			goto found;
+		}
+	}
+	ERG_COUNT(s, IPV4_NO_ROUTE);
+	return -ERG_EHOSTUNREACH;
+found:
+	rt->src = s->netifs[rt->ifindex].addr;
+	rt->mtu = s->netifs[rt->ifindex].mtu;
+	return 0;
+}
+
+static uint16_t
+ipv4_next_id(struct erg_stack *s, uint32_t src, uint32_t dst, uint8_t proto)
+{
+	uint8_t key[9];
+	uint32_t b;
+
+	erg_put_be32(key, src);
+	erg_put_be32(key + 4, dst);
+	key[8] = proto;
+	b = (uint32_t)(erg_prf(s, key, sizeof(key)) % IPV4_ID_BUCKETS);
+	return s->ipv4->id_ctr[b]++;
+}
+
+static void
+ipv4_fill_repr(struct erg_ipv4_repr *r, const struct erg_ipv4_tx *tx,
+    uint32_t src, uint16_t id)
+{
+	memset(r, 0, sizeof(*r));
+	r->src = src;
+	r->dst = tx->dst;
+	r->proto = tx->proto;
+	r->ttl = tx->ttl != 0 ? tx->ttl : (uint8_t)ERG_IPV4_DEFAULT_TTL;
+	r->df = tx->df;
+	r->id = id;
+	r->hdr_len = ERG_IPV4_HDR_LEN;
+}
+
+/*
+ * Sends the payload [v, n) of total bytes in fragments of at most the
+ * route's MTU, each copied into its own packet (RFC 791 3.2, "An Example
+ * Fragmentation Procedure"). Offsets are multiples of 8 bytes.
+ */
+static int
+ipv4_fragment(struct erg_stack *s, const struct erg_ipv4_route *rt,
+    struct erg_ipv4_repr *r, const struct erg_view *v, unsigned n,
+    size_t total)
+{
+	size_t max = (size_t)(rt->mtu - ERG_IPV4_HDR_LEN) & ~(size_t)7;
+	size_t off;
+
+	for (off = 0; off < total; off += max) {
+		size_t len = ERG_MIN(max, total - off);
+		struct erg_pkt *pkt = erg_pkt_alloc(s);
+		uint8_t *p;
+
+		if (pkt == NULL) {
+			ERG_COUNT(s, IPV4_FRAG_TX_FAIL);
+			return -ERG_ENOMEM;
+		}
+		p = erg_pkt_put(pkt, (uint32_t)(ERG_IPV4_HDR_LEN + len));
+		erg_views_copy(p + ERG_IPV4_HDR_LEN, v, n, off, len);
+		r->frag_off = (uint16_t)off;
+		r->mf = off + len < total;
+		r->total_len = (uint16_t)(ERG_IPV4_HDR_LEN + len);
+		(void)erg_ipv4_emit(r, p, ERG_IPV4_HDR_LEN);
+		ERG_COUNT(s, IPV4_FRAG_TX);
+		ERG_COUNT(s, IPV4_TX);
+		(void)erg_ether_output_ipv4(s, rt->ifindex, rt->next_hop, pkt);
+	}
+	return 0;
+}
+
+static int
+ipv4_prepare(struct erg_stack *s, const struct erg_ipv4_tx *tx, size_t plen,
+    struct erg_ipv4_route *rt, struct erg_ipv4_repr *r)
+{
+	uint32_t src;
+	int rc;
+
+	if (plen > ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN)
+		return -ERG_EMSGSIZE;
+	rc = erg_ipv4_route(s, tx->dst, rt);
+	if (rc < 0)
+		return rc;
+	src = tx->src != ERG_IPV4_ANY ? tx->src : rt->src;
+	if (tx->df && plen + ERG_IPV4_HDR_LEN > rt->mtu)
+		return -ERG_EMSGSIZE;
+	ipv4_fill_repr(r, tx, src, ipv4_next_id(s, src, tx->dst, tx->proto));
+	return 0;
+}
+
+int
+erg_ipv4_output(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    struct erg_pkt *pkt)
+{
+	struct erg_ipv4_route rt;
+	struct erg_ipv4_repr r;
+	struct erg_view v;
+	uint8_t *h;
+	int rc;
+
+	rc = ipv4_prepare(s, tx, pkt->len, &rt, &r);
+	if (rc < 0)
+		goto out;
+	if (pkt->len + ERG_IPV4_HDR_LEN > rt.mtu) {
+		v = erg_view_make(erg_pkt_data(pkt), pkt->len);
+		rc = ipv4_fragment(s, &rt, &r, &v, 1, pkt->len);
+		goto out;
+	}
+	r.total_len = (uint16_t)(pkt->len + ERG_IPV4_HDR_LEN);
+	h = erg_pkt_push(pkt, ERG_IPV4_HDR_LEN);
+	if (h == NULL) {
+		ERG_COUNT(s, ETHER_NO_HEADROOM);
+		rc = -ERG_EINVAL;
+		goto out;
+	}
+	(void)erg_ipv4_emit(&r, h, ERG_IPV4_HDR_LEN);
+	ERG_COUNT(s, IPV4_TX);
+	return erg_ether_output_ipv4(s, rt.ifindex, rt.next_hop, pkt);
+out:
+	erg_pkt_free(s, pkt);
+	return rc;
+}
+
+int
+erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    const struct erg_view *v, unsigned n)
+{
+	struct erg_ipv4_route rt;
+	struct erg_ipv4_repr r;
+	struct erg_pkt *pkt;
+	size_t total = 0;
+	unsigned i;
+	uint8_t *p;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].len > ERG_IPV4_MAX_LEN)
+			return -ERG_EMSGSIZE;
+		total += v[i].len;
+	}
+	rc = ipv4_prepare(s, tx, total, &rt, &r);
+	if (rc < 0)
+		return rc;
+	if (total + ERG_IPV4_HDR_LEN > rt.mtu)
+		return ipv4_fragment(s, &rt, &r, v, n, total);
+	pkt = erg_pkt_alloc(s);
+	if (pkt == NULL)
+		return -ERG_ENOMEM;
+	p = erg_pkt_put(pkt, (uint32_t)(ERG_IPV4_HDR_LEN + total));
+	erg_views_copy(p + ERG_IPV4_HDR_LEN, v, n, 0, total);
+	r.total_len = (uint16_t)(ERG_IPV4_HDR_LEN + total);
+	(void)erg_ipv4_emit(&r, p, ERG_IPV4_HDR_LEN);
+	ERG_COUNT(s, IPV4_TX);
+	return erg_ether_output_ipv4(s, rt.ifindex, rt.next_hop, pkt);
+}
+
+/* ---- Configuration ---------------------------------------------------- */
+
+int
+erg_ipv4_addr_set(struct erg_stack *s, unsigned ifindex, uint32_t addr,
+    unsigned prefix_len)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+	uint32_t mask;
+
+	if (nif == NULL)
+		return -ERG_EINVAL;
+	if (addr == ERG_IPV4_ANY) {
+		erg_arp_flush(s, ifindex);
+		nif->addr = 0;
+		nif->mask = 0;
+		nif->gw = 0;
+		return 0;
+	}
+	if (prefix_len == 0 || prefix_len > 32 || erg_ipv4_is_bad_src(addr))
+		return -ERG_EINVAL;
+	mask = prefix_len == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix_len);
+	if (mask < 0xfffffffeu &&
+	    ((addr & ~mask) == ~mask || (addr & ~mask) == 0))
+		return -ERG_EINVAL;	/* the subnet's broadcast or network */
+	if (nif->addr != addr)
+		erg_arp_flush(s, ifindex);
+	nif->addr = addr;
+	nif->mask = mask;
+	if (nif->gw != 0 && (nif->gw & mask) != (addr & mask))
+		nif->gw = 0;
+	erg_arp_announce(s, ifindex);
+	return 0;
+}
+
+uint32_t
+erg_ipv4_addr(const struct erg_stack *s, unsigned ifindex)
+{
+	return ifindex < s->netif_n ? s->netifs[ifindex].addr : ERG_IPV4_ANY;
+}
+
+int
+erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+
+	if (nif == NULL)
+		return -ERG_EINVAL;
+	if (gw == ERG_IPV4_ANY) {
+		nif->gw = 0;
+		return 0;
+	}
+	if (nif->addr == 0 || (gw & nif->mask) != (nif->addr & nif->mask) ||
+	    gw == nif->addr || erg_netif_is_subnet_bcast(nif, gw))
+		return -ERG_EINVAL;
+	nif->gw = gw;
+	return 0;
+}
