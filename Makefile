@@ -14,6 +14,9 @@ CC	= gcc
 endif
 AR	?= ar
 BUILD	?= build
+# make V=1 shows every command.
+V	?= 0
+Q	:= $(if $(filter 1,$(V)),,@)
 
 WARN	= -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wpointer-arith -Wvla
@@ -45,19 +48,23 @@ all: $(BUILD)/liberg.a $(BUILD)/liberg-netif.a
 
 $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_SRC) -MMD -MP -c $< -o $@
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_SRC) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/netif/%.o: netif/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) $(OPT) -MMD -MP -c $< -o $@
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) $(OPT) -MMD -MP -c $< -o $@
 
 $(BUILD)/liberg.a: $(OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	@printf '  AR      %s\n' $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/liberg-netif.a: $(NETIF_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	@printf '  AR      %s\n' $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # ---- sanitizer build for tests -------------------------------------------
 
@@ -72,43 +79,52 @@ ACFLAGS	= $(WARN) -O1 -g $(SAN) $(COVFLAGS)
 
 $(ABUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_COMMON) $(ACFLAGS) -MMD -MP -c $< -o $@
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) $(ACFLAGS) -MMD -MP -c $< -o $@
 
 $(ABUILD)/netif/%.o: netif/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) -O1 -g $(SAN) -MMD -MP -c $< -o $@
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) -O1 -g $(SAN) -MMD -MP -c $< -o $@
 
 $(ABUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_COMMON) -Inetif -Itests -Itests/vectors $(HOSTWARN) \
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif -Itests -Itests/vectors $(HOSTWARN) \
 	    -O1 -g $(SAN) -MMD -MP -c $< -o $@
 
 $(ABUILD)/fuzz/%.o: fuzz/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_COMMON) -Inetif -Ifuzz $(HOSTWARN) -O1 -g $(SAN) \
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif -Ifuzz $(HOSTWARN) -O1 -g $(SAN) \
 	    -MMD -MP -c $< -o $@
 
 $(ABUILD)/liberg.a: $(AOBJ)
-	rm -f $@ && $(AR) rcs $@ $^
+	@printf '  AR      %s\n' $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(ABUILD)/liberg-netif.a: $(ANETIF_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	@printf '  AR      %s\n' $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 ALIBS	= $(ABUILD)/liberg-netif.a $(ABUILD)/liberg.a
 
 $(ABUILD)/bin/test_%: $(ABUILD)/tests/unit/test_%.o $(ATESTLIB_OBJ) $(ALIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) $(COVFLAGS) $^ -o $@ -lcmocka $(HOSTLIBS)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(SAN) $(COVFLAGS) $^ -o $@ -lcmocka $(HOSTLIBS)
 
 $(ABUILD)/bin/sim_%: $(ABUILD)/tests/sim/sim_%.o $(ATESTLIB_OBJ) $(ALIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) $(COVFLAGS) $^ -o $@ -lcmocka $(HOSTLIBS)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(SAN) $(COVFLAGS) $^ -o $@ -lcmocka $(HOSTLIBS)
 
 $(ABUILD)/bin/fuzz_%: $(ABUILD)/fuzz/fuzz_%.o $(ABUILD)/fuzz/replay_main.o \
     $(ALIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) $(COVFLAGS) $^ -o $@ $(HOSTLIBS)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(SAN) $(COVFLAGS) $^ -o $@ $(HOSTLIBS)
 
 # The list tests/run.sh reads: kind, name, command.
 $(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) FORCE
@@ -137,33 +153,42 @@ GCC_INC	:= $(shell $(CC) -print-file-name=include)
 
 $(FBUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -nostdinc -isystem $(GCC_INC) $(CPPFLAGS_COMMON) $(WARN) -Os \
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) -nostdinc -isystem $(GCC_INC) $(CPPFLAGS_COMMON) $(WARN) -Os \
 	    -ffreestanding -fno-builtin -fno-stack-protector -c $< -o $@
 
 freestanding: $(FOBJ)
 	@bash scripts/freestanding-check.sh $(FOBJ)
 
 # ---- fuzzing -----------------------------------------------------------------
+# scripts/fuzz.sh builds the AFL++ harness (fuzz/fuzz_TARGET.c with
+# fuzz/afl_main.c and src/, by afl-clang-fast) and runs the campaign.
 
-FZBUILD	= $(BUILD)/afl
 TARGET	?= stack
 SECONDS	?= 600
-AFL_CC	?= afl-clang-fast
-FZSRC_OBJ = $(SRC:%.c=$(FZBUILD)/%.o)
-
-$(FZBUILD)/src/%.o: src/%.c
-	@mkdir -p $(dir $@)
-	$(AFL_CC) $(CPPFLAGS_COMMON) -std=c11 -O2 -g -c $< -o $@
-
-$(FZBUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/afl_main.c $(FZSRC_OBJ) \
-    $(NETIF_SRC)
-	$(AFL_CC) $(CPPFLAGS_COMMON) -Inetif -Ifuzz -std=c11 -D_GNU_SOURCE \
-	    -O2 -g $^ -o $@ $(HOSTLIBS)
 
 fuzz:
 	@bash scripts/deps.sh fuzz
-	@$(MAKE) --no-print-directory CC=clang $(FZBUILD)/fuzz_$(TARGET)
-	@bash scripts/fuzz.sh $(FZBUILD)/fuzz_$(TARGET) $(TARGET) $(SECONDS)
+	@bash scripts/fuzz.sh $(TARGET) $(SECONDS)
+
+# ---- benchmarks (BENCH.md) --------------------------------------------------
+
+BBUILD	= $(BUILD)/bench
+BENCH_SRC = $(wildcard bench/bench_*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BBUILD)/%)
+
+$(BBUILD)/bench_%: bench/bench_%.c $(BUILD)/liberg-netif.a $(BUILD)/liberg.a
+	@mkdir -p $(dir $@)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) -O2 -g $^ -o $@ $(HOSTLIBS)
+
+bench: $(BENCH_BIN)
+	@rm -f $(BUILD)/bench.jsonl
+	@for b in $(BENCH_BIN); do taskset -c 1 $$b $(BUILD)/bench.jsonl || \
+	    $$b $(BUILD)/bench.jsonl || exit 1; done
+	@{ echo '['; sed '$$!s/$$/,/' $(BUILD)/bench.jsonl; echo ']'; } \
+	    > $(BUILD)/bench.json && rm -f $(BUILD)/bench.jsonl
+	@echo "bench: figures written to $(BUILD)/bench.json"
 
 # ---- coverage ----------------------------------------------------------------
 

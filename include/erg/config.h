@@ -20,7 +20,7 @@
  *   reassembly          reasm_slots * (~96 + 64 + reasm_max + reasm_max/64)
  *   UDP sockets         udp_socks * ~96 + 64 buckets * sizeof(void *)
  *
- * With erg_config_default() that is about 600 KiB, most of it the 256
+ * With erg_config_default() that is about 680 KiB, most of it the 256
  * packet buffers (512 KiB) and two 64 KiB reassembly buffers.
  */
 #ifndef ERG_CONFIG_H

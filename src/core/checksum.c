@@ -87,7 +87,7 @@ sum_native(const uint8_t *p, size_t len)
 		uint8_t last[2] = { p[0], 0 };
 
 		s0 += load16(last);
-	}
+		}
 	return s0 + s1;
 }
 
@@ -97,8 +97,9 @@ erg_cksum_add(struct erg_cksum *c, const void *p, size_t len)
 	uint64_t sum;
 	uint16_t f;
 
-	if (len == 0)
+	if (len == 0) {
 		return;
+	}
 	sum = sum_native(p, len);
 	if (c->odd) {
 		/* This chunk starts at an odd position: swap its sum. */
@@ -107,8 +108,9 @@ erg_cksum_add(struct erg_cksum *c, const void *p, size_t len)
 	}
 	/* c->sum stays far below 2^64: each add is < 2^48 for 4 GiB chunks. */
 	c->sum += fold64(sum);
-	if (len & 1)
+	if (len & 1) {
 		c->odd = !c->odd;
+	}
 }
 
 void
@@ -140,8 +142,9 @@ erg_cksum_finish(const struct erg_cksum *c)
 {
 	uint16_t f = fold64(c->sum);
 
-	if (host_is_le())
+	if (host_is_le()) {
 		f = swap16(f);
+	}
 	return (uint16_t)~f;
 }
 
@@ -163,15 +166,18 @@ erg_cksum_ref(const void *p, size_t len)
 
 	while (len > 1) {
 		sum += (uint32_t)b[0] << 8 | b[1];
-		if (sum & 0x80000000u)
+		if (sum & 0x80000000u) {
 			sum = (sum & 0xffffu) + (sum >> 16);
+		}
 		b += 2;
 		len -= 2;
 	}
-	if (len > 0)
+	if (len > 0) {
 		sum += (uint32_t)b[0] << 8;
-	while (sum >> 16)
+	}
+	while (sum >> 16) {
 		sum = (sum & 0xffffu) + (sum >> 16);
+	}
 	return (uint16_t)~sum;
 }
 

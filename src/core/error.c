@@ -29,19 +29,21 @@ static const struct erg_error_name erg_error_names[] = {
 	{ ERG_EMALFORMED, "EMALFORMED" },
 	{ ERG_ECHECKSUM, "ECHECKSUM" },
 	{ ERG_EUNSUPPORTED, "EUNSUPPORTED" },
-};
+	};
 
 const char *
 erg_strerror(int err)
 {
 	size_t i;
 
-	if (err < 0)
+	if (err < 0) {
 		err = -err;
+	}
 	for (i = 0; i < sizeof(erg_error_names) / sizeof(erg_error_names[0]);
 	    i++) {
-		if (erg_error_names[i].code == err)
+		if (erg_error_names[i].code == err) {
 			return erg_error_names[i].name;
-	}
+		}
+	    }
 	return "E?";
 }

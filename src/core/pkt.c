@@ -13,8 +13,9 @@ erg_pkt_alloc(struct erg_stack *s)
 {
 	struct erg_pkt *pkt = erg_pool_get(s, &s->pkt_pool);
 
-	if (pkt == NULL)
+	if (pkt == NULL) {
 		return NULL;
+	}
 	pkt->next = NULL;
 	pkt->head = ERG_PKT_HEADROOM;
 	pkt->len = 0;
@@ -51,8 +52,9 @@ erg_pkt_ref(struct erg_pkt *pkt)
 void
 erg_pkt_free(struct erg_stack *s, struct erg_pkt *pkt)
 {
-	if (pkt == NULL || --pkt->refs > 0)
+	if (pkt == NULL || --pkt->refs > 0) {
 		return;
+	}
 	if (pkt->release != NULL) {
 		pkt->release(pkt, pkt->release_ctx);
 		return;

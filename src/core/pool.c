@@ -11,8 +11,9 @@ erg_carve(struct erg_carve *c, size_t size)
 	c->off = (c->off + ERG_CARVE_ALIGN - 1) & ~(size_t)(ERG_CARVE_ALIGN - 1);
 	p = c->base != NULL ? c->base + c->off : NULL;
 	c->off += size;
-	if (p != NULL)
+	if (p != NULL) {
 		memset(p, 0, size);
+	}
 	return p;
 }
 
@@ -66,8 +67,9 @@ erg_gauge_inc(struct erg_stack *s, enum erg_stat in_use, enum erg_stat high)
 {
 	uint64_t v = ++s->stats[in_use];
 
-	if (high < ERG_STAT_COUNT && v > s->stats[high])
+	if (high < ERG_STAT_COUNT && v > s->stats[high]) {
 		s->stats[high] = v;
+	}
 }
 
 void

@@ -51,8 +51,9 @@ erg_siphash24(const uint8_t key[16], const void *data, size_t len)
 		p += 8;
 		left -= 8;
 	}
-	for (i = 0; i < left; i++)
+	for (i = 0; i < left; i++) {
 		b |= (uint64_t)p[i] << (8 * i);
+	}
 	v3 ^= b;
 	SIPROUND(v0, v1, v2, v3);
 	SIPROUND(v0, v1, v2, v3);

@@ -11,14 +11,16 @@ void
 erg_event_post(struct erg_stack *s, struct erg_evsrc *ev, unsigned bits)
 {
 	ev->pending |= bits;
-	if (ev->queued)
+	if (ev->queued) {
 		return;
+	}
 	ev->queued = true;
 	ev->next = NULL;
-	if (s->ev_tail != NULL)
+	if (s->ev_tail != NULL) {
 		s->ev_tail->next = ev;
-	else
+	} else {
 		s->ev_head = ev;
+	}
 	s->ev_tail = ev;
 	s->ev_count++;
 }
@@ -28,17 +30,21 @@ erg_event_cancel(struct erg_stack *s, struct erg_evsrc *ev)
 {
 	struct erg_evsrc *prev = NULL, *cur;
 
-	if (!ev->queued)
+	if (!ev->queued) {
 		return;
+	}
 	for (cur = s->ev_head; cur != NULL; prev = cur, cur = cur->next) {
-		if (cur != ev)
+		if (cur != ev) {
 			continue;
-		if (prev != NULL)
+		}
+		if (prev != NULL) {
 			prev->next = cur->next;
-		else
+		} else {
 			s->ev_head = cur->next;
-		if (s->ev_tail == cur)
+		}
+		if (s->ev_tail == cur) {
 			s->ev_tail = prev;
+		}
 		s->ev_count--;
 		break;
 	}
@@ -65,15 +71,17 @@ erg_events_deliver(struct erg_stack *s)
 		unsigned bits;
 
 		s->ev_head = ev->next;
-		if (s->ev_head == NULL)
+		if (s->ev_head == NULL) {
 			s->ev_tail = NULL;
+		}
 		s->ev_count--;
 		ev->next = NULL;
 		ev->queued = false;
 		bits = ev->pending;
 		ev->pending = 0;
-		if (bits != 0 && ev->deliver != NULL)
+		if (bits != 0 && ev->deliver != NULL) {
 			ev->deliver(ev, bits);
+		}
 	}
 }
 
@@ -84,16 +92,18 @@ erg_stack_poll(struct erg_stack *s, uint64_t now_us)
 {
 	uint32_t ran;
 
-	if (now_us > s->now)
+	if (now_us > s->now) {
 		s->now = now_us;
+	}
 	ran = erg_timers_run(s, s->now, s->cfg.poll_budget);
 	erg_events_deliver(s);
 	if (ran == s->cfg.poll_budget && erg_timers_next(s) <= s->now) {
 		ERG_COUNT(s, POLL_BUDGET_EXHAUSTED);
 		return s->now;
 	}
-	if (s->ev_head != NULL)
+	if (s->ev_head != NULL) {
 		return s->now;
+	}
 	return erg_timers_next(s);
 }
 
@@ -129,8 +139,9 @@ erg_stack_stats_foreach(const struct erg_stack *s,
 {
 	unsigned i;
 
-	for (i = 0; i < ERG_STAT_COUNT; i++)
+	for (i = 0; i < ERG_STAT_COUNT; i++) {
 		fn(ctx, erg_stat_names[i], s->stats[i]);
+	}
 }
 
 uint32_t

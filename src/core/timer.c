@@ -31,8 +31,9 @@ sift_up(struct erg_timers *h, uint32_t i)
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
 
-		if (h->heap[parent]->when <= t->when)
+		if (h->heap[parent]->when <= t->when) {
 			break;
+		}
 		heap_set(h, i, h->heap[parent]);
 		i = parent;
 	}
@@ -47,12 +48,15 @@ sift_down(struct erg_timers *h, uint32_t i)
 	for (;;) {
 		uint32_t c = 2 * i + 1;
 
-		if (c >= h->n)
+		if (c >= h->n) {
 			break;
-		if (c + 1 < h->n && h->heap[c + 1]->when < h->heap[c]->when)
+		}
+		if (c + 1 < h->n && h->heap[c + 1]->when < h->heap[c]->when) {
 			c++;
-		if (t->when <= h->heap[c]->when)
+		}
+		if (t->when <= h->heap[c]->when) {
 			break;
+		}
 		heap_set(h, i, h->heap[c]);
 		i = c;
 	}
@@ -66,20 +70,23 @@ erg_timer_cancel(struct erg_stack *s, struct erg_timer *t)
 	struct erg_timer *last;
 	uint32_t i;
 
-	if (t->slot == 0)
+	if (t->slot == 0) {
 		return;
+	}
 	i = t->slot - 1;
 	t->slot = 0;
 	h->n--;
-	if (i == h->n)
+	if (i == h->n) {
 		return;
+	}
 	/* Move the last timer into the hole and restore the heap order. */
 	last = h->heap[h->n];
 	heap_set(h, i, last);
-	if (i > 0 && h->heap[(i - 1) / 2]->when > last->when)
+	if (i > 0 && h->heap[(i - 1) / 2]->when > last->when) {
 		sift_up(h, i);
-	else
+	} else {
 		sift_down(h, i);
+	}
 }
 
 void

@@ -64,12 +64,14 @@ erg_arp_layout(struct erg_carve *c, const struct erg_config *cfg,
 	    (size_t)cfg->arp_entries * sizeof(*e));
 	uint32_t i;
 
-	if (s == NULL)
+	if (s == NULL) {
 		return;
+	}
 	arp->e = e;
 	arp->n = cfg->arp_entries;
-	for (i = 0; i < arp->n; i++)
+	for (i = 0; i < arp->n; i++) {
 		erg_timer_setup(&e[i].timer, arp_timer_fn);
+	}
 	s->arp = arp;
 }
 
@@ -90,8 +92,9 @@ arp_send(struct erg_stack *s, unsigned ifindex, uint16_t op,
 	struct erg_pkt *pkt;
 	uint8_t *p;
 
-	if (nif == NULL || (pkt = erg_pkt_alloc(s)) == NULL)
+	if (nif == NULL || (pkt = erg_pkt_alloc(s)) == NULL) {
 		return;
+	}
 	p = erg_pkt_put(pkt, ERG_ARP_LEN);
 	r.op = op;
 	memcpy(r.sha, nif->mac, 6);
@@ -99,13 +102,14 @@ arp_send(struct erg_stack *s, unsigned ifindex, uint16_t op,
 	memcpy(r.tha, tha, 6);
 	r.tpa = tpa;
 	(void)erg_arp_emit(&r, p, ERG_ARP_LEN);
-	if (op == ERG_ARP_OP_REQUEST)
+	if (op == ERG_ARP_OP_REQUEST) {
 		ERG_COUNT(s, ARP_REQUEST_TX);
-	else
+	} else {
 		ERG_COUNT(s, ARP_REPLY_TX);
+	}
 	(void)erg_ether_output(s, ifindex, dst_mac != NULL ? dst_mac : bcast,
 	    ERG_ETHERTYPE_ARP, pkt);
-}
+	}
 
 static void
 arp_request(struct erg_stack *s, const struct arp_entry *e, bool unicast)
@@ -113,8 +117,9 @@ arp_request(struct erg_stack *s, const struct arp_entry *e, bool unicast)
 	static const uint8_t zero[6];
 	struct erg_netif *nif = erg_netif_get(s, e->ifindex);
 
-	if (nif == NULL)
+	if (nif == NULL) {
 		return;
+	}
 	arp_send(s, e->ifindex, ERG_ARP_OP_REQUEST, unicast ? e->mac : NULL,
 	    zero, e->ip, nif->addr);
 }
@@ -155,8 +160,9 @@ arp_timer_fn(struct erg_stack *s, struct erg_timer *t)
 		    ms_to_us(s->cfg.arp_retry_ms));
 		return;
 	}
-	if (e->state == ARP_INCOMPLETE)
+	if (e->state == ARP_INCOMPLETE) {
 		ERG_COUNT(s, ARP_RESOLVE_FAIL);
+	}
 	arp_free_entry(s, e);
 }
 
@@ -169,14 +175,15 @@ arp_find(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 	for (k = 0, i = arp->hint; k < arp->n; k++, i++) {
 		struct arp_entry *e;
 
-		if (i >= arp->n)
+		if (i >= arp->n) {
 			i = 0;
+		}
 		e = &arp->e[i];
 		if (e->state != ARP_FREE && e->ip == ip &&
 		    e->ifindex == ifindex) {
 			arp->hint = i;
 			return e;
-		}
+		    }
 	}
 	return NULL;
 }
@@ -197,8 +204,9 @@ arp_alloc(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 			break;
 		}
 		if (e->state == ARP_REACHABLE &&
-		    (victim == NULL || e->expires < victim->expires))
+		    (victim == NULL || e->expires < victim->expires)) {
 			victim = e;
+		    }
 	}
 	if (victim == NULL) {
 		ERG_COUNT(s, ARP_CACHE_FULL);
@@ -257,6 +265,11 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 {
 	struct arp_entry *e = arp_find(s, ifindex, ip);
 
+	/* Past its life but its timer has not run yet: treat as gone. */
+	if (e != NULL && e->state == ARP_REACHABLE && s->now >= e->expires) {
+		arp_free_entry(s, e);
+		e = NULL;
+	}
 	if (e != NULL && e->state == ARP_REACHABLE) {
 		uint64_t life = ms_to_us(s->cfg.arp_reachable_ms);
 
@@ -285,10 +298,11 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 		return -ERG_ENOBUFS;
 	}
 	pkt->next = NULL;
-	if (e->qtail != NULL)
+	if (e->qtail != NULL) {
 		e->qtail->next = pkt;
-	else
+	} else {
 		e->qhead = pkt;
+	}
 	e->qtail = pkt;
 	e->qlen++;
 	return -ERG_EAGAIN;
@@ -308,15 +322,16 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 	    &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto done;
-	}
+	    }
 	if (erg_ether_is_group(r.sha) || erg_ipv4_is_bad_src(r.spa)) {
 		ERG_COUNT(s, ARP_BAD_SENDER);
 		goto done;
 	}
 	if (nif->addr != 0 && r.spa == nif->addr) {
 		/* Someone else uses our address (RFC 5227 2.4). */
-		if (memcmp(r.sha, nif->mac, 6) != 0)
+		if (memcmp(r.sha, nif->mac, 6) != 0) {
 			ERG_COUNT(s, ARP_CONFLICT);
+		}
 		goto done;
 	}
 	/* RFC 826 merge: refresh what we already know about the sender. */
@@ -324,13 +339,15 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 		bool was_incomplete = e->state == ARP_INCOMPLETE;
 
 		arp_set_reachable(s, e, r.sha);
-		if (was_incomplete)
+		if (was_incomplete) {
 			arp_flush_queue(s, e);
+		}
 		merged = true;
 	}
 	if (nif->addr == 0 || r.tpa != nif->addr) {
-		if (!merged)
+		if (!merged) {
 			ERG_COUNT(s, ARP_NOT_FOR_US);
+		}
 		goto done;
 	}
 	/*
@@ -339,12 +356,14 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 	 */
 	if (!merged && r.spa != 0) {
 		e = arp_alloc(s, pkt->ifindex, r.spa);
-		if (e != NULL)
+		if (e != NULL) {
 			arp_set_reachable(s, e, r.sha);
+		}
 	}
-	if (r.op == ERG_ARP_OP_REQUEST)
+	if (r.op == ERG_ARP_OP_REQUEST) {
 		arp_send(s, pkt->ifindex, ERG_ARP_OP_REPLY, r.sha, r.sha,
 		    r.spa, nif->addr);
+	}
 done:
 	erg_pkt_free(s, pkt);
 }
@@ -356,9 +375,10 @@ erg_arp_announce(struct erg_stack *s, unsigned ifindex)
 	struct erg_netif *nif = erg_netif_get(s, ifindex);
 
 	/* RFC 5227 3: a request with sender and target both our address. */
-	if (nif != NULL && nif->addr != 0)
+	if (nif != NULL && nif->addr != 0) {
 		arp_send(s, ifindex, ERG_ARP_OP_REQUEST, NULL, zero,
 		    nif->addr, nif->addr);
+	}
 }
 
 void
@@ -368,7 +388,8 @@ erg_arp_flush(struct erg_stack *s, unsigned ifindex)
 	uint32_t i;
 
 	for (i = 0; i < arp->n; i++) {
-		if (arp->e[i].state != ARP_FREE && arp->e[i].ifindex == ifindex)
+		if (arp->e[i].state != ARP_FREE && arp->e[i].ifindex == ifindex) {
 			arp_free_entry(s, &arp->e[i]);
+		}
 	}
 }

@@ -10,15 +10,17 @@ erg_ether_parse(struct erg_ether_repr *r, struct erg_view *payload,
 	uint16_t type;
 
 	if (v.len < ERG_ETHER_HDR_LEN) {
-		if (why != NULL)
+		if (why != NULL) {
 			*why = ERG_STAT_ETHER_RUNT;
+		}
 		return -ERG_ETRUNC;
 	}
 	type = erg_be16(v.p + 12);
 	/* Values below 0x0600 are IEEE 802.3 lengths, not EtherTypes. */
 	if (type < 0x0600) {
-		if (why != NULL)
+		if (why != NULL) {
 			*why = ERG_STAT_ETHER_UNKNOWN_TYPE;
+		}
 		return -ERG_EUNSUPPORTED;
 	}
 	memcpy(r->dst, v.p, 6);
@@ -32,8 +34,9 @@ erg_ether_parse(struct erg_ether_repr *r, struct erg_view *payload,
 int
 erg_ether_emit(const struct erg_ether_repr *r, uint8_t *buf, size_t len)
 {
-	if (len < ERG_ETHER_HDR_LEN)
+	if (len < ERG_ETHER_HDR_LEN) {
 		return -ERG_EINVAL;
+	}
 	memcpy(buf, r->dst, 6);
 	memcpy(buf + 6, r->src, 6);
 	erg_put_be16(buf + 12, r->type);
@@ -58,7 +61,7 @@ erg_arp_parse(struct erg_arp_repr *r, struct erg_view v, enum erg_stat *why)
 	    v.p[4] != ERG_ETHER_ADDR_LEN || v.p[5] != 4) {
 		reason = ERG_STAT_ARP_BAD_FORMAT;
 		goto bad;
-	}
+	    }
 	op = erg_be16(v.p + 6);
 	if (op != ERG_ARP_OP_REQUEST && op != ERG_ARP_OP_REPLY) {
 		reason = ERG_STAT_ARP_BAD_OP;
@@ -71,8 +74,9 @@ erg_arp_parse(struct erg_arp_repr *r, struct erg_view v, enum erg_stat *why)
 	r->tpa = erg_be32(v.p + 24);
 	return 0;
 bad:
-	if (why != NULL)
+	if (why != NULL) {
 		*why = reason;
+	}
 	return reason == ERG_STAT_ARP_TRUNCATED ? -ERG_ETRUNC :
 	    -ERG_EMALFORMED;
 }
@@ -80,8 +84,9 @@ bad:
 int
 erg_arp_emit(const struct erg_arp_repr *r, uint8_t *buf, size_t len)
 {
-	if (len < ERG_ARP_LEN)
+	if (len < ERG_ARP_LEN) {
 		return -ERG_EINVAL;
+	}
 	erg_put_be16(buf, ARP_HTYPE_ETHER);
 	erg_put_be16(buf + 2, ERG_ETHERTYPE_IPV4);
 	buf[4] = ERG_ETHER_ADDR_LEN;

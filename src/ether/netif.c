@@ -24,13 +24,16 @@ erg_netif_add(struct erg_stack *s, const struct erg_netif_config *cfg,
 	uint32_t max_mtu;
 
 	if (cfg == NULL || cfg->ops == NULL || cfg->ops->transmit == NULL ||
-	    erg_ether_is_group(cfg->mac))
+	    erg_ether_is_group(cfg->mac)) {
 		return -ERG_EINVAL;
+	    }
 	max_mtu = s->cfg.pkt_size - ERG_PKT_HEADROOM - ERG_ETHER_HDR_LEN;
-	if (cfg->mtu < ERG_IPV4_MIN_MTU || cfg->mtu > max_mtu)
+	if (cfg->mtu < ERG_IPV4_MIN_MTU || cfg->mtu > max_mtu) {
 		return -ERG_EINVAL;
-	if (s->netif_n >= s->cfg.netif_count)
+	}
+	if (s->netif_n >= s->cfg.netif_count) {
 		return -ERG_ENOMEM;
+	}
 	nif = &s->netifs[s->netif_n];
 	memset(nif, 0, sizeof(*nif));
 	memcpy(nif->mac, cfg->mac, 6);
@@ -38,8 +41,9 @@ erg_netif_add(struct erg_stack *s, const struct erg_netif_config *cfg,
 	nif->caps = cfg->caps;
 	nif->ops = cfg->ops;
 	nif->drv = cfg->drv;
-	if (ifindex != NULL)
+	if (ifindex != NULL) {
 		*ifindex = s->netif_n;
+	}
 	s->netif_n++;
 	return 0;
 }
@@ -65,8 +69,9 @@ erg_netif_input(struct erg_stack *s, unsigned ifindex, struct erg_pkt *pkt,
 	struct erg_netif *nif;
 	enum erg_stat why;
 
-	if (now_us > s->now)
+	if (now_us > s->now) {
 		s->now = now_us;
+	}
 	ERG_COUNT(s, NETIF_RX);
 	nif = erg_netif_get(s, ifindex);
 	if (nif == NULL) {
@@ -80,7 +85,7 @@ erg_netif_input(struct erg_stack *s, unsigned ifindex, struct erg_pkt *pkt,
 	    pkt->len), &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto drop;
-	}
+	    }
 	if (memcmp(eh.dst, nif->mac, 6) != 0) {
 		if (erg_ether_is_broadcast(eh.dst)) {
 			pkt->flags |= ERG_PKT_F_LINK_BCAST;
@@ -156,10 +161,11 @@ netif_transmit(struct erg_stack *s, struct erg_netif *nif,
 		n = 1;
 	}
 	rc = nif->ops->transmit(nif->drv, iov, n);
-	if (rc < 0)
+	if (rc < 0) {
 		ERG_COUNT(s, NETIF_TX_ERR);
-	else
+	} else {
 		ERG_COUNT(s, NETIF_TX);
+	}
 	erg_pkt_free(s, lin);
 	return rc < 0 ? rc : 0;
 }
@@ -208,13 +214,16 @@ erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
 		return -ERG_EINVAL;
 	}
 	if (next_hop == ERG_IPV4_BROADCAST ||
-	    erg_netif_is_subnet_bcast(nif, next_hop))
+	    erg_netif_is_subnet_bcast(nif, next_hop)) {
 		return erg_ether_output(s, ifindex, ether_bcast,
 		    ERG_ETHERTYPE_IPV4, pkt);
+	    }
 	rc = erg_arp_resolve(s, ifindex, next_hop, pkt, mac);
-	if (rc == -ERG_EAGAIN)
+	if (rc == -ERG_EAGAIN) {
 		return 0;
-	if (rc < 0)
+	}
+	if (rc < 0) {
 		return rc;
+	}
 	return erg_ether_output(s, ifindex, mac, ERG_ETHERTYPE_IPV4, pkt);
 }

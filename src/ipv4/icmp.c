@@ -47,8 +47,9 @@ erg_icmp_layout(struct erg_carve *c, const struct erg_config *cfg,
 {
 	struct erg_icmp *ic = erg_carve(c, sizeof(*ic));
 
-	if (s == NULL)
+	if (s == NULL) {
 		return;
+	}
 	s->icmp = ic;
 	/* Start with a full bucket. */
 	ic->credit_us = (uint64_t)cfg->icmp_err_burst *
@@ -79,10 +80,12 @@ icmp_rate_ok(struct erg_stack *s)
 
 	ic->credit_us += s->now - ic->last_us;
 	ic->last_us = s->now;
-	if (ic->credit_us > cap)
+	if (ic->credit_us > cap) {
 		ic->credit_us = cap;
-	if (ic->credit_us < cost)
+	}
+	if (ic->credit_us < cost) {
 		return false;
+	}
 	ic->credit_us -= cost;
 	return true;
 }
@@ -129,12 +132,14 @@ erg_icmp_error_send(struct erg_stack *s, const struct erg_pkt *pkt,
 
 	if ((pkt->flags & (ERG_PKT_F_LINK_BCAST | ERG_PKT_F_IP_BCAST)) != 0 ||
 	    erg_ipv4_is_multicast(ip->dst) || ip->frag_off != 0 ||
-	    ip->src == 0 || erg_ipv4_is_bad_src(ip->src))
+	    ip->src == 0 || erg_ipv4_is_bad_src(ip->src)) {
 		return;
+	    }
 	/* Never about an ICMP error; its type byte follows the header. */
 	if (ip->proto == ERG_IP_PROTO_ICMP && (ip->total_len <= ip->hdr_len ||
-	    icmp_type_is_error(orig[ip->hdr_len])))
+	    icmp_type_is_error(orig[ip->hdr_len]))) {
 		return;
+	    }
 	if (!icmp_rate_ok(s)) {
 		ERG_COUNT(s, ICMP_ERR_RATE_LIMITED);
 		return;
@@ -152,8 +157,9 @@ erg_icmp_error_send(struct erg_stack *s, const struct erg_pkt *pkt,
 	tx.src = erg_ipv4_is_local(s, ip->dst) ? ip->dst : ERG_IPV4_ANY;
 	tx.dst = ip->src;
 	tx.proto = ERG_IP_PROTO_ICMP;
-	if (erg_ipv4_output_views(s, &tx, v, 2) == 0)
+	if (erg_ipv4_output_views(s, &tx, v, 2) == 0) {
 		ERG_COUNT(s, ICMP_ERR_TX);
+	}
 }
 
 /* ---- Echo ------------------------------------------------------------- */
@@ -181,8 +187,9 @@ icmp_echo_reply(struct erg_stack *s, struct erg_pkt *pkt,
 	tx.src = ip->dst;
 	tx.dst = ip->src;
 	tx.proto = ERG_IP_PROTO_ICMP;
-	if (erg_ipv4_output(s, &tx, pkt) == 0)
+	if (erg_ipv4_output(s, &tx, pkt) == 0) {
 		ERG_COUNT(s, ICMP_ECHO_REPLY_TX);
+	}
 }
 
 int
@@ -194,8 +201,9 @@ erg_icmp_echo_send(struct erg_stack *s, uint32_t dst, uint16_t id,
 	struct erg_view v[2];
 	uint8_t hdr[ERG_ICMP_HDR_LEN];
 
-	if (len > ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN - ERG_ICMP_HDR_LEN)
+	if (len > ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN - ERG_ICMP_HDR_LEN) {
 		return -ERG_EMSGSIZE;
+	}
 	r.type = ERG_ICMP_ECHO_REQUEST;
 	r.code = 0;
 	r.rest = (uint32_t)id << 16 | seq;
@@ -213,10 +221,12 @@ erg_icmp_echo_send(struct erg_stack *s, uint32_t dst, uint16_t id,
 static int
 icmp_err_code(uint8_t type, uint8_t code)
 {
-	if (type == ERG_ICMP_TIME_EXCEEDED)
+	if (type == ERG_ICMP_TIME_EXCEEDED) {
 		return -ERG_ETTL;
-	if (type == ERG_ICMP_PARAM_PROBLEM)
+	}
+	if (type == ERG_ICMP_PARAM_PROBLEM) {
 		return -ERG_EHOSTUNREACH;
+	}
 	switch (code) {
 	case ERG_ICMP_NET_UNREACH:
 		return -ERG_ENETUNREACH;
@@ -242,11 +252,13 @@ icmp_err_check(struct erg_stack *s, const struct erg_icmp_repr *r,
 	size_t hlen;
 
 	/* RFC 792: the quote is the IP header plus 64 bits of data. */
-	if (q.len < ERG_IPV4_HDR_LEN || (q.p[0] >> 4) != 4)
+	if (q.len < ERG_IPV4_HDR_LEN || (q.p[0] >> 4) != 4) {
 		return ERG_STAT_ICMP_ERR_BAD_QUOTE;
+	}
 	hlen = (size_t)(q.p[0] & 0x0f) * 4;
-	if (hlen < ERG_IPV4_HDR_LEN || q.len < hlen + 8)
+	if (hlen < ERG_IPV4_HDR_LEN || q.len < hlen + 8) {
 		return ERG_STAT_ICMP_ERR_BAD_QUOTE;
+	}
 	err->type = r->type;
 	err->code = r->code;
 	err->err = icmp_err_code(r->type, r->code);
@@ -256,17 +268,19 @@ icmp_err_check(struct erg_stack *s, const struct erg_icmp_repr *r,
 	err->src = erg_be32(q.p + 12);
 	err->dst = erg_be32(q.p + 16);
 	err->l4 = erg_view_make(q.p + hlen, q.len - hlen);
-	if (!erg_ipv4_is_local(s, err->src))
+	if (!erg_ipv4_is_local(s, err->src)) {
 		return ERG_STAT_ICMP_ERR_NOT_OURS;
+	}
 	if (r->type == ERG_ICMP_DEST_UNREACH &&
 	    r->code == ERG_ICMP_FRAG_NEEDED) {
 		uint32_t mtu = r->rest & 0xffffu;
 		uint16_t link = erg_netif_mtu(s, ifindex);
 
-		if (mtu < ERG_IPV4_MIN_MTU || mtu >= link)
+		if (mtu < ERG_IPV4_MIN_MTU || mtu >= link) {
 			return ERG_STAT_ICMP_ERR_BAD_MTU;
+		}
 		err->mtu = (uint16_t)ERG_MAX(mtu, ICMP_PMTU_FLOOR);
-	}
+	    }
 	return ERG_STAT_COUNT;
 }
 
@@ -306,17 +320,18 @@ erg_icmp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	    pkt->len), &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto done;
-	}
+	    }
 	switch (r.type) {
 	case ERG_ICMP_ECHO_REQUEST:
 		icmp_echo_reply(s, pkt, ip);
 		return;
 	case ERG_ICMP_ECHO_REPLY:
 		ERG_COUNT(s, ICMP_ECHO_REPLY_RX);
-		if (s->icmp->echo_fn != NULL)
+		if (s->icmp->echo_fn != NULL) {
 			s->icmp->echo_fn(s->icmp->echo_ctx, ip->src,
 			    (uint16_t)(r.rest >> 16), (uint16_t)r.rest,
 			    payload, s->now);
+		}
 		break;
 	case ERG_ICMP_DEST_UNREACH:
 	case ERG_ICMP_TIME_EXCEEDED:
@@ -325,7 +340,7 @@ erg_icmp_input(struct erg_stack *s, struct erg_pkt *pkt,
 		    ERG_PKT_F_IP_BCAST)) != 0) {
 			ERG_COUNT(s, ICMP_IGNORED);
 			break;
-		}
+		    }
 		icmp_error_input(s, &r, payload, pkt->ifindex, ip->src);
 		break;
 	case ERG_ICMP_SOURCE_QUENCH:

@@ -8,14 +8,16 @@ erg_icmp_parse(struct erg_icmp_repr *r, struct erg_view *payload,
     struct erg_view v, enum erg_stat *why)
 {
 	if (v.len < ERG_ICMP_HDR_LEN) {
-		if (why != NULL)
+		if (why != NULL) {
 			*why = ERG_STAT_ICMP_TRUNCATED;
+		}
 		return -ERG_ETRUNC;
 	}
 	/* v.len is the IP payload length, already checked against the buffer. */
 	if (erg_cksum(v.p, v.len) != 0) {
-		if (why != NULL)
+		if (why != NULL) {
 			*why = ERG_STAT_ICMP_BAD_CHECKSUM;
+		}
 		return -ERG_ECHECKSUM;
 	}
 	r->type = v.p[0];
@@ -29,8 +31,9 @@ erg_icmp_parse(struct erg_icmp_repr *r, struct erg_view *payload,
 int
 erg_icmp_emit(const struct erg_icmp_repr *r, uint8_t *buf, size_t len)
 {
-	if (len < ERG_ICMP_HDR_LEN)
+	if (len < ERG_ICMP_HDR_LEN) {
 		return -ERG_EINVAL;
+	}
 	buf[0] = r->type;
 	buf[1] = r->code;
 	buf[2] = 0;

@@ -36,8 +36,9 @@ erg_ipv4_layout(struct erg_carve *c, const struct erg_config *cfg,
 	struct erg_ipv4 *ip = erg_carve(c, sizeof(*ip));
 
 	ERG_UNUSED(cfg);
-	if (s == NULL)
+	if (s == NULL) {
 		return;
+	}
 	s->ipv4 = ip;
 	erg_rand_bytes(s, ip->id_ctr, sizeof(ip->id_ctr));
 }
@@ -47,11 +48,13 @@ erg_ipv4_is_local(const struct erg_stack *s, uint32_t addr)
 {
 	unsigned i;
 
-	if (addr == 0)
+	if (addr == 0) {
 		return false;
+	}
 	for (i = 0; i < s->netif_n; i++) {
-		if (s->netifs[i].addr == addr)
+		if (s->netifs[i].addr == addr) {
 			return true;
+		}
 	}
 	return false;
 }
@@ -116,7 +119,7 @@ erg_ipv4_input(struct erg_stack *s, struct erg_pkt *pkt)
 	    pkt->len), &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto drop;
-	}
+	    }
 	if (ipv4_bad_src(nif, ip.src)) {
 		ERG_COUNT(s, IPV4_BAD_SRC);
 		goto drop;
@@ -125,16 +128,18 @@ erg_ipv4_input(struct erg_stack *s, struct erg_pkt *pkt)
 		ERG_COUNT(s, IPV4_NOT_FOR_US);
 		goto drop;
 	}
-	if (bcast)
+	if (bcast) {
 		pkt->flags |= ERG_PKT_F_IP_BCAST;
+	}
 	/* Drop link padding: the datagram is total_len bytes. */
 	(void)erg_pkt_trim(pkt, ip.total_len);
 	pkt->l3 = (uint16_t)pkt->head;
 	if (ip.mf || ip.frag_off != 0) {
 		ERG_COUNT(s, IPV4_FRAG_RX);
 		pkt = erg_reasm_input(s, pkt, &ip);
-		if (pkt == NULL)
+		if (pkt == NULL) {
 			return;
+		}
 	}
 	ipv4_deliver(s, pkt, &ip);
 	return;
@@ -163,7 +168,7 @@ erg_ipv4_route(struct erg_stack *s, uint32_t dst, struct erg_ipv4_route *rt)
 			rt->ifindex = i;
 			rt->next_hop = dst;
 			goto found;
-		}
+		    }
 	}
 	for (i = 0; i < s->netif_n; i++) {
 		if (s->netifs[i].gw != 0 && !erg_ipv4_is_local(s, dst)) {
@@ -249,14 +254,17 @@ ipv4_prepare(struct erg_stack *s, const struct erg_ipv4_tx *tx, size_t plen,
 	uint32_t src;
 	int rc;
 
-	if (plen > ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN)
+	if (plen > ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN) {
 		return -ERG_EMSGSIZE;
+	}
 	rc = erg_ipv4_route(s, tx->dst, rt);
-	if (rc < 0)
+	if (rc < 0) {
 		return rc;
+	}
 	src = tx->src != ERG_IPV4_ANY ? tx->src : rt->src;
-	if (tx->df && plen + ERG_IPV4_HDR_LEN > rt->mtu)
+	if (tx->df && plen + ERG_IPV4_HDR_LEN > rt->mtu) {
 		return -ERG_EMSGSIZE;
+	}
 	ipv4_fill_repr(r, tx, src, ipv4_next_id(s, src, tx->dst, tx->proto));
 	return 0;
 }
@@ -272,8 +280,9 @@ erg_ipv4_output(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 	int rc;
 
 	rc = ipv4_prepare(s, tx, pkt->len, &rt, &r);
-	if (rc < 0)
+	if (rc < 0) {
 		goto out;
+	}
 	if (pkt->len + ERG_IPV4_HDR_LEN > rt.mtu) {
 		v = erg_view_make(erg_pkt_data(pkt), pkt->len);
 		rc = ipv4_fragment(s, &rt, &r, &v, 1, pkt->len);
@@ -307,18 +316,22 @@ erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		if (v[i].len > ERG_IPV4_MAX_LEN)
+		if (v[i].len > ERG_IPV4_MAX_LEN) {
 			return -ERG_EMSGSIZE;
+		}
 		total += v[i].len;
 	}
 	rc = ipv4_prepare(s, tx, total, &rt, &r);
-	if (rc < 0)
+	if (rc < 0) {
 		return rc;
-	if (total + ERG_IPV4_HDR_LEN > rt.mtu)
+	}
+	if (total + ERG_IPV4_HDR_LEN > rt.mtu) {
 		return ipv4_fragment(s, &rt, &r, v, n, total);
+	}
 	pkt = erg_pkt_alloc(s);
-	if (pkt == NULL)
+	if (pkt == NULL) {
 		return -ERG_ENOMEM;
+	}
 	p = erg_pkt_put(pkt, (uint32_t)(ERG_IPV4_HDR_LEN + total));
 	erg_views_copy(p + ERG_IPV4_HDR_LEN, v, n, 0, total);
 	r.total_len = (uint16_t)(ERG_IPV4_HDR_LEN + total);
@@ -336,8 +349,9 @@ erg_ipv4_addr_set(struct erg_stack *s, unsigned ifindex, uint32_t addr,
 	struct erg_netif *nif = erg_netif_get(s, ifindex);
 	uint32_t mask;
 
-	if (nif == NULL)
+	if (nif == NULL) {
 		return -ERG_EINVAL;
+	}
 	if (addr == ERG_IPV4_ANY) {
 		erg_arp_flush(s, ifindex);
 		nif->addr = 0;
@@ -345,18 +359,22 @@ erg_ipv4_addr_set(struct erg_stack *s, unsigned ifindex, uint32_t addr,
 		nif->gw = 0;
 		return 0;
 	}
-	if (prefix_len == 0 || prefix_len > 32 || erg_ipv4_is_bad_src(addr))
+	if (prefix_len == 0 || prefix_len > 32 || erg_ipv4_is_bad_src(addr)) {
 		return -ERG_EINVAL;
+	}
 	mask = prefix_len == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix_len);
 	if (mask < 0xfffffffeu &&
-	    ((addr & ~mask) == ~mask || (addr & ~mask) == 0))
+	    ((addr & ~mask) == ~mask || (addr & ~mask) == 0)) {
 		return -ERG_EINVAL;	/* the subnet's broadcast or network */
-	if (nif->addr != addr)
+	    }
+	if (nif->addr != addr) {
 		erg_arp_flush(s, ifindex);
+	}
 	nif->addr = addr;
 	nif->mask = mask;
-	if (nif->gw != 0 && (nif->gw & mask) != (addr & mask))
+	if (nif->gw != 0 && (nif->gw & mask) != (addr & mask)) {
 		nif->gw = 0;
+	}
 	erg_arp_announce(s, ifindex);
 	return 0;
 }
@@ -372,15 +390,17 @@ erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw)
 {
 	struct erg_netif *nif = erg_netif_get(s, ifindex);
 
-	if (nif == NULL)
+	if (nif == NULL) {
 		return -ERG_EINVAL;
+	}
 	if (gw == ERG_IPV4_ANY) {
 		nif->gw = 0;
 		return 0;
 	}
 	if (nif->addr == 0 || (gw & nif->mask) != (nif->addr & nif->mask) ||
-	    gw == nif->addr || erg_netif_is_subnet_bcast(nif, gw))
+	    gw == nif->addr || erg_netif_is_subnet_bcast(nif, gw)) {
 		return -ERG_EINVAL;
+	    }
 	nif->gw = gw;
 	return 0;
 }

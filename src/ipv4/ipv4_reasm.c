@@ -89,15 +89,17 @@ erg_reasm_layout(struct erg_carve *c, const struct erg_config *cfg,
 		uint8_t *buf = erg_carve(c, REASM_HDR_ROOM + (size_t)max);
 		uint64_t *map = erg_carve(c, reasm_map_words(max) * 8);
 
-		if (s == NULL)
+		if (s == NULL) {
 			continue;
+		}
 		slots[i].buf = buf;
 		slots[i].map = map;
 		slots[i].stack = s;
 		erg_timer_setup(&slots[i].timer, reasm_timer_fn);
 	}
-	if (s == NULL)
+	if (s == NULL) {
 		return;
+	}
 	ra->slots = slots;
 	ra->n = cfg->reasm_slots;
 	ra->max = max;
@@ -165,8 +167,9 @@ reasm_find(struct erg_stack *s, const struct erg_ipv4_repr *ip)
 
 		if (sl->state == REASM_ACTIVE && sl->id == ip->id &&
 		    sl->src == ip->src && sl->dst == ip->dst &&
-		    sl->proto == ip->proto)
+		    sl->proto == ip->proto) {
 			return sl;
+		    }
 	}
 	return NULL;
 }
@@ -181,8 +184,9 @@ reasm_alloc(struct erg_stack *s, const struct erg_ipv4_repr *ip,
 	for (i = 0; i < ra->n; i++) {
 		struct reasm_slot *sl = &ra->slots[i];
 
-		if (sl->state != REASM_FREE)
+		if (sl->state != REASM_FREE) {
 			continue;
+		}
 		sl->state = REASM_ACTIVE;
 		sl->src = ip->src;
 		sl->dst = ip->dst;
@@ -213,8 +217,9 @@ map_count(const uint64_t *map, uint32_t first, uint32_t last)
 {
 	uint32_t b, n = 0;
 
-	for (b = first; b <= last; b++)
+	for (b = first; b <= last; b++) {
 		n += (uint32_t)(map[b / 64] >> (b % 64)) & 1u;
+	}
 	return n;
 }
 
@@ -223,8 +228,9 @@ map_set(uint64_t *map, uint32_t first, uint32_t last)
 {
 	uint32_t b;
 
-	for (b = first; b <= last; b++)
+	for (b = first; b <= last; b++) {
 		map[b / 64] |= (uint64_t)1 << (b % 64);
+	}
 }
 
 /* Rewrites the first fragment's header as the whole datagram's. */
@@ -264,14 +270,15 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 		ERG_COUNT(s, IPV4_FRAG_BAD);
 		goto drop_datagram;
 	}
-	if (sl == NULL && (sl = reasm_alloc(s, ip, pkt->ifindex)) == NULL)
+	if (sl == NULL && (sl = reasm_alloc(s, ip, pkt->ifindex)) == NULL) {
 		goto drop;
+	}
 	if ((!ip->mf && sl->last_seen && end != sl->total) ||
 	    (!ip->mf && end < sl->max_end) ||
 	    (sl->last_seen && end > sl->total)) {
 		ERG_COUNT(s, IPV4_FRAG_BAD);
 		goto drop_datagram;
-	}
+	    }
 	first = off / 8;
 	last = (end - 1) / 8;
 	present = map_count(sl->map, first, last);
@@ -287,8 +294,9 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 	    erg_pkt_data(pkt) + ip->hdr_len, len);
 	map_set(sl->map, first, last);
 	sl->have += len;
-	if (end > sl->max_end)
+	if (end > sl->max_end) {
 		sl->max_end = end;
+	}
 	if (!ip->mf) {
 		sl->last_seen = true;
 		sl->total = end;
@@ -298,8 +306,9 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 		memcpy(sl->buf + REASM_HDR_ROOM - ip->hdr_len,
 		    erg_pkt_data(pkt), ip->hdr_len);
 	}
-	if (!sl->last_seen || sl->have != sl->total)
+	if (!sl->last_seen || sl->have != sl->total) {
 		goto drop;
+	}
 	/* Complete: no overlaps were accepted, so have == total means whole. */
 	erg_timer_cancel(s, &sl->timer);
 	sl->state = REASM_DELIVERED;
@@ -314,8 +323,9 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 	erg_pkt_free(s, pkt);
 	return out;
 drop_datagram:
-	if (sl != NULL)
+	if (sl != NULL) {
 		reasm_free(s, sl);
+	}
 drop:
 	erg_pkt_free(s, pkt);
 	return NULL;

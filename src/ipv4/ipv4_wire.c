@@ -34,31 +34,37 @@ ipv4_check_options(const uint8_t *p, size_t len, enum erg_stat *why)
 		uint8_t type = p[i];
 		uint8_t olen;
 
-		if (type == IPOPT_EOL)
+		if (type == IPOPT_EOL) {
 			break;
+		}
 		if (type == IPOPT_NOP) {
 			i++;
 			continue;
 		}
-		if (len - i < 2)
+		if (len - i < 2) {
 			goto bad;
+		}
 		olen = p[i + 1];
-		if (olen < 2 || olen > len - i)
+		if (olen < 2 || olen > len - i) {
 			goto bad;
+		}
 		switch (type) {
 		case IPOPT_LSRR:
 		case IPOPT_SSRR:
-			if (olen < 3 || p[i + 2] < 4 || (olen - 3) % 4 != 0)
+			if (olen < 3 || p[i + 2] < 4 || (olen - 3) % 4 != 0) {
 				goto bad;
+			}
 			*why = ERG_STAT_IPV4_SRC_ROUTE;
 			return -ERG_EUNSUPPORTED;
 		case IPOPT_RR:
-			if (olen < 3 || p[i + 2] < 4 || (olen - 3) % 4 != 0)
+			if (olen < 3 || p[i + 2] < 4 || (olen - 3) % 4 != 0) {
 				goto bad;
+			}
 			break;
 		case IPOPT_TS:
-			if (olen < 4 || p[i + 2] < 5)
+			if (olen < 4 || p[i + 2] < 5) {
 				goto bad;
+			}
 			break;
 		default:
 			break;
@@ -118,8 +124,9 @@ erg_ipv4_parse(struct erg_ipv4_repr *r, struct erg_view *payload,
 	if (hlen > ERG_IPV4_HDR_LEN) {
 		rc = ipv4_check_options(v.p + ERG_IPV4_HDR_LEN,
 		    hlen - ERG_IPV4_HDR_LEN, &reason);
-		if (rc < 0)
+		if (rc < 0) {
 			goto bad;
+		}
 	}
 	frag = erg_be16(v.p + 6);
 	r->hdr_len = (uint8_t)hlen;
@@ -136,8 +143,9 @@ erg_ipv4_parse(struct erg_ipv4_repr *r, struct erg_view *payload,
 	*payload = erg_view_make(v.p + hlen, tlen - hlen);
 	return 0;
 bad:
-	if (why != NULL)
+	if (why != NULL) {
 		*why = reason;
+	}
 	return rc;
 }
 
@@ -147,13 +155,16 @@ erg_ipv4_emit(const struct erg_ipv4_repr *r, uint8_t *buf, size_t len)
 	uint16_t frag;
 
 	if (len < ERG_IPV4_HDR_LEN || r->total_len < ERG_IPV4_HDR_LEN ||
-	    (r->frag_off & 7) != 0)
+	    (r->frag_off & 7) != 0) {
 		return -ERG_EINVAL;
+	    }
 	frag = (uint16_t)(r->frag_off / 8u);
-	if (r->df)
+	if (r->df) {
 		frag |= IP_DF;
-	if (r->mf)
+	}
+	if (r->mf) {
 		frag |= IP_MF;
+	}
 	buf[0] = 0x45;
 	buf[1] = r->tos;
 	erg_put_be16(buf + 2, r->total_len);

@@ -87,7 +87,9 @@ stack_layout(struct erg_carve *c, const struct erg_config *cfg,
 	netifs = erg_carve(c, (size_t)cfg->netif_count * sizeof(*netifs));
 	hdrs = erg_carve(c, (size_t)cfg->pkt_count * sizeof(*hdrs));
 	data = erg_carve(c, (size_t)cfg->pkt_count * cfg->pkt_size);
-	heap = erg_carve(c, (size_t)timer_count(cfg) * sizeof(*heap));
+	/* An array of pointers to timers. */
+	heap = erg_carve(c, (size_t)timer_count(cfg) *
+	    sizeof(struct erg_timer *));
 	if (s != NULL) {
 		s->netifs = netifs;
 		for (i = 0; i < cfg->pkt_count; i++) {
@@ -112,12 +114,13 @@ erg_arena_size(const struct erg_config *cfg)
 {
 	struct erg_carve c = { NULL, 0 };
 
-	if (!config_valid(cfg))
+	if (!config_valid(cfg)) {
 		return 0;
+	}
 	(void)erg_carve(&c, sizeof(struct erg_stack));
 	stack_layout(&c, cfg, NULL);
 	return c.off;
-}
+	}
 
 static void
 stack_wire(struct erg_stack *s)
@@ -139,10 +142,12 @@ erg_stack_init(struct erg_stack **out, void *arena, size_t len,
 
 	need = erg_arena_size(cfg);
 	if (need == 0 || out == NULL || arena == NULL ||
-	    ((uintptr_t)arena & (ERG_CARVE_ALIGN - 1)) != 0)
+	    ((uintptr_t)arena & (ERG_CARVE_ALIGN - 1)) != 0) {
 		return -ERG_EINVAL;
-	if (len < need)
+	    }
+	if (len < need) {
 		return -ERG_ENOSPC;
+	}
 	c.base = arena;
 	c.off = 0;
 	s = erg_carve(&c, sizeof(*s));

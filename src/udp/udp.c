@@ -56,8 +56,9 @@ erg_udp_layout(struct erg_carve *c, const struct erg_config *cfg,
 	void *socks = erg_carve(c,
 	    (size_t)cfg->udp_socks * sizeof(struct erg_udp_sock));
 
-	if (s == NULL)
+	if (s == NULL) {
 		return;
+	}
 	erg_pool_init(&u->pool, socks, sizeof(struct erg_udp_sock),
 	    cfg->udp_socks, ERG_STAT_UDP_SOCKS_IN_USE,
 	    ERG_STAT_UDP_SOCKS_HIGH_WATER, ERG_STAT_UDP_SOCK_ALLOC_FAIL);
@@ -75,8 +76,9 @@ udp_deliver_ev(struct erg_evsrc *ev, unsigned bits)
 {
 	struct erg_udp_sock *u = ERG_CONTAINER_OF(ev, struct erg_udp_sock, ev);
 
-	if (u->cb != NULL)
+	if (u->cb != NULL) {
 		u->cb(u, bits, u->ctx);
+	}
 }
 
 int
@@ -85,8 +87,9 @@ erg_udp_open(struct erg_stack *s, erg_udp_event_fn cb, void *ctx,
 {
 	struct erg_udp_sock *u = erg_pool_get(s, &s->udp->pool);
 
-	if (u == NULL)
+	if (u == NULL) {
 		return -ERG_ENOMEM;
+	}
 	memset(u, 0, sizeof(*u));
 	u->stack = s;
 	u->cb = cb;
@@ -104,8 +107,9 @@ udp_port_taken(struct erg_stack *s, uint32_t addr, uint16_t port)
 
 	for (o = *udp_bucket(s, port); o != NULL; o = o->hnext) {
 		if (o->lport == port && (o->laddr == addr ||
-		    o->laddr == ERG_IPV4_ANY || addr == ERG_IPV4_ANY))
+		    o->laddr == ERG_IPV4_ANY || addr == ERG_IPV4_ANY)) {
 			return true;
+		    }
 	}
 	return false;
 }
@@ -134,15 +138,18 @@ erg_udp_bind(struct erg_udp_sock *u, uint32_t addr, uint16_t port)
 	struct erg_udp_sock **b;
 	int rc;
 
-	if (u->bound)
+	if (u->bound) {
 		return -ERG_ESTATE;
+	}
 	if (addr != ERG_IPV4_ANY && addr != ERG_IPV4_BROADCAST &&
-	    !erg_ipv4_is_local(s, addr))
+	    !erg_ipv4_is_local(s, addr)) {
 		return -ERG_EINVAL;
+	    }
 	if (port == 0) {
 		rc = udp_ephemeral(s, addr, &port);
-		if (rc < 0)
+		if (rc < 0) {
 			return rc;
+		}
 	} else if (udp_port_taken(s, addr, port)) {
 		return -ERG_EADDRINUSE;
 	}
@@ -160,10 +167,12 @@ erg_udp_connect(struct erg_udp_sock *u, uint32_t addr, uint16_t port)
 {
 	int rc;
 
-	if (addr == ERG_IPV4_ANY || port == 0)
+	if (addr == ERG_IPV4_ANY || port == 0) {
 		return -ERG_EINVAL;
-	if (!u->bound && (rc = erg_udp_bind(u, ERG_IPV4_ANY, 0)) < 0)
+	}
+	if (!u->bound && (rc = erg_udp_bind(u, ERG_IPV4_ANY, 0)) < 0) {
 		return rc;
+	}
 	u->raddr = addr;
 	u->rport = port;
 	u->connected = true;
@@ -184,20 +193,24 @@ udp_send_prepare(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
 	struct erg_ipv4_route rt;
 	int rc;
 
-	if (len > ERG_UDP_MAX_PAYLOAD)
+	if (len > ERG_UDP_MAX_PAYLOAD) {
 		return -ERG_EMSGSIZE;
-	if (port == 0 || addr == ERG_IPV4_ANY)
+	}
+	if (port == 0 || addr == ERG_IPV4_ANY) {
 		return -ERG_EINVAL;
-	if (!u->bound && (rc = erg_udp_bind(u, ERG_IPV4_ANY, 0)) < 0)
+	}
+	if (!u->bound && (rc = erg_udp_bind(u, ERG_IPV4_ANY, 0)) < 0) {
 		return rc;
+	}
 	memset(tx, 0, sizeof(*tx));
 	tx->dst = addr;
 	tx->proto = ERG_IP_PROTO_UDP;
 	tx->src = u->laddr;
 	if (tx->src == ERG_IPV4_ANY || tx->src == ERG_IPV4_BROADCAST) {
 		rc = erg_ipv4_route(u->stack, addr, &rt);
-		if (rc < 0)
+		if (rc < 0) {
 			return rc;
+		}
 		tx->src = rt.src;
 	}
 	return 0;
@@ -214,25 +227,29 @@ erg_udp_sendto(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
 	int rc;
 
 	rc = udp_send_prepare(u, addr, port, len, &tx);
-	if (rc < 0)
+	if (rc < 0) {
 		return rc;
+	}
 	r.src_port = u->lport;
 	r.dst_port = port;
 	r.len = (uint16_t)(ERG_UDP_HDR_LEN + len);
+	r.checksum = 0;
 	v[1] = erg_view_make(data, len);
 	erg_udp_emit(&r, tx.src, addr, &v[1], 1, hdr);
 	v[0] = erg_view_make(hdr, sizeof(hdr));
 	rc = erg_ipv4_output_views(u->stack, &tx, v, 2);
-	if (rc == 0)
+	if (rc == 0) {
 		ERG_COUNT(u->stack, UDP_TX);
+	}
 	return rc;
 }
 
 int
 erg_udp_send(struct erg_udp_sock *u, const void *data, size_t len)
 {
-	if (!u->connected)
+	if (!u->connected) {
 		return -ERG_ENOTCONN;
+	}
 	return erg_udp_sendto(u, u->raddr, u->rport, data, len);
 }
 
@@ -254,8 +271,9 @@ erg_udp_pkt_sendto(struct erg_udp_sock *u, struct erg_pkt *pkt,
 	int rc;
 
 	rc = udp_send_prepare(u, addr, port, pkt->len, &tx);
-	if (rc < 0)
+	if (rc < 0) {
 		goto fail;
+	}
 	pl = erg_view_make(erg_pkt_data(pkt), pkt->len);
 	h = erg_pkt_push(pkt, ERG_UDP_HDR_LEN);
 	if (h == NULL) {
@@ -265,10 +283,12 @@ erg_udp_pkt_sendto(struct erg_udp_sock *u, struct erg_pkt *pkt,
 	r.src_port = u->lport;
 	r.dst_port = port;
 	r.len = (uint16_t)pkt->len;
+	r.checksum = 0;
 	erg_udp_emit(&r, tx.src, addr, &pl, 1, h);
 	rc = erg_ipv4_output(s, &tx, pkt);
-	if (rc == 0)
+	if (rc == 0) {
 		ERG_COUNT(s, UDP_TX);
+	}
 	return rc;
 fail:
 	erg_pkt_free(s, pkt);
@@ -287,15 +307,18 @@ udp_lookup(struct erg_stack *s, uint32_t laddr, uint16_t lport,
 	for (u = *udp_bucket(s, lport); u != NULL; u = u->hnext) {
 		int score = 0;
 
-		if (u->lport != lport)
+		if (u->lport != lport) {
 			continue;
-		if (u->laddr == laddr)
+		}
+		if (u->laddr == laddr) {
 			score += 1;
-		else if (u->laddr != ERG_IPV4_ANY)
+		} else if (u->laddr != ERG_IPV4_ANY) {
 			continue;
+		}
 		if (u->connected) {
-			if (u->raddr != raddr || u->rport != rport)
+			if (u->raddr != raddr || u->rport != rport) {
 				continue;
+			}
 			score += 2;
 		}
 		if (score > best_score) {
@@ -320,7 +343,7 @@ erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	    pkt->len), ip->src, ip->dst, &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto drop;
-	}
+	    }
 	u = udp_lookup(s, ip->dst, r.dst_port, ip->src, r.src_port);
 	if (u == NULL) {
 		ERG_COUNT(s, UDP_NO_PORT);
@@ -336,10 +359,11 @@ erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	(void)erg_pkt_pull(pkt, ERG_UDP_HDR_LEN);
 	(void)erg_pkt_trim(pkt, (uint32_t)payload.len);
 	pkt->next = NULL;
-	if (u->qtail != NULL)
+	if (u->qtail != NULL) {
 		u->qtail->next = pkt;
-	else
+	} else {
 		u->qhead = pkt;
+	}
 	u->qtail = pkt;
 	u->qlen++;
 	erg_event_post(s, &u->ev, ERG_EV_READABLE);
@@ -371,11 +395,13 @@ udp_dequeue(struct erg_udp_sock *u)
 {
 	struct erg_pkt *pkt = u->qhead;
 
-	if (pkt == NULL)
+	if (pkt == NULL) {
 		return NULL;
+	}
 	u->qhead = pkt->next;
-	if (u->qhead == NULL)
+	if (u->qhead == NULL) {
 		u->qtail = NULL;
+	}
 	pkt->next = NULL;
 	u->qlen--;
 	return pkt;
@@ -387,8 +413,9 @@ erg_udp_recv(struct erg_udp_sock *u, struct erg_udp_dgram *d)
 	struct erg_pkt *pkt = udp_dequeue(u);
 	const uint8_t *iph, *uh;
 
-	if (pkt == NULL)
+	if (pkt == NULL) {
 		return -ERG_EAGAIN;
+	}
 	iph = pkt->buf + pkt->l3;
 	uh = erg_pkt_data(pkt) - ERG_UDP_HDR_LEN;
 	d->pkt = pkt;
@@ -408,15 +435,19 @@ erg_udp_recvfrom(struct erg_udp_sock *u, void *buf, size_t cap, size_t *len,
 	struct erg_udp_dgram d;
 	int rc = erg_udp_recv(u, &d);
 
-	if (rc < 0)
+	if (rc < 0) {
 		return rc;
+	}
 	memcpy(buf, d.data.p, ERG_MIN(cap, d.data.len));
-	if (len != NULL)
+	if (len != NULL) {
 		*len = d.data.len;
-	if (addr != NULL)
+	}
+	if (addr != NULL) {
 		*addr = d.src;
-	if (port != NULL)
+	}
+	if (port != NULL) {
 		*port = d.src_port;
+	}
 	erg_pkt_free(u->stack, d.pkt);
 	return 0;
 }
@@ -445,13 +476,16 @@ erg_udp_close(struct erg_udp_sock *u)
 	if (u->bound) {
 		struct erg_udp_sock **pp = udp_bucket(s, u->lport);
 
-		while (*pp != NULL && *pp != u)
+		while (*pp != NULL && *pp != u) {
 			pp = &(*pp)->hnext;
-		if (*pp == u)
+		}
+		if (*pp == u) {
 			*pp = u->hnext;
+		}
 	}
-	while ((pkt = udp_dequeue(u)) != NULL)
+	while ((pkt = udp_dequeue(u)) != NULL) {
 		erg_pkt_free(s, pkt);
+	}
 	erg_event_cancel(s, &u->ev);
 	u->cb = NULL;
 	erg_pool_put(s, &s->udp->pool, u);

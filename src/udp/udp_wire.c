@@ -42,8 +42,9 @@ erg_udp_parse(struct erg_udp_repr *r, struct erg_view *payload,
 	*payload = erg_view_make(v.p + ERG_UDP_HDR_LEN, ulen - ERG_UDP_HDR_LEN);
 	return 0;
 bad:
-	if (why != NULL)
+	if (why != NULL) {
 		*why = reason;
+	}
 	return rc;
 }
 
@@ -62,8 +63,9 @@ erg_udp_emit(const struct erg_udp_repr *r, uint32_t src, uint32_t dst,
 	erg_cksum_init(&c);
 	erg_cksum_add_pseudo(&c, src, dst, ERG_IP_PROTO_UDP, r->len);
 	erg_cksum_add(&c, hdr, ERG_UDP_HDR_LEN);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		erg_cksum_add(&c, payload[i].p, payload[i].len);
+	}
 	ck = erg_cksum_finish(&c);
 	/* RFC 768: a computed zero is sent as all ones. */
 	erg_put_be16(hdr + 6, ck == 0 ? 0xffff : ck);
