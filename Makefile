@@ -128,7 +128,7 @@ $(ABUILD)/bin/fuzz_%: $(ABUILD)/fuzz/fuzz_%.o $(ABUILD)/fuzz/replay_main.o \
 
 # The list tests/run.sh reads: kind, name, command.
 $(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) FORCE
-	@rm -f $@
+	@mkdir -p $(dir $@) && rm -f $@
 	@for b in $(UNIT_BIN) $(SIM_BIN); do \
 	    printf 'cmocka\t%s\t%s\n' "$$(basename $$b)" "$$b" >> $@; done
 	@for b in $(FUZZ_BIN); do n=$$(basename $$b); t=$${n#fuzz_}; \

@@ -48,7 +48,7 @@ struct erg_config {
 
 	/* ARP (RFC 826). */
 	uint32_t	arp_entries;	/* cache entries, default 64 */
-	uint32_t	arp_queue_len;	/* pkts held per unresolved entry, default 4 */
+	uint32_t	arp_queue_len;	/* held while resolving, default 64 */
 	uint32_t	arp_reachable_ms; /* entry lifetime, default 120000 */
 	uint32_t	arp_retry_ms;	/* request retransmit, default 1000 */
 	uint32_t	arp_retries;	/* requests before giving up, default 3 */

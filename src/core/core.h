@@ -46,12 +46,15 @@ void	erg_views_copy(uint8_t *dst, const struct erg_view *v, unsigned n,
 struct erg_carve {
 	uint8_t	*base;
 	size_t	off;
+	bool	overflow;	/* a size did not fit in size_t */
 };
 
 #define ERG_CARVE_ALIGN	16u
 
 /* Returns the next size bytes, zeroed (NULL on a dry run). */
 void *erg_carve(struct erg_carve *c, size_t size);
+/* The same for count objects of size bytes, with the product checked. */
+void *erg_carve_array(struct erg_carve *c, uint64_t count, uint64_t size);
 
 /* ---- Object pools ----------------------------------------------------- */
 

@@ -34,14 +34,14 @@ static const struct erg_error_name erg_error_names[] = {
 const char *
 erg_strerror(int err)
 {
+	unsigned int code;
 	size_t i;
 
-	if (err < 0) {
-		err = -err;
-	}
+	/* Negate in unsigned arithmetic: -INT_MIN does not fit an int. */
+	code = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
 	for (i = 0; i < sizeof(erg_error_names) / sizeof(erg_error_names[0]);
 	    i++) {
-		if (erg_error_names[i].code == err) {
+		if ((unsigned int)erg_error_names[i].code == code) {
 			return erg_error_names[i].name;
 		}
 	    }

@@ -8,6 +8,12 @@ erg_carve(struct erg_carve *c, size_t size)
 {
 	void *p;
 
+	/* Sizes are far below these bounds on 64-bit; 32-bit may overflow. */
+	if (c->overflow || c->off > SIZE_MAX - ERG_CARVE_ALIGN ||
+	    size > SIZE_MAX - ERG_CARVE_ALIGN - c->off) {
+		c->overflow = true;
+		return NULL;
+	}
 	c->off = (c->off + ERG_CARVE_ALIGN - 1) & ~(size_t)(ERG_CARVE_ALIGN - 1);
 	p = c->base != NULL ? c->base + c->off : NULL;
 	c->off += size;
@@ -15,6 +21,19 @@ erg_carve(struct erg_carve *c, size_t size)
 		memset(p, 0, size);
 	}
 	return p;
+}
+
+void *
+erg_carve_array(struct erg_carve *c, uint64_t count, uint64_t size)
+{
+	/* count <= 2^20 and size <= 2^17 by config validation: < 2^37. */
+	uint64_t total = count * size;
+
+	if (total > SIZE_MAX) {
+		c->overflow = true;
+		return NULL;
+	}
+	return erg_carve(c, (size_t)total);
 }
 
 void

@@ -56,9 +56,10 @@ erg_event_cancel(struct erg_stack *s, struct erg_evsrc *ev)
 /*
  * Delivers queued events in order. Each source is unlinked before its
  * callback runs, so a callback may close its own socket or any other
- * (erg_event_cancel unlinks it). Sources queued by the callbacks
- * themselves wait for the next call: the loop runs at most as many times
- * as there were sources queued when it started, so it always ends;
+ * (erg_event_cancel unlinks it). The loop runs at most as many times as
+ * there were sources queued when it started, so it always ends; sources
+ * queued by the callbacks themselves usually wait for the next call (they
+ * may run in this one when a callback cancelled an earlier source), and
  * erg_stack_poll() returns "now" while events are pending.
  */
 void

@@ -60,8 +60,8 @@ erg_arp_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s)
 {
 	struct erg_arp *arp = erg_carve(c, sizeof(*arp));
-	struct arp_entry *e = erg_carve(c,
-	    (size_t)cfg->arp_entries * sizeof(*e));
+	struct arp_entry *e = erg_carve_array(c,
+	    cfg->arp_entries, sizeof(*e));
 	uint32_t i;
 
 	if (s == NULL) {
@@ -323,7 +323,9 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 		ERG_COUNT_ID(s, why);
 		goto done;
 	    }
-	if (erg_ether_is_group(r.sha) || erg_ipv4_is_bad_src(r.spa)) {
+	/* RFC 1122 3.2.1.3: no broadcast source, directed ones included. */
+	if (erg_ether_is_group(r.sha) || erg_ipv4_is_bad_src(r.spa) ||
+	    erg_netif_is_subnet_bcast(nif, r.spa)) {
 		ERG_COUNT(s, ARP_BAD_SENDER);
 		goto done;
 	}

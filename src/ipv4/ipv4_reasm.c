@@ -80,8 +80,8 @@ erg_reasm_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s)
 {
 	struct erg_reasm *ra = erg_carve(c, sizeof(*ra));
-	struct reasm_slot *slots = erg_carve(c,
-	    (size_t)cfg->reasm_slots * sizeof(*slots));
+	struct reasm_slot *slots = erg_carve_array(c,
+	    cfg->reasm_slots, sizeof(*slots));
 	uint32_t max = cfg->reasm_max - ERG_IPV4_HDR_LEN;
 	uint32_t i;
 

@@ -84,11 +84,11 @@ stack_layout(struct erg_carve *c, const struct erg_config *cfg,
 	uint8_t *data;
 	uint32_t i;
 
-	netifs = erg_carve(c, (size_t)cfg->netif_count * sizeof(*netifs));
-	hdrs = erg_carve(c, (size_t)cfg->pkt_count * sizeof(*hdrs));
-	data = erg_carve(c, (size_t)cfg->pkt_count * cfg->pkt_size);
+	netifs = erg_carve_array(c, cfg->netif_count, sizeof(*netifs));
+	hdrs = erg_carve_array(c, cfg->pkt_count, sizeof(*hdrs));
+	data = erg_carve_array(c, cfg->pkt_count, cfg->pkt_size);
 	/* An array of pointers to timers. */
-	heap = erg_carve(c, (size_t)timer_count(cfg) *
+	heap = erg_carve_array(c, timer_count(cfg),
 	    sizeof(struct erg_timer *));
 	if (s != NULL) {
 		s->netifs = netifs;
@@ -112,14 +112,15 @@ stack_layout(struct erg_carve *c, const struct erg_config *cfg,
 size_t
 erg_arena_size(const struct erg_config *cfg)
 {
-	struct erg_carve c = { NULL, 0 };
+	struct erg_carve c = { NULL, 0, false };
 
 	if (!config_valid(cfg)) {
 		return 0;
 	}
 	(void)erg_carve(&c, sizeof(struct erg_stack));
 	stack_layout(&c, cfg, NULL);
-	return c.off;
+	/* Too large for this machine's size_t (a 32-bit target). */
+	return c.overflow ? 0 : c.off;
 	}
 
 static void
@@ -150,6 +151,7 @@ erg_stack_init(struct erg_stack **out, void *arena, size_t len,
 	}
 	c.base = arena;
 	c.off = 0;
+	c.overflow = false;
 	s = erg_carve(&c, sizeof(*s));
 	s->cfg = *cfg;
 	s->now = now_us;

@@ -53,8 +53,8 @@ erg_udp_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s)
 {
 	struct erg_udp *u = erg_carve(c, sizeof(*u));
-	void *socks = erg_carve(c,
-	    (size_t)cfg->udp_socks * sizeof(struct erg_udp_sock));
+	void *socks = erg_carve_array(c,
+	    cfg->udp_socks, sizeof(struct erg_udp_sock));
 
 	if (s == NULL) {
 		return;
