@@ -10,8 +10,10 @@
  *   last confirmation).
  * - Each entry holds at most cfg.arp_queue_len packets while it resolves
  *   (RFC 1122 2.3.2.2 asks for at least one; the default holds every
- *   fragment of a maximum-size datagram). Overflow drops the newest and
- *   counts arp.queue_full. Requests are retransmitted every
+ *   fragment of a maximum-size datagram), and all entries together at
+ *   most half the packet pool, so that the reply that releases them can
+ *   still be received. Overflow drops the newest and counts
+ *   arp.queue_full. Requests are retransmitted every
  *   cfg.arp_retry_ms, cfg.arp_retries times; then the queue is dropped
  *   (arp.queue_timeout, per packet) and the entry freed.
  * - Refresh: a REACHABLE entry used in the last quarter of its life is
@@ -51,7 +53,19 @@ struct erg_arp {
 	struct arp_entry	*e;
 	uint32_t		n;
 	uint32_t		hint;
+	uint32_t		held;	/* pkts queued on all entries */
 };
+
+/*
+ * Packets all entries together may hold while resolving: half the pool,
+ * so that the replies that release them can still be received (and
+ * retransmitted requests still sent) however many sends are waiting.
+ */
+static uint32_t
+arp_held_max(const struct erg_stack *s)
+{
+	return s->cfg.pkt_count / 2;
+}
 
 static void arp_timer_fn(struct erg_stack *s, struct erg_timer *t);
 
@@ -135,6 +149,7 @@ arp_drop_queue(struct erg_stack *s, struct arp_entry *e)
 		ERG_COUNT(s, ARP_QUEUE_TIMEOUT);
 		erg_pkt_free(s, pkt);
 	}
+	s->arp->held -= e->qlen;
 	e->qtail = NULL;
 	e->qlen = 0;
 }
@@ -246,6 +261,7 @@ arp_flush_queue(struct erg_stack *s, struct arp_entry *e)
 	uint8_t mac[6];
 	unsigned ifindex = e->ifindex;
 
+	s->arp->held -= e->qlen;
 	e->qhead = e->qtail = NULL;
 	e->qlen = 0;
 	memcpy(mac, e->mac, 6);
@@ -292,7 +308,8 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 		erg_timer_arm(s, &e->timer, s->now +
 		    ms_to_us(s->cfg.arp_retry_ms));
 	}
-	if (e->qlen >= s->cfg.arp_queue_len) {
+	if (e->qlen >= s->cfg.arp_queue_len ||
+	    s->arp->held >= arp_held_max(s)) {
 		ERG_COUNT(s, ARP_QUEUE_FULL);
 		erg_pkt_free(s, pkt);
 		return -ERG_ENOBUFS;
@@ -305,6 +322,7 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 	}
 	e->qtail = pkt;
 	e->qlen++;
+	s->arp->held++;
 	return -ERG_EAGAIN;
 }
 
