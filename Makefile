@@ -190,6 +190,22 @@ bench: $(BENCH_BIN)
 	    > $(BUILD)/bench.json && rm -f $(BUILD)/bench.jsonl
 	@echo "bench: figures written to $(BUILD)/bench.json"
 
+# ---- demo and examples --------------------------------------------------------
+
+$(BUILD)/bin/erg-demo: examples/demo_loop.c $(BUILD)/liberg-netif.a \
+    $(BUILD)/liberg.a
+	@mkdir -p $(dir $@)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) $(OPT) $^ -o $@ \
+	    $(HOSTLIBS)
+
+all: $(BUILD)/bin/erg-demo
+
+demo:
+	@bash scripts/deps.sh build
+	@$(MAKE) --no-print-directory $(BUILD)/bin/erg-demo
+	@$(BUILD)/bin/erg-demo $(BUILD)/demo.pcap
+
 # ---- coverage ----------------------------------------------------------------
 
 coverage:
