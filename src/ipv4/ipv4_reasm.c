@@ -59,6 +59,7 @@ struct reasm_slot {
 	uint8_t			hdr_len;	/* first fragment's, 0 if none */
 	uint8_t			state;
 	bool			last_seen;
+	uint16_t		flags;		/* ERG_PKT_F_*BCAST seen */
 };
 
 struct erg_reasm {
@@ -150,6 +151,8 @@ reasm_timer_fn(struct erg_stack *s, struct erg_timer *t)
 		    sl->hdr_len + 8u, NULL, NULL);
 		q.l3 = (uint16_t)h;
 		q.ifindex = sl->ifindex;
+		/* RFC 1122 3.2.2: never about a broadcast datagram. */
+		q.flags = sl->flags;
 		erg_icmp_error_send(s, &q, &ip, ERG_ICMP_TIME_EXCEEDED,
 		    ERG_ICMP_REASM_EXCEEDED, 0);
 	}
@@ -198,6 +201,7 @@ reasm_alloc(struct erg_stack *s, const struct erg_ipv4_repr *ip,
 		sl->max_end = 0;
 		sl->hdr_len = 0;
 		sl->last_seen = false;
+		sl->flags = 0;
 		memset(sl->map, 0, reasm_map_words(ra->max) * 8);
 		erg_gauge_inc(s, ERG_STAT_IPV4_REASM_IN_USE, ERG_STAT_COUNT);
 		erg_timer_arm(s, &sl->timer, s->now +
@@ -273,6 +277,7 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 	if (sl == NULL && (sl = reasm_alloc(s, ip, pkt->ifindex)) == NULL) {
 		goto drop;
 	}
+	sl->flags |= pkt->flags & (ERG_PKT_F_LINK_BCAST | ERG_PKT_F_IP_BCAST);
 	if ((!ip->mf && sl->last_seen && end != sl->total) ||
 	    (!ip->mf && end < sl->max_end) ||
 	    (sl->last_seen && end > sl->total)) {
@@ -305,6 +310,16 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 		sl->hdr_len = ip->hdr_len;
 		memcpy(sl->buf + REASM_HDR_ROOM - ip->hdr_len,
 		    erg_pkt_data(pkt), ip->hdr_len);
+	}
+	/*
+	 * The datagram carries the first fragment's header, which may be
+	 * longer than this fragment's: with it, it must fit the 16-bit
+	 * total length (RFC 791), or it is a Ping of Death.
+	 */
+	if (sl->hdr_len != 0 &&
+	    (uint32_t)sl->hdr_len + sl->max_end > ERG_IPV4_MAX_LEN) {
+		ERG_COUNT(s, IPV4_FRAG_OVERSIZE);
+		goto drop_datagram;
 	}
 	if (!sl->last_seen || sl->have != sl->total) {
 		goto drop;
