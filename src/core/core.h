@@ -36,6 +36,14 @@
 void	erg_views_copy(uint8_t *dst, const struct erg_view *v, unsigned n,
     size_t off, size_t len);
 
+/*
+ * Fills out[0..k) with the views that cover [off, off + len) of the
+ * concatenation of n views and returns k, or 0 if more than max are
+ * needed (or len is 0). Borrows, copies nothing.
+ */
+unsigned	erg_views_slice(const struct erg_view *v, unsigned n, size_t off,
+    size_t len, struct erg_view *out, unsigned max);
+
 /* ---- Arena carving ---------------------------------------------------- */
 
 /*

@@ -275,28 +275,58 @@ arp_flush_queue(struct erg_stack *s, struct arp_entry *e)
 	}
 }
 
-int
-erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
-    struct erg_pkt *pkt, uint8_t mac[6])
+/* The entry for ip if it is usable now; frees it if it outlived its life. */
+static struct arp_entry *
+arp_find_reachable(struct erg_stack *s, unsigned ifindex, uint32_t ip,
+    struct arp_entry **pending)
 {
 	struct arp_entry *e = arp_find(s, ifindex, ip);
+	uint64_t life = ms_to_us(s->cfg.arp_reachable_ms);
 
+	*pending = NULL;
 	/* Past its life but its timer has not run yet: treat as gone. */
 	if (e != NULL && e->state == ARP_REACHABLE && s->now >= e->expires) {
 		arp_free_entry(s, e);
 		e = NULL;
 	}
-	if (e != NULL && e->state == ARP_REACHABLE) {
-		uint64_t life = ms_to_us(s->cfg.arp_reachable_ms);
+	if (e == NULL || e->state != ARP_REACHABLE) {
+		*pending = e;
+		return NULL;
+	}
+	/* In the last quarter of its life: confirm by unicast. */
+	if (!e->refreshing && e->expires - s->now < life / 4) {
+		e->refreshing = true;
+		arp_request(s, e, true);
+	}
+	return e;
+}
 
-		/* In the last quarter of its life: confirm by unicast. */
-		if (!e->refreshing && e->expires - s->now < life / 4) {
-			e->refreshing = true;
-			arp_request(s, e, true);
-		}
+int
+erg_arp_lookup(struct erg_stack *s, unsigned ifindex, uint32_t ip,
+    uint8_t mac[6])
+{
+	struct arp_entry *pending;
+	struct arp_entry *e = arp_find_reachable(s, ifindex, ip, &pending);
+
+	if (e == NULL) {
+		return -ERG_EAGAIN;
+	}
+	memcpy(mac, e->mac, 6);
+	return 0;
+}
+
+int
+erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
+    struct erg_pkt *pkt, uint8_t mac[6])
+{
+	struct arp_entry *pending;
+	struct arp_entry *e = arp_find_reachable(s, ifindex, ip, &pending);
+
+	if (e != NULL) {
 		memcpy(mac, e->mac, 6);
 		return 0;
 	}
+	e = pending;
 	if (e == NULL) {
 		e = arp_alloc(s, ifindex, ip);
 		if (e == NULL) {

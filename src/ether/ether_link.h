@@ -19,6 +19,19 @@ int	erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
     uint32_t next_hop, struct erg_pkt *pkt);
 
 /*
+ * Sends an IPv4 datagram given as a header packet hdr (window: the IP
+ * header; headroom for Ethernet) followed by n payload views, borrowed for
+ * the call only. When the next hop is resolved and the driver gathers,
+ * the frame goes to the driver as one gather list and the payload is never
+ * copied by the stack; otherwise the views are copied into hdr's tailroom
+ * and hdr takes the path of erg_ether_output_ipv4 (queued for ARP, if
+ * need be). Takes hdr.
+ */
+int	erg_ether_output_ipv4_iov(struct erg_stack *s, unsigned ifindex,
+    uint32_t next_hop, struct erg_pkt *hdr, const struct erg_view *v,
+    unsigned n);
+
+/*
  * Prepends an Ethernet header and transmits pkt on ifindex. Takes pkt.
  */
 int	erg_ether_output(struct erg_stack *s, unsigned ifindex,
@@ -35,6 +48,12 @@ void	erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt);
  */
 int	erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
     struct erg_pkt *pkt, uint8_t mac[6]);
+/*
+ * Looks up ip on ifindex without side effects on a miss: copies the MAC
+ * and returns 0 if resolved, else -ERG_EAGAIN.
+ */
+int	erg_arp_lookup(struct erg_stack *s, unsigned ifindex, uint32_t ip,
+    uint8_t mac[6]);
 /* Broadcasts a gratuitous ARP request for the interface's address. */
 void	erg_arp_announce(struct erg_stack *s, unsigned ifindex);
 /* Forgets every entry of interface ifindex (its address changed). */

@@ -9,8 +9,9 @@
  * (TAP devices deliver them unpadded).
  *
  * Output: a frame goes to the driver as one piece, or as a gather list
- * where the driver takes one (ERG_NETIF_CAP_GATHER); for other drivers a
- * gather list is linearised once into a spare packet.
+ * (a header packet plus views of the payload, never copied by the stack)
+ * where the driver takes one (ERG_NETIF_CAP_GATHER) and the next hop is
+ * resolved. Otherwise the payload is copied once behind the header.
  */
 #include "ether_link.h"
 
@@ -125,49 +126,21 @@ drop:
 }
 
 /*
- * Hands one frame to the driver. A gather list goes to a driver without
- * ERG_NETIF_CAP_GATHER linearised into a spare packet.
+ * Hands one frame to the driver. Gather lists (n > 1) are only ever built
+ * for drivers with ERG_NETIF_CAP_GATHER (erg_ether_output_ipv4_iov).
  */
 static int
 netif_transmit(struct erg_stack *s, struct erg_netif *nif,
     const struct erg_iov *iov, unsigned n)
 {
-	struct erg_iov one;
-	struct erg_pkt *lin = NULL;
-	int rc;
+	int rc = nif->ops->transmit(nif->drv, iov, n);
 
-	if (n > 1 && (nif->caps & ERG_NETIF_CAP_GATHER) == 0) {
-		unsigned i;
-
-		lin = erg_pkt_alloc(s);
-		if (lin == NULL) {
-			ERG_COUNT(s, NETIF_TX_ERR);
-			return -ERG_ENOMEM;
-		}
-		lin->head = 0;
-		for (i = 0; i < n; i++) {
-			uint8_t *p = erg_pkt_put(lin, (uint32_t)iov[i].len);
-
-			if (p == NULL) {
-				erg_pkt_free(s, lin);
-				ERG_COUNT(s, NETIF_TX_ERR);
-				return -ERG_EMSGSIZE;
-			}
-			memcpy(p, iov[i].base, iov[i].len);
-		}
-		one.base = erg_pkt_data(lin);
-		one.len = lin->len;
-		iov = &one;
-		n = 1;
-	}
-	rc = nif->ops->transmit(nif->drv, iov, n);
 	if (rc < 0) {
 		ERG_COUNT(s, NETIF_TX_ERR);
-	} else {
-		ERG_COUNT(s, NETIF_TX);
+		return rc;
 	}
-	erg_pkt_free(s, lin);
-	return rc < 0 ? rc : 0;
+	ERG_COUNT(s, NETIF_TX);
+	return 0;
 }
 
 int
@@ -201,6 +174,23 @@ erg_ether_output(struct erg_stack *s, unsigned ifindex, const uint8_t dst[6],
 	return rc;
 }
 
+/*
+ * The Ethernet destination for next_hop on nif: the broadcast address for
+ * a broadcast next hop, else the resolved neighbour. Returns false when
+ * ARP has not resolved it (yet).
+ */
+static bool
+ether_next_hop_mac(struct erg_stack *s, const struct erg_netif *nif,
+    unsigned ifindex, uint32_t next_hop, uint8_t mac[6])
+{
+	if (next_hop == ERG_IPV4_BROADCAST ||
+	    erg_netif_is_subnet_bcast(nif, next_hop)) {
+		memcpy(mac, ether_bcast, 6);
+		return true;
+	}
+	return erg_arp_lookup(s, ifindex, next_hop, mac) == 0;
+}
+
 int
 erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
     uint32_t next_hop, struct erg_pkt *pkt)
@@ -213,17 +203,65 @@ erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
 		erg_pkt_free(s, pkt);
 		return -ERG_EINVAL;
 	}
-	if (next_hop == ERG_IPV4_BROADCAST ||
-	    erg_netif_is_subnet_bcast(nif, next_hop)) {
-		return erg_ether_output(s, ifindex, ether_bcast,
-		    ERG_ETHERTYPE_IPV4, pkt);
-	    }
-	rc = erg_arp_resolve(s, ifindex, next_hop, pkt, mac);
-	if (rc == -ERG_EAGAIN) {
-		return 0;
-	}
-	if (rc < 0) {
-		return rc;
+	if (!ether_next_hop_mac(s, nif, ifindex, next_hop, mac)) {
+		rc = erg_arp_resolve(s, ifindex, next_hop, pkt, mac);
+		if (rc == -ERG_EAGAIN) {
+			return 0;
+		}
+		if (rc < 0) {
+			return rc;
+		}
 	}
 	return erg_ether_output(s, ifindex, mac, ERG_ETHERTYPE_IPV4, pkt);
+}
+
+int
+erg_ether_output_ipv4_iov(struct erg_stack *s, unsigned ifindex,
+    uint32_t next_hop, struct erg_pkt *hdr, const struct erg_view *v,
+    unsigned n)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+	struct erg_iov iov[ERG_NETIF_IOV_MAX];
+	struct erg_ether_repr eh;
+	uint8_t *h;
+	unsigned i;
+	int rc;
+
+	if (nif == NULL) {
+		erg_pkt_free(s, hdr);
+		return -ERG_EINVAL;
+	}
+	if (n < ERG_NETIF_IOV_MAX && (nif->caps & ERG_NETIF_CAP_GATHER) != 0 &&
+	    ether_next_hop_mac(s, nif, ifindex, next_hop, eh.dst) &&
+	    (h = erg_pkt_push(hdr, ERG_ETHER_HDR_LEN)) != NULL) {
+		/* Resolved: header packet plus the payload, uncopied. */
+		memcpy(eh.src, nif->mac, 6);
+		eh.type = ERG_ETHERTYPE_IPV4;
+		(void)erg_ether_emit(&eh, h, ERG_ETHER_HDR_LEN);
+		iov[0].base = h;
+		iov[0].len = hdr->len;
+		for (i = 0; i < n; i++) {
+			iov[i + 1].base = v[i].p;
+			iov[i + 1].len = v[i].len;
+		}
+		rc = netif_transmit(s, nif, iov, n + 1);
+		erg_pkt_free(s, hdr);
+		return rc;
+	}
+	/*
+	 * The frame must wait for ARP, or the driver takes one piece only:
+	 * copy the payload behind the header, once.
+	 */
+	for (i = 0; i < n; i++) {
+		uint8_t *p = erg_pkt_put(hdr, (uint32_t)v[i].len);
+
+		if (p == NULL) {
+			/* Callers send at most an MTU: cannot happen. */
+			ERG_COUNT(s, NETIF_TX_ERR);
+			erg_pkt_free(s, hdr);
+			return -ERG_EMSGSIZE;
+		}
+		memcpy(p, v[i].p, v[i].len);
+	}
+	return erg_ether_output_ipv4(s, ifindex, next_hop, hdr);
 }

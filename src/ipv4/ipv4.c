@@ -213,9 +213,41 @@ ipv4_fill_repr(struct erg_ipv4_repr *r, const struct erg_ipv4_tx *tx,
 }
 
 /*
+ * Sends one datagram, or one fragment, whose payload is [off, off + len)
+ * of the views: a header packet plus views of the payload, handed to the
+ * link layer uncopied (it copies only if the frame must wait for ARP).
+ * r->total_len, frag_off and mf are set by the caller.
+ */
+static int
+ipv4_send_slice(struct erg_stack *s, const struct erg_ipv4_route *rt,
+    const struct erg_ipv4_repr *r, const struct erg_view *v, unsigned n,
+    size_t off, size_t len)
+{
+	struct erg_view slice[ERG_NETIF_IOV_MAX - 1];
+	struct erg_pkt *hdr = erg_pkt_alloc(s);
+	unsigned k;
+	uint8_t *p;
+
+	if (hdr == NULL) {
+		return -ERG_ENOMEM;
+	}
+	p = erg_pkt_put(hdr, ERG_IPV4_HDR_LEN);
+	(void)erg_ipv4_emit(r, p, ERG_IPV4_HDR_LEN);
+	k = erg_views_slice(v, n, off, len, slice, ERG_NETIF_IOV_MAX - 1);
+	if (k == 0 && len > 0) {
+		/* Too many pieces for one gather list: copy them in. */
+		p = erg_pkt_put(hdr, (uint32_t)len);
+		erg_views_copy(p, v, n, off, len);
+	}
+	ERG_COUNT(s, IPV4_TX);
+	return erg_ether_output_ipv4_iov(s, rt->ifindex, rt->next_hop, hdr,
+	    slice, k);
+}
+
+/*
  * Sends the payload [v, n) of total bytes in fragments of at most the
- * route's MTU, each copied into its own packet (RFC 791 3.2, "An Example
- * Fragmentation Procedure"). Offsets are multiples of 8 bytes.
+ * route's MTU (RFC 791 3.2, "An Example Fragmentation Procedure").
+ * Offsets are multiples of 8 bytes.
  */
 static int
 ipv4_fragment(struct erg_stack *s, const struct erg_ipv4_route *rt,
@@ -227,22 +259,15 @@ ipv4_fragment(struct erg_stack *s, const struct erg_ipv4_route *rt,
 
 	for (off = 0; off < total; off += max) {
 		size_t len = ERG_MIN(max, total - off);
-		struct erg_pkt *pkt = erg_pkt_alloc(s);
-		uint8_t *p;
 
-		if (pkt == NULL) {
-			ERG_COUNT(s, IPV4_FRAG_TX_FAIL);
-			return -ERG_ENOMEM;
-		}
-		p = erg_pkt_put(pkt, (uint32_t)(ERG_IPV4_HDR_LEN + len));
-		erg_views_copy(p + ERG_IPV4_HDR_LEN, v, n, off, len);
 		r->frag_off = (uint16_t)off;
 		r->mf = off + len < total;
 		r->total_len = (uint16_t)(ERG_IPV4_HDR_LEN + len);
-		(void)erg_ipv4_emit(r, p, ERG_IPV4_HDR_LEN);
+		if (ipv4_send_slice(s, rt, r, v, n, off, len) == -ERG_ENOMEM) {
+			ERG_COUNT(s, IPV4_FRAG_TX_FAIL);
+			return -ERG_ENOMEM;
+		}
 		ERG_COUNT(s, IPV4_FRAG_TX);
-		ERG_COUNT(s, IPV4_TX);
-		(void)erg_ether_output_ipv4(s, rt->ifindex, rt->next_hop, pkt);
 	}
 	return 0;
 }
@@ -309,10 +334,8 @@ erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 {
 	struct erg_ipv4_route rt;
 	struct erg_ipv4_repr r;
-	struct erg_pkt *pkt;
 	size_t total = 0;
 	unsigned i;
-	uint8_t *p;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -328,16 +351,8 @@ erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 	if (total + ERG_IPV4_HDR_LEN > rt.mtu) {
 		return ipv4_fragment(s, &rt, &r, v, n, total);
 	}
-	pkt = erg_pkt_alloc(s);
-	if (pkt == NULL) {
-		return -ERG_ENOMEM;
-	}
-	p = erg_pkt_put(pkt, (uint32_t)(ERG_IPV4_HDR_LEN + total));
-	erg_views_copy(p + ERG_IPV4_HDR_LEN, v, n, 0, total);
 	r.total_len = (uint16_t)(ERG_IPV4_HDR_LEN + total);
-	(void)erg_ipv4_emit(&r, p, ERG_IPV4_HDR_LEN);
-	ERG_COUNT(s, IPV4_TX);
-	return erg_ether_output_ipv4(s, rt.ifindex, rt.next_hop, pkt);
+	return ipv4_send_slice(s, &rt, &r, v, n, 0, total);
 }
 
 /* ---- Configuration ---------------------------------------------------- */
