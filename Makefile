@@ -216,17 +216,21 @@ coverage:
 
 # ---- style -------------------------------------------------------------------
 
+# Every C file of the project except generated test vectors.
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null | \
+	grep -v '^tests/vectors/')
+
 lint:
 	@bash scripts/deps.sh lint
 	clang-tidy --quiet $(SRC) $(NETIF_SRC) -- $(CPPFLAGS_COMMON) -Inetif \
 	    -std=c11 -D_GNU_SOURCE
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr $(CPPFLAGS_COMMON) -Inetif src netif
+	clang-format --dry-run --Werror --style=file $(FORMAT_FILES)
 
 format:
 	@bash scripts/deps.sh lint
-	clang-format -i --style=file $(SRC) $(NETIF_SRC) \
-	    $(wildcard src/*/*.h include/erg/*.h netif/*/*.h)
+	clang-format -i --style=file $(FORMAT_FILES)
 
 clean:
 	rm -rf $(BUILD)

@@ -14,7 +14,7 @@
 
 #include "erg/checksum.h"
 
-#define RUNS	5
+#define RUNS 5
 
 static double
 now_s(void)
@@ -51,8 +51,7 @@ run_once(cksum_fn fn, const uint8_t *buf, size_t len, volatile uint16_t *sink)
 }
 
 static void
-bench(FILE *json, const char *name, cksum_fn fn, const uint8_t *buf,
-    size_t len)
+bench(FILE *json, const char *name, cksum_fn fn, const uint8_t *buf, size_t len)
 {
 	volatile uint16_t sink;
 	double r[RUNS];
@@ -61,13 +60,14 @@ bench(FILE *json, const char *name, cksum_fn fn, const uint8_t *buf,
 	for (i = 0; i < RUNS; i++)
 		r[i] = run_once(fn, buf, len, &sink);
 	qsort(r, RUNS, sizeof(r[0]), cmp_double);
-	printf("bench: %-30s %6.2f GB/s  (min %.2f, max %.2f, %d runs)\n",
-	    name, r[RUNS / 2], r[0], r[RUNS - 1], RUNS);
+	printf("bench: %-30s %6.2f GB/s  (min %.2f, max %.2f, %d runs)\n", name,
+	    r[RUNS / 2], r[0], r[RUNS - 1], RUNS);
 	if (json != NULL)
-		fprintf(json, "{\"name\": \"%s\", \"unit\": \"GB/s\", "
+		fprintf(json,
+		    "{\"name\": \"%s\", \"unit\": \"GB/s\", "
 		    "\"median\": %.3f, \"min\": %.3f, \"max\": %.3f, "
-		    "\"runs\": %d}\n", name, r[RUNS / 2], r[0], r[RUNS - 1],
-		    RUNS);
+		    "\"runs\": %d}\n",
+		    name, r[RUNS / 2], r[0], r[RUNS - 1], RUNS);
 }
 
 int
@@ -82,7 +82,8 @@ main(int argc, char **argv)
 	for (i = 0; i < 4096; i++) {
 		size_t len = i % 1600, off = i % 8;
 
-		if (erg_cksum(buf + off, len) != erg_cksum_ref(buf + off, len)) {
+		if (erg_cksum(buf + off, len) !=
+		    erg_cksum_ref(buf + off, len)) {
 			fprintf(stderr, "bench: checksum mismatch len %zu\n",
 			    len);
 			return 1;

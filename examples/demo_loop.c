@@ -19,30 +19,30 @@
 #include "loop/erg_loop.h"
 
 struct host {
-	const char		*name;
-	struct erg_stack	*s;
-	void			*arena;
-	uint64_t		rng;
-	unsigned		ifx;
+	const char *name;
+	struct erg_stack *s;
+	void *arena;
+	uint64_t rng;
+	unsigned ifx;
 };
 
 struct demo {
-	struct erg_loop_wire	*wire;
-	struct host		a;
-	struct host		b;
-	uint64_t		now;
+	struct erg_loop_wire *wire;
+	struct host a;
+	struct host b;
+	uint64_t now;
 	/* Ping state. */
-	uint16_t		ping_seq;
-	uint64_t		ping_rtt;
-	size_t			ping_len;
-	bool			ping_ok;
+	uint16_t ping_seq;
+	uint64_t ping_rtt;
+	size_t ping_len;
+	bool ping_ok;
 	/* UDP state. */
-	struct erg_udp_sock	*echo;		/* on B, port 7 */
-	struct erg_udp_sock	*client;	/* on A */
-	const uint8_t		*udp_sent;
-	size_t			udp_len;
-	bool			udp_ok;
-	bool			udp_bad;
+	struct erg_udp_sock *echo;   /* on B, port 7 */
+	struct erg_udp_sock *client; /* on A */
+	const uint8_t *udp_sent;
+	size_t udp_len;
+	bool udp_ok;
+	bool udp_bad;
 };
 
 /* A deterministic generator stands in for the platform's CSPRNG. */
@@ -73,15 +73,16 @@ host_init(struct demo *d, struct host *h, const char *name, uint8_t n)
 	h->rng = n;
 	len = erg_arena_size(&cfg);
 	h->arena = aligned_alloc(16, (len + 15) & ~(size_t)15);
-	if (h->arena == NULL || erg_stack_init(&h->s, h->arena, len, &cfg,
-	    d->now) != 0 || erg_loop_attach(d->wire, h->s, mac, 1500,
-	    &h->ifx) != 0 || erg_ipv4_addr_set(h->s, h->ifx,
-	    ERG_IPV4(198, 18, 0, n), 24) != 0) {
+	if (h->arena == NULL ||
+	    erg_stack_init(&h->s, h->arena, len, &cfg, d->now) != 0 ||
+	    erg_loop_attach(d->wire, h->s, mac, 1500, &h->ifx) != 0 ||
+	    erg_ipv4_addr_set(h->s, h->ifx, ERG_IPV4(198, 18, 0, n), 24) != 0) {
 		fprintf(stderr, "erg-demo: cannot set up host %s\n", name);
 		exit(1);
 	}
 	printf("  %s: erg stack, 02:00:00:00:00:%02x, 198.18.0.%u/24, "
-	    "arena %zu bytes\n", name, n, n, len);
+	       "arena %zu bytes\n",
+	    name, n, n, len);
 }
 
 /* Runs the wire and both stacks until *done or a simulated deadline. */
@@ -146,8 +147,9 @@ ping(struct demo *d, size_t len)
 	}
 	printf("  A -> B ping %5zu bytes: reply in %.1f ms%s\n", len,
 	    (double)(d->ping_rtt - t0) / 1000.0,
-	    len + 28 > 1500 ? ", fragmented and reassembled both ways" :
-	    d->ping_seq == 1 ? " (ARP resolved B first)" : "");
+	    len + 28 > 1500      ? ", fragmented and reassembled both ways" :
+	        d->ping_seq == 1 ? " (ARP resolved B first)" :
+	                           "");
 	return true;
 }
 
@@ -207,7 +209,8 @@ udp_echo(struct demo *d, size_t len)
 		return false;
 	}
 	printf("  A -> B UDP echo %5zu bytes: echoed in %.1f ms, "
-	    "every byte matches\n", len, (double)(d->now - t0) / 1000.0);
+	       "every byte matches\n",
+	    len, (double)(d->now - t0) / 1000.0);
 	free(payload);
 	return true;
 }
@@ -238,7 +241,7 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	printf("erg demo: two erg stacks on an in-memory wire "
-	    "(1 ms delay, simulated time)\n");
+	       "(1 ms delay, simulated time)\n");
 	d.wire = erg_loop_wire_new(1, &wire);
 	if (d.wire == NULL || erg_loop_wire_pcap(d.wire, pcap) != 0) {
 		fprintf(stderr, "erg-demo: cannot create the wire or %s\n",
@@ -267,8 +270,7 @@ main(int argc, char **argv)
 	erg_stack_stats_foreach(d.a.s, print_counter, &col);
 	printf("\n\n  %llu frames on the wire, all in %s\n",
 	    (unsigned long long)ws.sent, pcap);
-	printf("  open it with: wireshark %s   or: tshark -r %s\n", pcap,
-	    pcap);
+	printf("  open it with: wireshark %s   or: tshark -r %s\n", pcap, pcap);
 	printf("\nerg demo: %s\n", ok ? "ok" : "FAILED");
 	erg_loop_wire_free(d.wire);
 	free(d.a.arena);

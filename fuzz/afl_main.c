@@ -39,7 +39,7 @@ main(void)
 #else
 
 /* Inputs larger than this are cut (AFL++'s own limit is 1 MiB). */
-#define STDIN_MAX	(1u << 20)
+#define STDIN_MAX (1u << 20)
 
 int
 main(void)
@@ -50,8 +50,8 @@ main(void)
 
 	if (buf == NULL)
 		return 1;
-	while (len < STDIN_MAX &&
-	    (n = read(0, buf + len, STDIN_MAX - len)) != 0) {
+	while (
+	    len < STDIN_MAX && (n = read(0, buf + len, STDIN_MAX - len)) != 0) {
 		if (n < 0) {
 			perror("read");
 			free(buf);

@@ -26,7 +26,7 @@
  * before in the same process (AFL++ persistent mode runs thousands of
  * inputs per process).
  */
-int	erg_fuzz_one(const uint8_t *data, size_t len);
+int erg_fuzz_one(const uint8_t *data, size_t len);
 
 static inline void
 fuzz_fail(const char *file, int line, const char *what)
@@ -36,10 +36,10 @@ fuzz_fail(const char *file, int line, const char *what)
 }
 
 /* Aborts, naming the condition, unless cond holds. */
-#define FUZZ_CHECK(cond)						\
-	do {								\
-		if (!(cond))						\
-			fuzz_fail(__FILE__, __LINE__, #cond);		\
+#define FUZZ_CHECK(cond)                                      \
+	do {                                                  \
+		if (!(cond))                                  \
+			fuzz_fail(__FILE__, __LINE__, #cond); \
 	} while (0)
 
 /*

@@ -44,8 +44,8 @@ erg_fuzz_one(const uint8_t *data, size_t len)
 
 	/* 0xA5 fill: a byte emit forgot to write would show. */
 	memset(out, 0xa5, sizeof(out));
-	FUZZ_CHECK(erg_ether_emit(&r, out, ERG_ETHER_HDR_LEN - 1) ==
-	    -ERG_EINVAL);
+	FUZZ_CHECK(
+	    erg_ether_emit(&r, out, ERG_ETHER_HDR_LEN - 1) == -ERG_EINVAL);
 	FUZZ_CHECK(out[0] == 0xa5);
 	FUZZ_CHECK(erg_ether_emit(&r, out, ERG_ETHER_HDR_LEN) ==
 	    (int)ERG_ETHER_HDR_LEN);

@@ -62,11 +62,11 @@ erg_fuzz_one(const uint8_t *data, size_t len)
 	FUZZ_CHECK(payload.len == len - ERG_ICMP_HDR_LEN);
 
 	if (len > sizeof(copy) - 1)
-		return 0;	/* longer than any IP datagram carries */
+		return 0; /* longer than any IP datagram carries */
 	memcpy(copy, data, len);
 	copy[len] = 0xa5;
-	FUZZ_CHECK(erg_icmp_emit(&r, copy, ERG_ICMP_HDR_LEN - 1) ==
-	    -ERG_EINVAL);
+	FUZZ_CHECK(
+	    erg_icmp_emit(&r, copy, ERG_ICMP_HDR_LEN - 1) == -ERG_EINVAL);
 	FUZZ_CHECK(memcmp(copy, data, len) == 0);
 	/* Scribble the header: emit must write all of it. */
 	memset(copy, 0xa5, ERG_ICMP_HDR_LEN);

@@ -24,12 +24,12 @@
 #include "fuzz.h"
 
 /* Option types (RFC 791 3.1). */
-#define OPT_EOL		0u
-#define OPT_NOP		1u
-#define OPT_RR		7u
-#define OPT_TS		68u
-#define OPT_LSRR	131u
-#define OPT_SSRR	137u
+#define OPT_EOL  0u
+#define OPT_NOP  1u
+#define OPT_RR   7u
+#define OPT_TS   68u
+#define OPT_LSRR 131u
+#define OPT_SSRR 137u
 
 /* Room for an emitted header plus the largest payload. */
 static uint8_t reemit[ERG_IPV4_HDR_LEN + ERG_IPV4_MAX_LEN];
@@ -160,18 +160,17 @@ check_emit_same(const struct erg_ipv4_repr *r, const uint8_t *p)
 	/* The reserved bit is ignored on input, never sent (RFC 791). */
 	want[6] &= 0x7f;
 	memset(out, 0xa5, sizeof(out));
-	FUZZ_CHECK(erg_ipv4_emit(r, out, ERG_IPV4_HDR_LEN - 1) ==
-	    -ERG_EINVAL);
+	FUZZ_CHECK(erg_ipv4_emit(r, out, ERG_IPV4_HDR_LEN - 1) == -ERG_EINVAL);
 	FUZZ_CHECK(out[0] == 0xa5);
-	FUZZ_CHECK(erg_ipv4_emit(r, out, ERG_IPV4_HDR_LEN) ==
-	    (int)ERG_IPV4_HDR_LEN);
+	FUZZ_CHECK(
+	    erg_ipv4_emit(r, out, ERG_IPV4_HDR_LEN) == (int)ERG_IPV4_HDR_LEN);
 	FUZZ_CHECK(out[ERG_IPV4_HDR_LEN] == 0xa5);
 	FUZZ_CHECK(ref_cksum_ok(out, ERG_IPV4_HDR_LEN));
 	FUZZ_CHECK(memcmp(out, want, 10) == 0);
 	FUZZ_CHECK(memcmp(out + 12, want + 12, 8) == 0);
 	if (!evil)
-		FUZZ_CHECK(fuzz_cksum_same(erg_be16(out + 10),
-		    erg_be16(p + 10)));
+		FUZZ_CHECK(
+		    fuzz_cksum_same(erg_be16(out + 10), erg_be16(p + 10)));
 }
 
 /* Any accepted header: re-emitted without options, it parses the same. */
@@ -184,7 +183,7 @@ check_reparse(const struct erg_ipv4_repr *r, struct erg_view payload)
 	int rc;
 
 	if (n > ERG_IPV4_MAX_LEN)
-		return;	/* options made room that 20 bytes do not need */
+		return; /* options made room that 20 bytes do not need */
 	r2 = *r;
 	r2.total_len = (uint16_t)n;
 	FUZZ_CHECK(erg_ipv4_emit(&r2, reemit, ERG_IPV4_HDR_LEN) ==

@@ -42,49 +42,49 @@
 #include "erg/erg.h"
 #include "fuzz.h"
 
-#define REC_HDR		5u	/* len, dt_ms, act */
-#define REC_MAX		4096u	/* bounds the work per input */
+#define REC_HDR 5u    /* len, dt_ms, act */
+#define REC_MAX 4096u /* bounds the work per input */
 
 /* Actions, performed before the record's frame is input. */
-#define ACT_SEND_FAR	0x01u	/* UDP, 16 B, to 198.18.0.9:9 */
-#define ACT_SEND_BIG	0x02u	/* UDP, 3000 B, to 198.18.0.1:9 */
-#define ACT_PING_FAR	0x04u	/* ping, 56 B, to 198.18.0.9 */
-#define ACT_SEND_GW	0x08u	/* UDP, 32 B, to 192.0.2.1:53 */
-#define ACT_PING_BIG	0x10u	/* ping, 2000 B, to 198.18.0.1 */
-#define ACT_LEND	0x80u	/* input the frame in a lent packet */
+#define ACT_SEND_FAR 0x01u /* UDP, 16 B, to 198.18.0.9:9 */
+#define ACT_SEND_BIG 0x02u /* UDP, 3000 B, to 198.18.0.1:9 */
+#define ACT_PING_FAR 0x04u /* ping, 56 B, to 198.18.0.9 */
+#define ACT_SEND_GW  0x08u /* UDP, 32 B, to 192.0.2.1:53 */
+#define ACT_PING_BIG 0x10u /* ping, 2000 B, to 198.18.0.1 */
+#define ACT_LEND     0x80u /* input the frame in a lent packet */
 
-#define OUR_ADDR	ERG_IPV4(198, 18, 0, 2)
-#define GW_ADDR		ERG_IPV4(198, 18, 0, 1)
-#define FAR_ADDR	ERG_IPV4(198, 18, 0, 9)
+#define OUR_ADDR ERG_IPV4(198, 18, 0, 2)
+#define GW_ADDR  ERG_IPV4(198, 18, 0, 1)
+#define FAR_ADDR ERG_IPV4(198, 18, 0, 9)
 /* TEST-NET-1 (RFC 5737): off-link, reached through the gateway. */
-#define OFFNET_ADDR	ERG_IPV4(192, 0, 2, 1)
-#define SUBNET_BCAST	ERG_IPV4(198, 18, 0, 255)
-#define ECHO_PORT	7u	/* RFC 862 */
-#define DISCARD_PORT	9u	/* RFC 863 */
-#define SEND_PORT	5000u
-#define MTU		1500u
+#define OFFNET_ADDR  ERG_IPV4(192, 0, 2, 1)
+#define SUBNET_BCAST ERG_IPV4(198, 18, 0, 255)
+#define ECHO_PORT    7u /* RFC 862 */
+#define DISCARD_PORT 9u /* RFC 863 */
+#define SEND_PORT    5000u
+#define MTU          1500u
 
-#define T0_US		1000000ull
+#define T0_US 1000000ull
 /* 10 minutes: past every timeout (ARP 120 s, reassembly 30 s). */
-#define DRAIN_US	(10ull * 60 * 1000000)
-#define DRAIN_POLLS	10000u
-#define LENT_MAX	8u
-#define PKT_COUNT	32u
+#define DRAIN_US    (10ull * 60 * 1000000)
+#define DRAIN_POLLS 10000u
+#define LENT_MAX    8u
+#define PKT_COUNT   32u
 
 struct fs_lent {
-	struct erg_pkt	pkt;	/* first: fs_release casts back */
-	uint8_t		*data;
+	struct erg_pkt pkt; /* first: fs_release casts back */
+	uint8_t *data;
 };
 
 struct fs {
-	struct erg_stack	*s;
-	unsigned		ifindex;
-	uint64_t		rng;
-	uint64_t		now;
-	unsigned		lent;	/* lent packets not yet released */
-	uint16_t		seq;
-	struct erg_udp_sock	*echo;
-	struct erg_udp_sock	*sender;
+	struct erg_stack *s;
+	unsigned ifindex;
+	uint64_t rng;
+	uint64_t now;
+	unsigned lent; /* lent packets not yet released */
+	uint16_t seq;
+	struct erg_udp_sock *echo;
+	struct erg_udp_sock *sender;
 };
 
 static const uint8_t our_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -140,15 +140,15 @@ check_ipv4_out(const uint8_t dst_mac[6], struct erg_view v)
 	    ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN);
 	if (ip.mf)
 		FUZZ_CHECK(l4.len > 0 && l4.len % 8 == 0);
-	FUZZ_CHECK(ip.proto == ERG_IP_PROTO_UDP ||
-	    ip.proto == ERG_IP_PROTO_ICMP);
+	FUZZ_CHECK(
+	    ip.proto == ERG_IP_PROTO_UDP || ip.proto == ERG_IP_PROTO_ICMP);
 	if (ip.mf || ip.frag_off != 0)
 		return;
 	if (ip.proto == ERG_IP_PROTO_UDP) {
-		FUZZ_CHECK(erg_udp_parse(&ur, &pl, l4, ip.src, ip.dst,
-		    NULL) == 0);
+		FUZZ_CHECK(
+		    erg_udp_parse(&ur, &pl, l4, ip.src, ip.dst, NULL) == 0);
 		FUZZ_CHECK(ur.len == l4.len);
-		FUZZ_CHECK(ur.checksum != 0);	/* always sent */
+		FUZZ_CHECK(ur.checksum != 0); /* always sent */
 		FUZZ_CHECK(ur.src_port != 0 && ur.dst_port != 0);
 	} else {
 		FUZZ_CHECK(erg_icmp_parse(&ir, &pl, l4, NULL) == 0);
@@ -167,8 +167,7 @@ check_frame_out(const uint8_t *f, size_t len)
 	struct erg_view pl;
 
 	FUZZ_CHECK(len <= ERG_ETHER_HDR_LEN + MTU);
-	FUZZ_CHECK(erg_ether_parse(&eh, &pl, erg_view_make(f, len), NULL) ==
-	    0);
+	FUZZ_CHECK(erg_ether_parse(&eh, &pl, erg_view_make(f, len), NULL) == 0);
 	FUZZ_CHECK(memcmp(eh.src, our_mac, 6) == 0);
 	if (eh.type == ERG_ETHERTYPE_ARP) {
 		FUZZ_CHECK(erg_arp_parse(&ar, pl, NULL) == 0);
@@ -261,17 +260,17 @@ static void
 fs_actions(struct fs *f, unsigned act)
 {
 	if (act & ACT_SEND_FAR)
-		check_send_rc(erg_udp_sendto(f->sender, FAR_ADDR,
-		    DISCARD_PORT, pattern, 16));
+		check_send_rc(erg_udp_sendto(f->sender, FAR_ADDR, DISCARD_PORT,
+		    pattern, 16));
 	if (act & ACT_SEND_BIG)
-		check_send_rc(erg_udp_sendto(f->sender, GW_ADDR,
-		    DISCARD_PORT, pattern, 3000));
+		check_send_rc(erg_udp_sendto(f->sender, GW_ADDR, DISCARD_PORT,
+		    pattern, 3000));
 	if (act & ACT_PING_FAR)
 		check_send_rc(erg_icmp_echo_send(f->s, FAR_ADDR, 0x4567,
 		    f->seq++, pattern, 56));
 	if (act & ACT_SEND_GW)
-		check_send_rc(erg_udp_sendto(f->sender, OFFNET_ADDR, 53,
-		    pattern, 32));
+		check_send_rc(
+		    erg_udp_sendto(f->sender, OFFNET_ADDR, 53, pattern, 32));
 	if (act & ACT_PING_BIG)
 		check_send_rc(erg_icmp_echo_send(f->s, GW_ADDR, 0x4568,
 		    f->seq++, pattern, 2000));
@@ -305,15 +304,15 @@ fs_input(struct fs *f, const uint8_t *frame, size_t len, bool lend)
 		FUZZ_CHECK(l->data != NULL);
 		memcpy(l->data, frame, len);
 		/* No headroom, no tailroom: the frame and nothing else. */
-		erg_pkt_lend(&l->pkt, l->data, (uint32_t)len, 0,
-		    (uint32_t)len, fs_release, f);
+		erg_pkt_lend(&l->pkt, l->data, (uint32_t)len, 0, (uint32_t)len,
+		    fs_release, f);
 		f->lent++;
 		erg_netif_input(f->s, f->ifindex, &l->pkt, f->now);
 		return;
 	}
 	pkt = erg_pkt_alloc(f->s);
 	if (pkt == NULL)
-		return;	/* no buffer: the driver drops the frame */
+		return; /* no buffer: the driver drops the frame */
 	if (len > erg_pkt_tailroom(pkt))
 		len = erg_pkt_tailroom(pkt);
 	p = erg_pkt_put(pkt, (uint32_t)len);
@@ -330,7 +329,7 @@ fs_setup(struct fs *f, uint32_t *base_init, uint32_t *base_sock)
 	size_t need, i;
 
 	memset(f, 0, sizeof(*f));
-	f->rng = 0x6572672d66757a7aull;	/* "erg-fuzz" */
+	f->rng = 0x6572672d66757a7aull; /* "erg-fuzz" */
 	f->now = T0_US;
 	for (i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)(i * 7 + 1);
@@ -349,8 +348,8 @@ fs_setup(struct fs *f, uint32_t *base_init, uint32_t *base_sock)
 	cfg.rand_ctx = &f->rng;
 	need = erg_arena_size(&cfg);
 	FUZZ_CHECK(need > 0 && need <= sizeof(arena));
-	FUZZ_CHECK(erg_stack_init(&f->s, arena, sizeof(arena), &cfg,
-	    f->now) == 0);
+	FUZZ_CHECK(
+	    erg_stack_init(&f->s, arena, sizeof(arena), &cfg, f->now) == 0);
 
 	memset(&nc, 0, sizeof(nc));
 	memcpy(nc.mac, our_mac, 6);

@@ -22,8 +22,8 @@
 #include "erg/erg.h"
 #include "fuzz.h"
 
-#define SRC	ERG_IPV4(198, 18, 0, 1)
-#define DST	ERG_IPV4(198, 18, 0, 2)
+#define SRC ERG_IPV4(198, 18, 0, 1)
+#define DST ERG_IPV4(198, 18, 0, 2)
 
 static uint64_t
 ref_sum(const uint8_t *p, size_t len)

@@ -26,19 +26,19 @@
 #include "erg/erg.h"
 #include "frames.h"
 
-#define ADDR_A		ERG_IPV4(198, 18, 0, 1)
-#define ADDR_B		ERG_IPV4(198, 18, 0, 2)
-#define ADDR_C		ERG_IPV4(198, 18, 0, 9)
-#define ADDR_BCAST	ERG_IPV4(198, 18, 0, 255)
-#define SEND_PORT	5000u	/* fuzz_stack.c's sending socket */
+#define ADDR_A     ERG_IPV4(198, 18, 0, 1)
+#define ADDR_B     ERG_IPV4(198, 18, 0, 2)
+#define ADDR_C     ERG_IPV4(198, 18, 0, 9)
+#define ADDR_BCAST ERG_IPV4(198, 18, 0, 255)
+#define SEND_PORT  5000u /* fuzz_stack.c's sending socket */
 
 /* fuzz_stack.c's record actions. */
-#define ACT_SEND_FAR	0x01u
-#define ACT_SEND_BIG	0x02u
-#define ACT_PING_FAR	0x04u
-#define ACT_SEND_GW	0x08u
-#define ACT_PING_BIG	0x10u
-#define ACT_LEND	0x80u
+#define ACT_SEND_FAR 0x01u
+#define ACT_SEND_BIG 0x02u
+#define ACT_PING_FAR 0x04u
+#define ACT_SEND_GW  0x08u
+#define ACT_PING_BIG 0x10u
+#define ACT_LEND     0x80u
 
 static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 1 };
 static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 2 };
@@ -97,8 +97,8 @@ cksum(const uint8_t *p, size_t len, uint32_t init)
 static uint32_t
 pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
 {
-	return (src >> 16) + (src & 0xffffu) + (dst >> 16) +
-	    (dst & 0xffffu) + proto + len;
+	return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) +
+	    proto + len;
 }
 
 /* Recomputes the checksum of an IPv4 header in place. */
@@ -141,8 +141,8 @@ ip_pkt(uint8_t *b, const uint8_t *opt, size_t optlen, uint16_t id,
 
 /* A UDP datagram with its checksum (a computed 0 sent as 0xffff). */
 static size_t
-udp_seg(uint8_t *b, uint32_t src, uint32_t dst, uint16_t sport,
-    uint16_t dport, const void *payload, size_t plen)
+udp_seg(uint8_t *b, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+    const void *payload, size_t plen)
 {
 	uint16_t ck;
 
@@ -219,8 +219,8 @@ l4_of(const uint8_t *f, size_t len)
 /* ---- Scripts for fuzz_stack ------------------------------------------- */
 
 struct script {
-	uint8_t	b[1u << 17];
-	size_t	len;
+	uint8_t b[1u << 17];
+	size_t len;
 };
 
 static struct script sc;
@@ -276,12 +276,15 @@ arp_reply_to_b(uint8_t *f, const uint8_t mac[6], uint32_t ip)
 /* ---- Ethernet --------------------------------------------------------- */
 
 struct real {
-	const char	*name;
-	const uint8_t	*p;
-	size_t		len;
+	const char *name;
+	const uint8_t *p;
+	size_t len;
 };
 
-#define REAL(n)	{ #n, frame_##n, sizeof(frame_##n) }
+#define REAL(n)                                  \
+	{                                        \
+#n, frame_##n, sizeof(frame_##n) \
+	}
 
 static const struct real reals[] = {
 	REAL(arp_gratuitous),
@@ -298,7 +301,7 @@ static const struct real reals[] = {
 	REAL(udp_frag_last),
 };
 
-#define NREALS	(sizeof(reals) / sizeof(reals[0]))
+#define NREALS (sizeof(reals) / sizeof(reals[0]))
 
 static void
 gen_ether(void)
@@ -317,12 +320,12 @@ gen_ether(void)
 	put("ether", "class14-runt-13", frame_arp_request, 13);
 	put("ether", "class14-header-only", frame_arp_request, 14);
 	memcpy(f, frame_arp_request, 14);
-	erg_put_be16(f + 12, 0x0026);	/* 802.3 length of an LLC frame */
+	erg_put_be16(f + 12, 0x0026); /* 802.3 length of an LLC frame */
 	memset(f + 14, 0x42, 38);
 	put("ether", "class14-8023-length-0x0026", f, 52);
-	erg_put_be16(f + 12, 0x05ff);	/* last length value */
+	erg_put_be16(f + 12, 0x05ff); /* last length value */
 	put("ether", "class14-type-0x05ff", f, 14);
-	erg_put_be16(f + 12, 0x0600);	/* first type value */
+	erg_put_be16(f + 12, 0x0600); /* first type value */
 	put("ether", "class14-type-0x0600", f, 14);
 	/* ARP padded to the 60-byte minimum, as a real NIC delivers it. */
 	memset(f, 0, 60);
@@ -356,12 +359,12 @@ gen_arp(void)
 	a[4] = 255;
 	put("arp", "class14-arp-hlen-255", a, 28);
 	a[4] = 6;
-	a[5] = 16;	/* IPv6-sized protocol addresses */
+	a[5] = 16; /* IPv6-sized protocol addresses */
 	put("arp", "class14-arp-plen-16", a, 28);
 	a[5] = 0;
 	put("arp", "class14-arp-plen-0", a, 28);
 	a[5] = 4;
-	erg_put_be16(a, 6);	/* IEEE 802 hardware */
+	erg_put_be16(a, 6); /* IEEE 802 hardware */
 	put("arp", "class14-arp-htype-6", a, 28);
 	erg_put_be16(a, 1);
 	erg_put_be16(a + 2, 0x86dd);
@@ -369,7 +372,7 @@ gen_arp(void)
 	erg_put_be16(a + 2, 0x0800);
 	erg_put_be16(a + 6, 0);
 	put("arp", "arp-op-0", a, 28);
-	erg_put_be16(a + 6, 3);	/* RARP request, RFC 903 */
+	erg_put_be16(a + 6, 3); /* RARP request, RFC 903 */
 	put("arp", "arp-op-3-rarp", a, 28);
 	erg_put_be16(a + 6, 0xffff);
 	put("arp", "arp-op-ffff", a, 28);
@@ -412,8 +415,7 @@ gen_ipv4_options(void)
 	static const uint8_t rr_ok[] = { 7, 7, 4, 0, 0, 0, 0, 0 };
 	static const uint8_t ts_len_3[] = { 68, 3, 5, 0 };
 	static const uint8_t ts_ptr_4[] = { 68, 8, 4, 0, 0, 0, 0, 0 };
-	static const uint8_t ts_ok[] = { 68, 12, 5, 0, 0, 0, 0, 0,
-	    0, 0, 0, 0 };
+	static const uint8_t ts_ok[] = { 68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	static const uint8_t ra_len_0[] = { 148, 0, 0, 0 };
 	static const uint8_t ra_ok[] = { 148, 4, 0, 0 };
 	static const uint8_t last_no_len[] = { 1, 1, 1, 148 };
@@ -426,10 +428,8 @@ gen_ipv4_options(void)
 	put_ipv4_opts("class20-lsrr-ptr-0", lsrr_ptr_0, sizeof(lsrr_ptr_0));
 	put_ipv4_opts("class20-lsrr-len-past-header", lsrr_past,
 	    sizeof(lsrr_past));
-	put_ipv4_opts("class20-lsrr-valid-refused", lsrr_ok,
-	    sizeof(lsrr_ok));
-	put_ipv4_opts("class20-ssrr-valid-refused", ssrr_ok,
-	    sizeof(ssrr_ok));
+	put_ipv4_opts("class20-lsrr-valid-refused", lsrr_ok, sizeof(lsrr_ok));
+	put_ipv4_opts("class20-ssrr-valid-refused", ssrr_ok, sizeof(ssrr_ok));
 	put_ipv4_opts("class20-ssrr-bad-len", ssrr_bad, sizeof(ssrr_bad));
 	put_ipv4_opts("class20-rr-len-1", rr_len_1, sizeof(rr_len_1));
 	put_ipv4_opts("class20-rr-len-0", rr_len_0, sizeof(rr_len_0));
@@ -437,14 +437,13 @@ gen_ipv4_options(void)
 	put_ipv4_opts("class20-rr-valid", rr_ok, sizeof(rr_ok));
 	memset(rr_full, 0, sizeof(rr_full));
 	rr_full[0] = 7;
-	rr_full[1] = 39;	/* 3 + 9 addresses: the whole 40 bytes */
-	rr_full[2] = 40;	/* pointer past the end: route full */
+	rr_full[1] = 39; /* 3 + 9 addresses: the whole 40 bytes */
+	rr_full[2] = 40; /* pointer past the end: route full */
 	put_ipv4_opts("class20-rr-full-40-bytes", rr_full, sizeof(rr_full));
 	put_ipv4_opts("class20-ts-len-3", ts_len_3, sizeof(ts_len_3));
 	put_ipv4_opts("class20-ts-ptr-4", ts_ptr_4, sizeof(ts_ptr_4));
 	put_ipv4_opts("class20-ts-valid", ts_ok, sizeof(ts_ok));
-	put_ipv4_opts("class20-router-alert-len-0", ra_len_0,
-	    sizeof(ra_len_0));
+	put_ipv4_opts("class20-router-alert-len-0", ra_len_0, sizeof(ra_len_0));
 	put_ipv4_opts("class20-router-alert-valid", ra_ok, sizeof(ra_ok));
 	put_ipv4_opts("class20-last-byte-without-length", last_no_len,
 	    sizeof(last_no_len));
@@ -455,9 +454,9 @@ gen_ipv4_options(void)
 static void
 gen_ipv4(void)
 {
-	static const uint8_t nops[40] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	    1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	static const uint8_t nops[40] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1 };
 	char name[128];
 	uint8_t b[256];
 	struct erg_view v;
@@ -475,7 +474,7 @@ gen_ipv4(void)
 	memcpy(b, v.p, v.len);
 	put("ipv4", "echo-request-link-padding", b, v.len + 10);
 	memcpy(b, v.p, v.len);
-	b[6] |= 0x80;	/* the reserved ("evil") bit: ignored */
+	b[6] |= 0x80; /* the reserved ("evil") bit: ignored */
 	ip_fix(b);
 	put("ipv4", "echo-request-reserved-bit", b, v.len);
 	memcpy(b, v.p, v.len);
@@ -488,7 +487,7 @@ gen_ipv4(void)
 	ip_fix(b);
 	put("ipv4", "class8-total-len-beyond-buffer", b, v.len);
 	n = ping_with_opts(b, nops, 20);
-	b[0] = 0x4f;	/* IHL 60, 40 bytes present */
+	b[0] = 0x4f; /* IHL 60, 40 bytes present */
 	ip_fix(b);
 	put("ipv4", "class8-ihl-beyond-buffer", b, 40);
 
@@ -507,7 +506,7 @@ gen_ipv4(void)
 	put("ipv4", "class10-ihl-15-all-nops", b, n);
 	memcpy(b, v.p, 20);
 	b[0] = 0x4f;
-	ip_fix(b);	/* over 60 bytes: reads past the 20 present */
+	ip_fix(b); /* over 60 bytes: reads past the 20 present */
 	put("ipv4", "class10-ihl-15-with-20-bytes", b, 20);
 	memcpy(b, v.p, v.len);
 	erg_put_be16(b + 2, 0xffff);
@@ -538,7 +537,7 @@ gen_ipv4(void)
 	put("ipv4", "class21-truncated-19", v.p, 19);
 	put("ipv4", "class21-empty", v.p, 0);
 	n = ping_with_opts(b, NULL, 0);
-	erg_put_be16(b + 2, 20);	/* header only, no payload */
+	erg_put_be16(b + 2, 20); /* header only, no payload */
 	ip_fix(b);
 	put("ipv4", "class21-total-len-20-header-only", b, n);
 }
@@ -553,8 +552,8 @@ static size_t
 our_dgram(uint8_t *q)
 {
 	uint8_t u[64];
-	size_t n = udp_seg(u, ADDR_B, ADDR_C, SEND_PORT, 9,
-	    "0123456789abcdef", 16);
+	size_t n =
+	    udp_seg(u, ADDR_B, ADDR_C, SEND_PORT, 9, "0123456789abcdef", 16);
 
 	return ip_pkt(q, NULL, 0, 0x1234, 0, 17, ADDR_B, ADDR_C, u, n);
 }
@@ -570,8 +569,8 @@ icmp_err(uint8_t *b, uint8_t type, uint8_t code, uint32_t rest,
 static void
 gen_icmp(void)
 {
-	static const unsigned mtus[] = { 0, 67, 68, 551, 552, 1400, 1499,
-	    1500, 65535 };
+	static const unsigned mtus[] = { 0, 67, 68, 551, 552, 1400, 1499, 1500,
+		65535 };
 	char name[128];
 	uint8_t b[128], q[128];
 	struct erg_view v;
@@ -630,7 +629,7 @@ gen_icmp(void)
 	put("icmp", "class11-quote-header-only", b, n);
 	n = icmp_err(b, 3, 3, 0, q, 24);
 	put("icmp", "class11-quote-4-bytes-of-l4", b, n);
-	q[0] = 0x4f;	/* IHL 60, only 20 + 8 quoted */
+	q[0] = 0x4f; /* IHL 60, only 20 + 8 quoted */
 	n = icmp_err(b, 3, 3, 0, q, 28);
 	put("icmp", "class11-quote-ihl-beyond-quote", b, n);
 	q[0] = 0x42;
@@ -699,7 +698,7 @@ gen_udp(void)
 
 	/* Class 10: the checksum covers the length field's bytes. */
 	n = udp_seg(b, ADDR_A, ADDR_B, 40000, 7, "he", 2);
-	memcpy(b + n, "llo\n", 4);	/* 4 bytes of IP payload past it */
+	memcpy(b + n, "llo\n", 4); /* 4 bytes of IP payload past it */
 	put("udp", "class10-len-short-cksum-over-len", b, n + 4);
 	erg_put_be16(b + 4, 10);
 	b[6] = b[7] = 0;
@@ -763,8 +762,7 @@ frag_frame(uint8_t *f, uint16_t id, uint8_t proto, const uint8_t *l4,
 /* An ICMP error from reporter (at mac) to B quoting q[0..qlen). */
 static size_t
 icmp_err_frame(uint8_t *f, const uint8_t mac[6], uint32_t reporter,
-    uint8_t type, uint8_t code, uint32_t rest, const uint8_t *q,
-    size_t qlen)
+    uint8_t type, uint8_t code, uint32_t rest, const uint8_t *q, size_t qlen)
 {
 	uint8_t m[700], ip[800];
 	size_t n;
@@ -823,8 +821,7 @@ gen_stack_basic(void)
 
 	sc_reset();
 	rec(0, ACT_LEND, frame_arp_request, sizeof(frame_arp_request));
-	rec(1, ACT_LEND, frame_icmp_frag_first,
-	    sizeof(frame_icmp_frag_first));
+	rec(1, ACT_LEND, frame_icmp_frag_first, sizeof(frame_icmp_frag_first));
 	rec(1, ACT_LEND, frame_icmp_frag_second,
 	    sizeof(frame_icmp_frag_second));
 	rec(1, ACT_LEND, frame_icmp_frag_last, sizeof(frame_icmp_frag_last));
@@ -892,10 +889,8 @@ gen_stack_basic(void)
 	rec(0, 0, frame_arp_request, sizeof(frame_arp_request));
 	rec(0, 0, frame_icmp_echo_request, sizeof(frame_icmp_echo_request));
 	rec(65000, 0, NULL, 0);
-	rec(30000, 0, frame_icmp_echo_request,
-	    sizeof(frame_icmp_echo_request));
-	rec(65000, 0, frame_icmp_echo_request,
-	    sizeof(frame_icmp_echo_request));
+	rec(30000, 0, frame_icmp_echo_request, sizeof(frame_icmp_echo_request));
+	rec(65000, 0, frame_icmp_echo_request, sizeof(frame_icmp_echo_request));
 	sc_put("seq-arp-refresh-and-expiry");
 
 	/* Pings to broadcast addresses are ignored (RFC 1122 3.2.2.6). */
@@ -986,14 +981,13 @@ gen_stack_arp(void)
 
 	/* ICMP errors about the sending socket's datagram. */
 	qn = our_dgram(q);
-	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q,
-	    qn));
+	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q, qn));
 	sc_put("seq-icmp-port-unreach-for-sender");
-	seq_after_send_far(f, icmp_err_frame(f, mac_a, ADDR_A, 11, 0, 0, q,
-	    28));
+	seq_after_send_far(f,
+	    icmp_err_frame(f, mac_a, ADDR_A, 11, 0, 0, q, 28));
 	sc_put("seq-icmp-ttl-exceeded-for-sender");
-	seq_after_send_far(f, icmp_err_frame(f, mac_a, ADDR_A, 5, 1, ADDR_A,
-	    q, 28));
+	seq_after_send_far(f,
+	    icmp_err_frame(f, mac_a, ADDR_A, 5, 1, ADDR_A, q, 28));
 	sc_put("seq-icmp-redirect-ignored");
 }
 
@@ -1061,8 +1055,8 @@ gen_stack_classes(void)
 
 	sc_reset();
 	for (i = 0; i < 3; i++)
-		rec(0, 0, f, frag_frame(f, (uint16_t)(20 + i), 17, t2, 0, 16,
-		    1));
+		rec(0, 0, f,
+		    frag_frame(f, (uint16_t)(20 + i), 17, t2, 0, 16, 1));
 	rec(0, 0, f, frag_frame(f, 20, 17, t2, 16, 16, 0));
 	sc_put("class9-frag-no-slot");
 
@@ -1077,22 +1071,19 @@ gen_stack_classes(void)
 
 	/* Class 11: ICMP errors quoting truncated headers. */
 	qn = our_dgram(q);
-	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q,
-	    24));
+	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q, 24));
 	sc_put("class11-quote-4-bytes-of-udp");
-	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q,
-	    12));
+	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q, 12));
 	sc_put("class11-quote-12-bytes");
 	q[0] = 0x4f;
-	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q,
-	    28));
+	seq_after_send_far(f, icmp_err_frame(f, mac_c, ADDR_C, 3, 3, 0, q, 28));
 	sc_put("class11-quote-ihl-beyond-quote");
 	q[0] = 0x45;
 
 	/* Class 12: fragmentation needed with absurd MTUs. */
 	for (i = 0; i < sizeof(mtus) / sizeof(mtus[0]); i++) {
-		seq_after_send_far(f, icmp_err_frame(f, mac_a, ADDR_A, 3, 4,
-		    mtus[i], q, qn));
+		seq_after_send_far(f,
+		    icmp_err_frame(f, mac_a, ADDR_A, 3, 4, mtus[i], q, qn));
 		snprintf(name, sizeof(name), "class12-frag-needed-mtu-%u",
 		    mtus[i]);
 		sc_put(name);

@@ -22,9 +22,9 @@
 
 #include "fuzz.h"
 
-#define DEPTH_MAX	1	/* subdirectory levels below a PATH */
+#define DEPTH_MAX 1 /* subdirectory levels below a PATH */
 
-static const char *current;	/* the input being run, for the handler */
+static const char *current; /* the input being run, for the handler */
 
 static void
 on_fatal(int sig)
@@ -172,8 +172,10 @@ main(int argc, char **argv)
 	signal(SIGILL, on_fatal);
 	for (i = 1; i < argc; i++) {
 		if (run_path(argv[i], 0, &count) < 0) {
-			fprintf(stderr, "replay: %s: corpus missing or "
-			    "unreadable\n", argv[i]);
+			fprintf(stderr,
+			    "replay: %s: corpus missing or "
+			    "unreadable\n",
+			    argv[i]);
 			return 1;
 		}
 	}

@@ -22,8 +22,8 @@ extern "C" {
 #endif
 
 struct erg_cksum {
-	uint64_t	sum;	/* native-order partial sum, unfolded */
-	bool		odd;	/* an odd number of bytes was added so far */
+	uint64_t sum; /* native-order partial sum, unfolded */
+	bool odd;     /* an odd number of bytes was added so far */
 };
 
 static inline void
@@ -67,8 +67,7 @@ uint16_t erg_cksum_update16(uint16_t cksum, uint16_t old_word,
     uint16_t new_word);
 
 /* The same for a 32-bit field (two words), e.g. an IPv4 address. */
-uint16_t erg_cksum_update32(uint16_t cksum, uint32_t old_val,
-    uint32_t new_val);
+uint16_t erg_cksum_update32(uint16_t cksum, uint32_t old_val, uint32_t new_val);
 
 #ifdef __cplusplus
 }

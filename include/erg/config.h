@@ -41,37 +41,37 @@ typedef void (*erg_rand_fn)(void *ctx, void *buf, size_t len);
 
 struct erg_config {
 	/* Packet buffers: count, and data bytes each (headroom included). */
-	uint32_t	pkt_count;	/* default 256, min 4 */
-	uint32_t	pkt_size;	/* default 2048, min 1024 */
+	uint32_t pkt_count; /* default 256, min 4 */
+	uint32_t pkt_size;  /* default 2048, min 1024 */
 
-	uint32_t	netif_count;	/* interfaces, default 2, 1..64 */
+	uint32_t netif_count; /* interfaces, default 2, 1..64 */
 
 	/* ARP (RFC 826). */
-	uint32_t	arp_entries;	/* cache entries, default 64 */
-	uint32_t	arp_queue_len;	/* held while resolving, default 64 */
-	uint32_t	arp_reachable_ms; /* entry lifetime, default 120000 */
-	uint32_t	arp_retry_ms;	/* request retransmit, default 1000 */
-	uint32_t	arp_retries;	/* requests before giving up, default 3 */
+	uint32_t arp_entries;      /* cache entries, default 64 */
+	uint32_t arp_queue_len;    /* held while resolving, default 64 */
+	uint32_t arp_reachable_ms; /* entry lifetime, default 120000 */
+	uint32_t arp_retry_ms;     /* request retransmit, default 1000 */
+	uint32_t arp_retries;      /* requests before giving up, default 3 */
 
 	/* IPv4 reassembly (RFC 791, RFC 1122 3.3.2). */
-	uint32_t	reasm_slots;	/* datagrams reassembled at once, default 2 */
-	uint32_t	reasm_max;	/* max datagram bytes, default 65535 */
-	uint32_t	reasm_timeout_ms; /* default 30000 */
+	uint32_t reasm_slots; /* datagrams reassembled at once, default 2 */
+	uint32_t reasm_max;   /* max datagram bytes, default 65535 */
+	uint32_t reasm_timeout_ms; /* default 30000 */
 
 	/* ICMP error rate limit: token bucket (RFC 1812 4.3.2.8). */
-	uint32_t	icmp_err_per_sec; /* default 100 */
-	uint32_t	icmp_err_burst;	/* default 20 */
+	uint32_t icmp_err_per_sec; /* default 100 */
+	uint32_t icmp_err_burst;   /* default 20 */
 
 	/* UDP. */
-	uint32_t	udp_socks;	/* default 16 */
-	uint32_t	udp_rxq_len;	/* datagrams queued per socket, default 32 */
+	uint32_t udp_socks;   /* default 16 */
+	uint32_t udp_rxq_len; /* datagrams queued per socket, default 32 */
 
 	/* Timers run per erg_stack_poll() call, at most; default 256. */
-	uint32_t	poll_budget;
+	uint32_t poll_budget;
 
 	/* Randomness: ISN/port/ID keys and choices. Required. */
-	erg_rand_fn	rand;
-	void		*rand_ctx;
+	erg_rand_fn rand;
+	void *rand_ctx;
 };
 
 /* Fills cfg with the defaults documented above (rand left NULL). */

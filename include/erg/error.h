@@ -19,25 +19,26 @@ extern "C" {
 
 enum erg_error {
 	ERG_OK = 0,
-	ERG_EINVAL = 1,		/* an argument is out of its documented range */
-	ERG_ESTATE = 2,		/* the object is not in a state that allows it */
-	ERG_EADDRINUSE = 3,	/* local address and port already bound */
-	ERG_ENOTCONN = 4,	/* socket has no default destination */
-	ERG_EMSGSIZE = 5,	/* datagram larger than the protocol allows */
-	ERG_EAGAIN = 6,		/* nothing to read now; try after an event */
-	ERG_ENOMEM = 20,	/* a pool or the arena is exhausted */
-	ERG_ENOBUFS = 21,	/* a bounded queue is full */
-	ERG_ENOSPC = 22,	/* the arena given is smaller than required */
-	ERG_EHOSTUNREACH = 40,	/* no route, or ICMP host unreachable */
-	ERG_ENETUNREACH = 41,	/* ICMP network unreachable */
-	ERG_ECONNREFUSED = 42,	/* ICMP port or protocol unreachable */
-	ERG_ETIMEDOUT = 43,	/* resolution or retransmission gave up */
-	ERG_EMSGTOOBIG = 44,	/* ICMP fragmentation needed */
-	ERG_ETTL = 45,		/* ICMP time exceeded */
-	ERG_ETRUNC = 60,	/* input shorter than its headers claim */
-	ERG_EMALFORMED = 61,	/* a field holds a value the format forbids */
-	ERG_ECHECKSUM = 62,	/* checksum does not verify */
-	ERG_EUNSUPPORTED = 63	/* well formed, but a variant erg does not handle */
+	ERG_EINVAL = 1,        /* an argument is out of its documented range */
+	ERG_ESTATE = 2,        /* the object is not in a state that allows it */
+	ERG_EADDRINUSE = 3,    /* local address and port already bound */
+	ERG_ENOTCONN = 4,      /* socket has no default destination */
+	ERG_EMSGSIZE = 5,      /* datagram larger than the protocol allows */
+	ERG_EAGAIN = 6,        /* nothing to read now; try after an event */
+	ERG_ENOMEM = 20,       /* a pool or the arena is exhausted */
+	ERG_ENOBUFS = 21,      /* a bounded queue is full */
+	ERG_ENOSPC = 22,       /* the arena given is smaller than required */
+	ERG_EHOSTUNREACH = 40, /* no route, or ICMP host unreachable */
+	ERG_ENETUNREACH = 41,  /* ICMP network unreachable */
+	ERG_ECONNREFUSED = 42, /* ICMP port or protocol unreachable */
+	ERG_ETIMEDOUT = 43,    /* resolution or retransmission gave up */
+	ERG_EMSGTOOBIG = 44,   /* ICMP fragmentation needed */
+	ERG_ETTL = 45,         /* ICMP time exceeded */
+	ERG_ETRUNC = 60,       /* input shorter than its headers claim */
+	ERG_EMALFORMED = 61,   /* a field holds a value the format forbids */
+	ERG_ECHECKSUM = 62,    /* checksum does not verify */
+	ERG_EUNSUPPORTED =
+	    63 /* well formed, but a variant erg does not handle */
 };
 
 /*

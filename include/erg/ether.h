@@ -19,15 +19,15 @@
 extern "C" {
 #endif
 
-#define ERG_ETHER_HDR_LEN	14u
-#define ERG_ETHER_ADDR_LEN	6u
-#define ERG_ETHERTYPE_IPV4	0x0800u
-#define ERG_ETHERTYPE_ARP	0x0806u
+#define ERG_ETHER_HDR_LEN  14u
+#define ERG_ETHER_ADDR_LEN 6u
+#define ERG_ETHERTYPE_IPV4 0x0800u
+#define ERG_ETHERTYPE_ARP  0x0806u
 
 struct erg_ether_repr {
-	uint8_t		dst[6];
-	uint8_t		src[6];
-	uint16_t	type;
+	uint8_t dst[6];
+	uint8_t src[6];
+	uint16_t type;
 };
 
 /*
@@ -57,16 +57,16 @@ erg_ether_is_group(const uint8_t *a)
 }
 
 /* ARP for IPv4 over Ethernet (RFC 826): the only variant erg speaks. */
-#define ERG_ARP_LEN		28u
-#define ERG_ARP_OP_REQUEST	1u
-#define ERG_ARP_OP_REPLY	2u
+#define ERG_ARP_LEN        28u
+#define ERG_ARP_OP_REQUEST 1u
+#define ERG_ARP_OP_REPLY   2u
 
 struct erg_arp_repr {
-	uint16_t	op;
-	uint8_t		sha[6];	/* sender hardware address */
-	uint32_t	spa;	/* sender protocol address, host order */
-	uint8_t		tha[6];	/* target hardware address */
-	uint32_t	tpa;	/* target protocol address, host order */
+	uint16_t op;
+	uint8_t sha[6]; /* sender hardware address */
+	uint32_t spa;   /* sender protocol address, host order */
+	uint8_t tha[6]; /* target hardware address */
+	uint32_t tpa;   /* target protocol address, host order */
 };
 
 /*

@@ -22,26 +22,26 @@ extern "C" {
 
 struct erg_stack;
 
-#define ERG_ICMP_HDR_LEN	8u
+#define ERG_ICMP_HDR_LEN 8u
 
-#define ERG_ICMP_ECHO_REPLY	0u
-#define ERG_ICMP_DEST_UNREACH	3u
-#define ERG_ICMP_SOURCE_QUENCH	4u
-#define ERG_ICMP_REDIRECT	5u
-#define ERG_ICMP_ECHO_REQUEST	8u
-#define ERG_ICMP_TIME_EXCEEDED	11u
-#define ERG_ICMP_PARAM_PROBLEM	12u
+#define ERG_ICMP_ECHO_REPLY    0u
+#define ERG_ICMP_DEST_UNREACH  3u
+#define ERG_ICMP_SOURCE_QUENCH 4u
+#define ERG_ICMP_REDIRECT      5u
+#define ERG_ICMP_ECHO_REQUEST  8u
+#define ERG_ICMP_TIME_EXCEEDED 11u
+#define ERG_ICMP_PARAM_PROBLEM 12u
 
 /* Destination unreachable codes (RFC 792, RFC 1122 3.2.2.1). */
-#define ERG_ICMP_NET_UNREACH	0u
-#define ERG_ICMP_HOST_UNREACH	1u
-#define ERG_ICMP_PROTO_UNREACH	2u
-#define ERG_ICMP_PORT_UNREACH	3u
-#define ERG_ICMP_FRAG_NEEDED	4u
+#define ERG_ICMP_NET_UNREACH   0u
+#define ERG_ICMP_HOST_UNREACH  1u
+#define ERG_ICMP_PROTO_UNREACH 2u
+#define ERG_ICMP_PORT_UNREACH  3u
+#define ERG_ICMP_FRAG_NEEDED   4u
 
 /* Time exceeded codes. */
-#define ERG_ICMP_TTL_EXCEEDED	0u
-#define ERG_ICMP_REASM_EXCEEDED	1u
+#define ERG_ICMP_TTL_EXCEEDED   0u
+#define ERG_ICMP_REASM_EXCEEDED 1u
 
 /*
  * The fixed 8-byte header. `rest` is the second 32-bit word: identifier
@@ -50,9 +50,9 @@ struct erg_stack;
  * parameter problem, unused (zero) otherwise.
  */
 struct erg_icmp_repr {
-	uint8_t		type;
-	uint8_t		code;
-	uint32_t	rest;
+	uint8_t type;
+	uint8_t code;
+	uint32_t rest;
 };
 
 /*
@@ -77,15 +77,15 @@ int erg_icmp_emit(const struct erg_icmp_repr *r, uint8_t *buf, size_t len);
  * of our addresses) and at least 8 bytes of its payload are present.
  */
 struct erg_icmp_err {
-	uint8_t		type;
-	uint8_t		code;
-	int		err;		/* the ERG_E* code this maps to, negative */
-	uint16_t	mtu;		/* frag needed: validated next-hop MTU, else 0 */
-	uint32_t	reporter;	/* who sent the ICMP message */
-	uint32_t	src;		/* quoted datagram's source (ours) */
-	uint32_t	dst;		/* quoted datagram's destination */
-	uint8_t		proto;
-	struct erg_view	l4;		/* quoted transport bytes, >= 8 */
+	uint8_t type;
+	uint8_t code;
+	int err;           /* the ERG_E* code this maps to, negative */
+	uint16_t mtu;      /* frag needed: validated next-hop MTU, else 0 */
+	uint32_t reporter; /* who sent the ICMP message */
+	uint32_t src;      /* quoted datagram's source (ours) */
+	uint32_t dst;      /* quoted datagram's destination */
+	uint8_t proto;
+	struct erg_view l4; /* quoted transport bytes, >= 8 */
 };
 
 /*

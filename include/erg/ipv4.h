@@ -19,33 +19,33 @@ extern "C" {
 
 struct erg_stack;
 
-#define ERG_IPV4(a, b, c, d)						\
-	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 |			\
-	    (uint32_t)(c) << 8 | (uint32_t)(d))
+#define ERG_IPV4(a, b, c, d)                                              \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | \
+	    (uint32_t)(d))
 
-#define ERG_IPV4_ANY		0u
-#define ERG_IPV4_BROADCAST	0xffffffffu
-#define ERG_IPV4_HDR_LEN	20u	/* without options; all erg sends */
-#define ERG_IPV4_HDR_MAX	60u
-#define ERG_IPV4_MAX_LEN	65535u	/* total length field */
-#define ERG_IPV4_MIN_MTU	68u	/* RFC 791: every host handles it */
+#define ERG_IPV4_ANY       0u
+#define ERG_IPV4_BROADCAST 0xffffffffu
+#define ERG_IPV4_HDR_LEN   20u /* without options; all erg sends */
+#define ERG_IPV4_HDR_MAX   60u
+#define ERG_IPV4_MAX_LEN   65535u /* total length field */
+#define ERG_IPV4_MIN_MTU   68u    /* RFC 791: every host handles it */
 
-#define ERG_IP_PROTO_ICMP	1u
-#define ERG_IP_PROTO_TCP	6u
-#define ERG_IP_PROTO_UDP	17u
+#define ERG_IP_PROTO_ICMP 1u
+#define ERG_IP_PROTO_TCP  6u
+#define ERG_IP_PROTO_UDP  17u
 
 struct erg_ipv4_repr {
-	uint32_t	src;
-	uint32_t	dst;
-	uint16_t	total_len;	/* header plus payload */
-	uint16_t	id;
-	uint16_t	frag_off;	/* in bytes (wire value * 8) */
-	uint8_t		hdr_len;	/* 20..60 */
-	uint8_t		tos;
-	uint8_t		ttl;
-	uint8_t		proto;
-	bool		df;		/* don't fragment */
-	bool		mf;		/* more fragments */
+	uint32_t src;
+	uint32_t dst;
+	uint16_t total_len; /* header plus payload */
+	uint16_t id;
+	uint16_t frag_off; /* in bytes (wire value * 8) */
+	uint8_t hdr_len;   /* 20..60 */
+	uint8_t tos;
+	uint8_t ttl;
+	uint8_t proto;
+	bool df; /* don't fragment */
+	bool mf; /* more fragments */
 };
 
 /*
@@ -55,8 +55,9 @@ struct erg_ipv4_repr {
  * (ipv4.bad_checksum), total length >= IHL (ipv4.bad_len) and <= v.len
  * (ipv4.truncated),
  * and every option's length (ipv4.bad_option). The reserved flag bit is
- * ignored (RFC 1122 1.2.2: be liberal in what you accept). On success *payload is the
- * datagram's payload, trimmed to the total length (link padding dropped).
+ * ignored (RFC 1122 1.2.2: be liberal in what you accept). On success *payload
+ * is the datagram's payload, trimmed to the total length (link padding
+ * dropped).
  */
 int erg_ipv4_parse(struct erg_ipv4_repr *r, struct erg_view *payload,
     struct erg_view v, enum erg_stat *why);
@@ -71,7 +72,7 @@ int erg_ipv4_emit(const struct erg_ipv4_repr *r, uint8_t *buf, size_t len);
 static inline bool
 erg_ipv4_is_multicast(uint32_t a)
 {
-	return (a & 0xf0000000u) == 0xe0000000u;	/* 224.0.0.0/4 */
+	return (a & 0xf0000000u) == 0xe0000000u; /* 224.0.0.0/4 */
 }
 
 /* Addresses that may never be a datagram's source (RFC 1122 3.2.1.3). */
@@ -79,8 +80,8 @@ static inline bool
 erg_ipv4_is_bad_src(uint32_t a)
 {
 	return a == ERG_IPV4_BROADCAST || erg_ipv4_is_multicast(a) ||
-	    (a & 0xff000000u) == 0x7f000000u ||		/* loopback */
-	    (a & 0xf0000000u) == 0xf0000000u;		/* class E */
+	    (a & 0xff000000u) == 0x7f000000u || /* loopback */
+	    (a & 0xf0000000u) == 0xf0000000u;   /* class E */
 }
 
 /*

@@ -25,15 +25,15 @@ struct erg_stack;
 
 /* One piece of a gather list. */
 struct erg_iov {
-	const void	*base;
-	size_t		len;
+	const void *base;
+	size_t len;
 };
 
 /* The driver takes gather lists of more than one piece. */
-#define ERG_NETIF_CAP_GATHER	0x1u
+#define ERG_NETIF_CAP_GATHER 0x1u
 
 /* Most pieces a frame is ever given in. */
-#define ERG_NETIF_IOV_MAX	4u
+#define ERG_NETIF_IOV_MAX 4u
 
 struct erg_netif_ops {
 	/*
@@ -43,15 +43,15 @@ struct erg_netif_ops {
 	 * (the stack counts it as netif.tx_err and drops the frame).
 	 * n is 1 unless the interface has ERG_NETIF_CAP_GATHER.
 	 */
-	int	(*transmit)(void *drv, const struct erg_iov *iov, unsigned n);
+	int (*transmit)(void *drv, const struct erg_iov *iov, unsigned n);
 };
 
 struct erg_netif_config {
-	uint8_t				mac[6];
-	uint16_t			mtu;	/* IP MTU, 68..(pkt_size - 158) */
-	uint32_t			caps;	/* ERG_NETIF_CAP_* */
-	const struct erg_netif_ops	*ops;	/* borrowed for the stack's life */
-	void				*drv;	/* passed to ops */
+	uint8_t mac[6];
+	uint16_t mtu;                    /* IP MTU, 68..(pkt_size - 158) */
+	uint32_t caps;                   /* ERG_NETIF_CAP_* */
+	const struct erg_netif_ops *ops; /* borrowed for the stack's life */
+	void *drv;                       /* passed to ops */
 };
 
 /*
@@ -68,8 +68,8 @@ int erg_netif_add(struct erg_stack *s, const struct erg_netif_config *cfg,
  * ownership of pkt. Delivers resulting socket events before returning.
  * A frame the stack cannot use is dropped and counted, never reported.
  */
-void erg_netif_input(struct erg_stack *s, unsigned ifindex,
-    struct erg_pkt *pkt, uint64_t now_us);
+void erg_netif_input(struct erg_stack *s, unsigned ifindex, struct erg_pkt *pkt,
+    uint64_t now_us);
 
 /* The interface's MAC address, or NULL for a bad index. */
 const uint8_t *erg_netif_mac(const struct erg_stack *s, unsigned ifindex);

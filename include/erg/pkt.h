@@ -36,28 +36,28 @@ struct erg_pkt;
 typedef void (*erg_pkt_release_fn)(struct erg_pkt *pkt, void *ctx);
 
 /* Input flags. */
-#define ERG_PKT_F_LINK_BCAST	0x1u	/* sent to the Ethernet broadcast */
-#define ERG_PKT_F_IP_BCAST	0x2u	/* sent to an IPv4 broadcast address */
+#define ERG_PKT_F_LINK_BCAST 0x1u /* sent to the Ethernet broadcast */
+#define ERG_PKT_F_IP_BCAST   0x2u /* sent to an IPv4 broadcast address */
 
 /*
  * Headroom reserved in front of a freshly allocated pkt: room for
  * Ethernet (14), IPv4 with options (60) and a TCP header with options (60),
  * rounded up so that the IP header lands 4-byte aligned after Ethernet.
  */
-#define ERG_PKT_HEADROOM	144u
+#define ERG_PKT_HEADROOM 144u
 
 struct erg_pkt {
-	struct erg_pkt		*next;	/* queue link, for the owner */
-	uint8_t			*buf;	/* start of the data area */
-	uint32_t		cap;	/* size of the data area */
-	uint32_t		head;	/* offset of the first packet byte */
-	uint32_t		len;	/* packet bytes */
-	uint16_t		refs;	/* references; freed at 0 */
-	uint16_t		ifindex; /* receiving interface (input) */
-	uint16_t		flags;	/* ERG_PKT_F_*, set on input */
-	uint16_t		l3;	/* input: network header offset in buf */
-	erg_pkt_release_fn	release; /* NULL for pool packets */
-	void			*release_ctx;
+	struct erg_pkt *next;       /* queue link, for the owner */
+	uint8_t *buf;               /* start of the data area */
+	uint32_t cap;               /* size of the data area */
+	uint32_t head;              /* offset of the first packet byte */
+	uint32_t len;               /* packet bytes */
+	uint16_t refs;              /* references; freed at 0 */
+	uint16_t ifindex;           /* receiving interface (input) */
+	uint16_t flags;             /* ERG_PKT_F_*, set on input */
+	uint16_t l3;                /* input: network header offset in buf */
+	erg_pkt_release_fn release; /* NULL for pool packets */
+	void *release_ctx;
 };
 
 /*

@@ -24,7 +24,7 @@ extern "C" {
 struct erg_stack;
 
 /* "No deadline": returned by erg_stack_poll() when no timer is armed. */
-#define ERG_TIME_NEVER	UINT64_MAX
+#define ERG_TIME_NEVER UINT64_MAX
 
 /*
  * Builds a stack in arena [arena, arena + len), which MUST be at least

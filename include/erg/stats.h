@@ -17,6 +17,7 @@
 extern "C" {
 #endif
 
+/* clang-format off */
 #define ERG_STATS_LIST(X)						\
 	/* Packet buffer pool. */					\
 	X(PKT_IN_USE, "pkt.in_use")					\
@@ -106,6 +107,7 @@ extern "C" {
 	X(UDP_SOCKS_IN_USE, "udp.socks_in_use")				\
 	X(UDP_SOCKS_HIGH_WATER, "udp.socks_high_water")			\
 	X(UDP_SOCK_ALLOC_FAIL, "udp.sock_alloc_fail")
+/* clang-format on */
 
 enum erg_stat {
 #define ERG_STAT_ENUM_(id, name) ERG_STAT_##id,

@@ -29,18 +29,18 @@ extern "C" {
 struct erg_stack;
 struct erg_udp_sock;
 
-#define ERG_UDP_HDR_LEN		8u
-#define ERG_UDP_MAX_PAYLOAD	65507u	/* 65535 - 20 (IPv4) - 8 (UDP) */
+#define ERG_UDP_HDR_LEN     8u
+#define ERG_UDP_MAX_PAYLOAD 65507u /* 65535 - 20 (IPv4) - 8 (UDP) */
 
 /* Ephemeral port range (RFC 6335 section 6, RFC 6056). */
-#define ERG_UDP_EPHEMERAL_MIN	49152u
-#define ERG_UDP_EPHEMERAL_MAX	65535u
+#define ERG_UDP_EPHEMERAL_MIN 49152u
+#define ERG_UDP_EPHEMERAL_MAX 65535u
 
 struct erg_udp_repr {
-	uint16_t	src_port;
-	uint16_t	dst_port;
-	uint16_t	len;		/* header plus payload, the wire field */
-	uint16_t	checksum;	/* as on the wire; 0 means none */
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint16_t len;      /* header plus payload, the wire field */
+	uint16_t checksum; /* as on the wire; 0 means none */
 };
 
 /*
@@ -62,8 +62,8 @@ void erg_udp_emit(const struct erg_udp_repr *r, uint32_t src, uint32_t dst,
     const struct erg_view *payload, unsigned n, uint8_t *hdr);
 
 /* Called at a safe point with ERG_EV_* bits. */
-typedef void (*erg_udp_event_fn)(struct erg_udp_sock *u, unsigned events,
-    void *ctx);
+typedef void (
+    *erg_udp_event_fn)(struct erg_udp_sock *u, unsigned events, void *ctx);
 
 /*
  * Opens an unbound socket. cb may be NULL (poll with erg_udp_recv).
@@ -116,13 +116,13 @@ int erg_udp_pkt_sendto(struct erg_udp_sock *u, struct erg_pkt *pkt,
 
 /* A received datagram, lent to the application. */
 struct erg_udp_dgram {
-	struct erg_pkt	*pkt;	/* owner: the application; erg_pkt_free it */
-	struct erg_view	data;	/* the payload, inside pkt */
-	uint32_t	src;
-	uint32_t	dst;	/* the address it was sent to (may be broadcast) */
-	uint16_t	src_port;
-	uint16_t	dst_port;
-	unsigned	ifindex;
+	struct erg_pkt *pkt;  /* owner: the application; erg_pkt_free it */
+	struct erg_view data; /* the payload, inside pkt */
+	uint32_t src;
+	uint32_t dst; /* the address it was sent to (may be broadcast) */
+	uint16_t src_port;
+	uint16_t dst_port;
+	unsigned ifindex;
 };
 
 /*
@@ -138,8 +138,8 @@ int erg_udp_recv(struct erg_udp_sock *u, struct erg_udp_dgram *d);
  * (larger than cap if it was truncated). addr and port may be NULL.
  * Returns 0 or -ERG_EAGAIN.
  */
-int erg_udp_recvfrom(struct erg_udp_sock *u, void *buf, size_t cap,
-    size_t *len, uint32_t *addr, uint16_t *port);
+int erg_udp_recvfrom(struct erg_udp_sock *u, void *buf, size_t cap, size_t *len,
+    uint32_t *addr, uint16_t *port);
 
 /* Datagrams waiting in the receive queue. */
 unsigned erg_udp_pending(const struct erg_udp_sock *u);

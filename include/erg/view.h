@@ -20,14 +20,14 @@ extern "C" {
 #endif
 
 struct erg_view {
-	const uint8_t	*p;
-	size_t		len;
+	const uint8_t *p;
+	size_t len;
 };
 
 /* A writable window, used when emitting. */
 struct erg_wview {
-	uint8_t		*p;
-	size_t		len;
+	uint8_t *p;
+	size_t len;
 };
 
 static inline struct erg_view

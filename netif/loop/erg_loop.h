@@ -56,7 +56,7 @@ struct erg_loop_wire;
  * Frames held in flight at once, at most; more are dropped (queue_full).
  * Only a runaway stack reaches it: it bounds the wire's memory.
  */
-#define ERG_LOOP_MAX_PENDING	65536u
+#define ERG_LOOP_MAX_PENDING 65536u
 
 /*
  * Impairments. Probabilities are in parts per million (0: never,
@@ -72,12 +72,12 @@ struct erg_loop_wire;
  * - jitter_us: plus a uniform random 0..jitter_us (which reorders too).
  */
 struct erg_loop_impair {
-	uint32_t	loss_ppm;
-	uint32_t	dup_ppm;
-	uint32_t	reorder_ppm;
-	uint32_t	corrupt_ppm;
-	uint64_t	delay_us;
-	uint64_t	jitter_us;
+	uint32_t loss_ppm;
+	uint32_t dup_ppm;
+	uint32_t reorder_ppm;
+	uint32_t corrupt_ppm;
+	uint64_t delay_us;
+	uint64_t jitter_us;
 };
 
 /*
@@ -87,19 +87,19 @@ struct erg_loop_impair {
  *                          rx_toobig + delivered
  */
 struct erg_loop_stats {
-	uint64_t	sent;		/* frames transmitted by the stacks */
-	uint64_t	no_dst;		/* unicast frames no other port owns */
-	uint64_t	copies;		/* (frame, destination port) pairs */
-	uint64_t	filtered;	/* copies the filter dropped */
-	uint64_t	lost;		/* copies dropped by loss_ppm */
-	uint64_t	duplicated;	/* extra copies made by dup_ppm */
-	uint64_t	reordered;	/* copies held back by reorder_ppm */
-	uint64_t	corrupted;	/* copies with a bit flipped */
-	uint64_t	queue_full;	/* too many in flight, or no memory */
-	uint64_t	delivered;	/* handed to erg_netif_input() */
-	uint64_t	rx_nobuf;	/* destination pool empty */
-	uint64_t	rx_toobig;	/* frame larger than a receive pkt */
-	uint64_t	pcap_written;	/* records written to the pcap file */
+	uint64_t sent;         /* frames transmitted by the stacks */
+	uint64_t no_dst;       /* unicast frames no other port owns */
+	uint64_t copies;       /* (frame, destination port) pairs */
+	uint64_t filtered;     /* copies the filter dropped */
+	uint64_t lost;         /* copies dropped by loss_ppm */
+	uint64_t duplicated;   /* extra copies made by dup_ppm */
+	uint64_t reordered;    /* copies held back by reorder_ppm */
+	uint64_t corrupted;    /* copies with a bit flipped */
+	uint64_t queue_full;   /* too many in flight, or no memory */
+	uint64_t delivered;    /* handed to erg_netif_input() */
+	uint64_t rx_nobuf;     /* destination pool empty */
+	uint64_t rx_toobig;    /* frame larger than a receive pkt */
+	uint64_t pcap_written; /* records written to the pcap file */
 };
 
 /*

@@ -26,46 +26,46 @@
 #include "erg_loop.h"
 
 /* pcap snapshot length: the largest record libpcap readers accept. */
-#define LOOP_SNAPLEN	65535u
+#define LOOP_SNAPLEN 65535u
 
 struct loop_port {
-	struct erg_loop_wire	*w;
-	struct erg_stack	*s;
-	unsigned		ifindex;
-	unsigned		index;
-	uint8_t			mac[6];
+	struct erg_loop_wire *w;
+	struct erg_stack *s;
+	unsigned ifindex;
+	unsigned index;
+	uint8_t mac[6];
 };
 
 struct loop_frame {
-	uint64_t		when;
-	uint64_t		seq;
-	struct loop_port	*dst;
-	size_t			len;
-	uint8_t			data[];
+	uint64_t when;
+	uint64_t seq;
+	struct loop_port *dst;
+	size_t len;
+	uint8_t data[];
 };
 
 struct erg_loop_wire {
-	uint64_t		rng;
-	struct erg_loop_impair	imp;
-	struct erg_loop_stats	st;
-	uint64_t		clock;	/* latest time seen */
-	uint64_t		seq;	/* next frame sequence number */
+	uint64_t rng;
+	struct erg_loop_impair imp;
+	struct erg_loop_stats st;
+	uint64_t clock; /* latest time seen */
+	uint64_t seq;   /* next frame sequence number */
 
-	struct loop_port	**ports;
-	unsigned		nports;
+	struct loop_port **ports;
+	unsigned nports;
 
-	struct loop_frame	**heap;
-	size_t			n;
-	size_t			cap;
+	struct loop_frame **heap;
+	size_t n;
+	size_t cap;
 
-	uint8_t			*scratch;	/* linearised frame */
-	size_t			scratch_cap;
+	uint8_t *scratch; /* linearised frame */
+	size_t scratch_cap;
 
-	erg_loop_filter_fn	filter;
-	void			*filter_ctx;
+	erg_loop_filter_fn filter;
+	void *filter_ctx;
 
-	pcap_t			*pcap;
-	pcap_dumper_t		*dumper;
+	pcap_t *pcap;
+	pcap_dumper_t *dumper;
 };
 
 /* ---- Randomness --------------------------------------------------------- */
@@ -118,8 +118,8 @@ heap_push(struct erg_loop_wire *w, struct loop_frame *f)
 
 	if (w->n == w->cap) {
 		size_t cap = w->cap != 0 ? w->cap * 2 : 256;
-		struct loop_frame **h = realloc(w->heap,
-		    cap * sizeof(struct loop_frame *));
+		struct loop_frame **h =
+		    realloc(w->heap, cap * sizeof(struct loop_frame *));
 
 		if (h == NULL) {
 			return -ERG_ENOMEM;
@@ -355,8 +355,9 @@ loop_copy(struct erg_loop_wire *w, const struct loop_port *src,
     struct loop_port *dst, const uint8_t *frame, size_t len)
 {
 	w->st.copies++;
-	if (w->filter != NULL && w->filter(w->filter_ctx, src->index,
-	    dst->index, frame, len, w->clock)) {
+	if (w->filter != NULL &&
+	    w->filter(w->filter_ctx, src->index, dst->index, frame, len,
+	        w->clock)) {
 		w->st.filtered++;
 		return;
 	}
@@ -386,8 +387,9 @@ loop_switch(struct erg_loop_wire *w, const struct loop_port *src,
 		if (p == src) {
 			continue;
 		}
-		if (group || (len >= ERG_ETHER_ADDR_LEN &&
-		    memcmp(frame, p->mac, ERG_ETHER_ADDR_LEN) == 0)) {
+		if (group ||
+		    (len >= ERG_ETHER_ADDR_LEN &&
+		        memcmp(frame, p->mac, ERG_ETHER_ADDR_LEN) == 0)) {
 			loop_copy(w, src, p, frame, len);
 			found = true;
 		}
@@ -451,8 +453,7 @@ erg_loop_attach(struct erg_loop_wire *w, struct erg_stack *s,
 	if (p == NULL) {
 		return -ERG_ENOMEM;
 	}
-	ports = realloc(w->ports,
-	    (w->nports + 1) * sizeof(struct loop_port *));
+	ports = realloc(w->ports, (w->nports + 1) * sizeof(struct loop_port *));
 	if (ports == NULL) {
 		free(p);
 		return -ERG_ENOMEM;
@@ -483,8 +484,7 @@ erg_loop_attach(struct erg_loop_wire *w, struct erg_stack *s,
 /* ---- Receive ------------------------------------------------------------ */
 
 static void
-loop_deliver(struct erg_loop_wire *w, const struct loop_frame *f,
-    uint64_t now)
+loop_deliver(struct erg_loop_wire *w, const struct loop_frame *f, uint64_t now)
 {
 	struct loop_port *dst = f->dst;
 	struct erg_pkt *pkt = erg_pkt_alloc(dst->s);
@@ -519,8 +519,8 @@ erg_loop_wire_run(struct erg_loop_wire *w, uint64_t now_us)
 	 * every older frame due by now_us: stopping at the first one leaves
 	 * no older due frame behind.
 	 */
-	while (w->n > 0 && w->heap[0]->when <= now_us &&
-	    w->heap[0]->seq < limit) {
+	while (
+	    w->n > 0 && w->heap[0]->when <= now_us && w->heap[0]->seq < limit) {
 		struct loop_frame *f = heap_pop(w);
 
 		loop_deliver(w, f, now_us);

@@ -87,7 +87,7 @@ sum_native(const uint8_t *p, size_t len)
 		uint8_t last[2] = { p[0], 0 };
 
 		s0 += load16(last);
-		}
+	}
 	return s0 + s1;
 }
 

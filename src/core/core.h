@@ -20,20 +20,20 @@
 #include "core_mem.h"
 
 /* Marks an unused parameter. */
-#define ERG_UNUSED(x)	((void)(x))
+#define ERG_UNUSED(x) ((void)(x))
 
-#define ERG_MIN(a, b)	((a) < (b) ? (a) : (b))
-#define ERG_MAX(a, b)	((a) > (b) ? (a) : (b))
+#define ERG_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ERG_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* The struct that contains the member `member` at address ptr. */
-#define ERG_CONTAINER_OF(ptr, type, member)				\
-	((type *)(void *)((uint8_t *)(ptr) - offsetof(type, member)))
+#define ERG_CONTAINER_OF(ptr, type, member) \
+	((type *)(void *)(((uint8_t *)(ptr)) - offsetof(type, member)))
 
 /*
  * Copies len bytes starting at offset off of the concatenation of n
  * views. The caller has checked that off + len fits in their total.
  */
-void	erg_views_copy(uint8_t *dst, const struct erg_view *v, unsigned n,
+void erg_views_copy(uint8_t *dst, const struct erg_view *v, unsigned n,
     size_t off, size_t len);
 
 /*
@@ -41,7 +41,7 @@ void	erg_views_copy(uint8_t *dst, const struct erg_view *v, unsigned n,
  * concatenation of n views and returns k, or 0 if more than max are
  * needed (or len is 0). Borrows, copies nothing.
  */
-unsigned	erg_views_slice(const struct erg_view *v, unsigned n, size_t off,
+unsigned erg_views_slice(const struct erg_view *v, unsigned n, size_t off,
     size_t len, struct erg_view *out, unsigned max);
 
 /* ---- Arena carving ---------------------------------------------------- */
@@ -52,12 +52,12 @@ unsigned	erg_views_slice(const struct erg_view *v, unsigned n, size_t off,
  * code dry, so the size it reports is exactly what init uses.
  */
 struct erg_carve {
-	uint8_t	*base;
-	size_t	off;
-	bool	overflow;	/* a size did not fit in size_t */
+	uint8_t *base;
+	size_t off;
+	bool overflow; /* a size did not fit in size_t */
 };
 
-#define ERG_CARVE_ALIGN	16u
+#define ERG_CARVE_ALIGN 16u
 
 /* Returns the next size bytes, zeroed (NULL on a dry run). */
 void *erg_carve(struct erg_carve *c, size_t size);
@@ -72,18 +72,18 @@ void *erg_carve_array(struct erg_carve *c, uint64_t count, uint64_t size);
  * every pool is visible by name.
  */
 struct erg_pool {
-	void		*free;
-	uint32_t	count;
-	enum erg_stat	st_in_use;
-	enum erg_stat	st_high;	/* ERG_STAT_COUNT: none */
-	enum erg_stat	st_fail;
+	void *free;
+	uint32_t count;
+	enum erg_stat st_in_use;
+	enum erg_stat st_high; /* ERG_STAT_COUNT: none */
+	enum erg_stat st_fail;
 };
 
-void	erg_pool_init(struct erg_pool *pool, void *mem, size_t obj_size,
+void erg_pool_init(struct erg_pool *pool, void *mem, size_t obj_size,
     uint32_t count, enum erg_stat in_use, enum erg_stat high,
     enum erg_stat fail);
-void	*erg_pool_get(struct erg_stack *s, struct erg_pool *pool);
-void	erg_pool_put(struct erg_stack *s, struct erg_pool *pool, void *obj);
+void *erg_pool_get(struct erg_stack *s, struct erg_pool *pool);
+void erg_pool_put(struct erg_stack *s, struct erg_pool *pool, void *obj);
 
 /* ---- Timers ----------------------------------------------------------- */
 
@@ -97,25 +97,25 @@ typedef void (*erg_timer_fn)(struct erg_stack *s, struct erg_timer *t);
  * and cancelling are O(log n) and the next deadline is O(1).
  */
 struct erg_timer {
-	uint64_t	when;
-	uint32_t	slot;	/* heap index + 1; 0 when not armed */
-	erg_timer_fn	fn;
+	uint64_t when;
+	uint32_t slot; /* heap index + 1; 0 when not armed */
+	erg_timer_fn fn;
 };
 
 struct erg_timers {
-	struct erg_timer	**heap;
-	uint32_t		n;
-	uint32_t		cap;
+	struct erg_timer **heap;
+	uint32_t n;
+	uint32_t cap;
 };
 
-void	erg_timer_setup(struct erg_timer *t, erg_timer_fn fn);
+void erg_timer_setup(struct erg_timer *t, erg_timer_fn fn);
 /* Arms (or re-arms) t for absolute time when. */
-void	erg_timer_arm(struct erg_stack *s, struct erg_timer *t, uint64_t when);
-void	erg_timer_cancel(struct erg_stack *s, struct erg_timer *t);
+void erg_timer_arm(struct erg_stack *s, struct erg_timer *t, uint64_t when);
+void erg_timer_cancel(struct erg_stack *s, struct erg_timer *t);
 /* Runs due timers, at most budget; returns how many ran. */
-uint32_t	erg_timers_run(struct erg_stack *s, uint64_t now, uint32_t budget);
+uint32_t erg_timers_run(struct erg_stack *s, uint64_t now, uint32_t budget);
 /* The earliest armed deadline, or ERG_TIME_NEVER. */
-uint64_t	erg_timers_next(const struct erg_stack *s);
+uint64_t erg_timers_next(const struct erg_stack *s);
 
 static inline bool
 erg_timer_armed(const struct erg_timer *t)
@@ -131,29 +131,28 @@ erg_timer_armed(const struct erg_timer *t)
  * and poll call, a safe point) calls deliver() for each queued source.
  */
 struct erg_evsrc {
-	struct erg_evsrc	*next;
-	unsigned		pending;
-	bool			queued;
-	void			(*deliver)(struct erg_evsrc *ev, unsigned bits);
+	struct erg_evsrc *next;
+	unsigned pending;
+	bool queued;
+	void (*deliver)(struct erg_evsrc *ev, unsigned bits);
 };
 
-void	erg_event_post(struct erg_stack *s, struct erg_evsrc *ev,
-    unsigned bits);
+void erg_event_post(struct erg_stack *s, struct erg_evsrc *ev, unsigned bits);
 /* Removes ev from the queue (a socket being closed). */
-void	erg_event_cancel(struct erg_stack *s, struct erg_evsrc *ev);
-void	erg_events_deliver(struct erg_stack *s);
+void erg_event_cancel(struct erg_stack *s, struct erg_evsrc *ev);
+void erg_events_deliver(struct erg_stack *s);
 
 /* ---- Interfaces ------------------------------------------------------- */
 
 struct erg_netif {
-	uint8_t				mac[6];
-	uint16_t			mtu;
-	uint32_t			caps;
-	const struct erg_netif_ops	*ops;
-	void				*drv;
-	uint32_t			addr;	/* host order; 0 = none */
-	uint32_t			mask;
-	uint32_t			gw;	/* default gateway; 0 = none */
+	uint8_t mac[6];
+	uint16_t mtu;
+	uint32_t caps;
+	const struct erg_netif_ops *ops;
+	void *drv;
+	uint32_t addr; /* host order; 0 = none */
+	uint32_t mask;
+	uint32_t gw; /* default gateway; 0 = none */
 };
 
 /*
@@ -176,15 +175,15 @@ struct erg_icmp_err;
 typedef void (*erg_l4_input_fn)(struct erg_stack *s, struct erg_pkt *pkt,
     const struct erg_ipv4_repr *ip);
 /* Transport error: an ICMP error about a datagram this protocol sent. */
-typedef void (*erg_l4_err_fn)(struct erg_stack *s,
-    const struct erg_icmp_err *err);
+typedef void (
+    *erg_l4_err_fn)(struct erg_stack *s, const struct erg_icmp_err *err);
 
-#define ERG_L4_MAX	4u
+#define ERG_L4_MAX 4u
 
 struct erg_l4_proto {
-	uint8_t		proto;
-	erg_l4_input_fn	input;
-	erg_l4_err_fn	err;
+	uint8_t proto;
+	erg_l4_input_fn input;
+	erg_l4_err_fn err;
 };
 
 /* ---- The stack -------------------------------------------------------- */
@@ -196,53 +195,52 @@ struct erg_icmp;
 struct erg_udp;
 
 struct erg_stack {
-	struct erg_config	cfg;
-	uint64_t		now;
-	uint64_t		stats[ERG_STAT_COUNT];
+	struct erg_config cfg;
+	uint64_t now;
+	uint64_t stats[ERG_STAT_COUNT];
 
-	struct erg_pool		pkt_pool;
-	struct erg_timers	timers;
+	struct erg_pool pkt_pool;
+	struct erg_timers timers;
 
-	struct erg_evsrc	*ev_head;
-	struct erg_evsrc	*ev_tail;
-	uint32_t		ev_count;
+	struct erg_evsrc *ev_head;
+	struct erg_evsrc *ev_tail;
+	uint32_t ev_count;
 
-	struct erg_netif	*netifs;
-	unsigned		netif_n;
+	struct erg_netif *netifs;
+	unsigned netif_n;
 
-	uint8_t			prf_key[16];	/* SipHash key, from rand */
+	uint8_t prf_key[16]; /* SipHash key, from rand */
 
 	/* Layer states, carved by the assembly. */
-	struct erg_arp		*arp;
-	struct erg_ipv4		*ipv4;
-	struct erg_reasm	*reasm;
-	struct erg_icmp		*icmp;
-	struct erg_udp		*udp;
+	struct erg_arp *arp;
+	struct erg_ipv4 *ipv4;
+	struct erg_reasm *reasm;
+	struct erg_icmp *icmp;
+	struct erg_udp *udp;
 
 	/* Ethernet demultiplexing: IPv4 input (takes pkt, window = IP). */
-	void			(*ipv4_input)(struct erg_stack *s,
-				    struct erg_pkt *pkt);
+	void (*ipv4_input)(struct erg_stack *s, struct erg_pkt *pkt);
 
 	/* IPv4 demultiplexing by protocol number. */
-	struct erg_l4_proto	l4[ERG_L4_MAX];
-	unsigned		l4_n;
+	struct erg_l4_proto l4[ERG_L4_MAX];
+	unsigned l4_n;
 };
 
-#define ERG_COUNT(s, id)	((s)->stats[ERG_STAT_##id]++)
-#define ERG_COUNT_ID(s, id)	((s)->stats[(id)]++)
+#define ERG_COUNT(s, id)    ((s)->stats[ERG_STAT_##id]++)
+#define ERG_COUNT_ID(s, id) ((s)->stats[(id)]++)
 
 /* Gauges. */
-void	erg_gauge_inc(struct erg_stack *s, enum erg_stat in_use,
+void erg_gauge_inc(struct erg_stack *s, enum erg_stat in_use,
     enum erg_stat high);
-void	erg_gauge_dec(struct erg_stack *s, enum erg_stat in_use);
+void erg_gauge_dec(struct erg_stack *s, enum erg_stat in_use);
 
 /* ---- Randomness and the keyed PRF ------------------------------------- */
 
-void		erg_rand_bytes(struct erg_stack *s, void *buf, size_t len);
-uint32_t	erg_rand32(struct erg_stack *s);
+void erg_rand_bytes(struct erg_stack *s, void *buf, size_t len);
+uint32_t erg_rand32(struct erg_stack *s);
 
 /* SipHash-2-4 (Aumasson and Bernstein) of [p, p + len) under key. */
-uint64_t	erg_siphash24(const uint8_t key[16], const void *p, size_t len);
+uint64_t erg_siphash24(const uint8_t key[16], const void *p, size_t len);
 
 /* The stack's keyed PRF: SipHash-2-4 under its secret key. */
 static inline uint64_t

@@ -10,10 +10,10 @@
 
 #include <stddef.h>
 
-void	*memcpy(void *restrict dst, const void *restrict src, size_t n);
-void	*memmove(void *dst, const void *src, size_t n);
-void	*memset(void *dst, int c, size_t n);
-int	memcmp(const void *a, const void *b, size_t n);
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
 
 /*
  * src/ builds with -ffreestanding, which turns off the compiler's
@@ -22,10 +22,10 @@ int	memcmp(const void *a, const void *b, size_t n);
  * moves. Anything else still ends up as a call to the symbol above.
  */
 #if defined(__GNUC__) || defined(__clang__)
-#define memcpy(d, s, n)		__builtin_memcpy((d), (s), (n))
-#define memmove(d, s, n)	__builtin_memmove((d), (s), (n))
-#define memset(d, c, n)		__builtin_memset((d), (c), (n))
-#define memcmp(a, b, n)		__builtin_memcmp((a), (b), (n))
+#define memcpy(d, s, n)  __builtin_memcpy((d), (s), (n))
+#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
+#define memset(d, c, n)  __builtin_memset((d), (c), (n))
+#define memcmp(a, b, n)  __builtin_memcmp((a), (b), (n))
 #endif
 
 #endif

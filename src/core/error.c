@@ -4,8 +4,8 @@
 #include "core.h"
 
 struct erg_error_name {
-	int		code;
-	const char	*name;
+	int code;
+	const char *name;
 };
 
 static const struct erg_error_name erg_error_names[] = {
@@ -29,7 +29,7 @@ static const struct erg_error_name erg_error_names[] = {
 	{ ERG_EMALFORMED, "EMALFORMED" },
 	{ ERG_ECHECKSUM, "ECHECKSUM" },
 	{ ERG_EUNSUPPORTED, "EUNSUPPORTED" },
-	};
+};
 
 const char *
 erg_strerror(int err)
@@ -40,10 +40,10 @@ erg_strerror(int err)
 	/* Negate in unsigned arithmetic: -INT_MIN does not fit an int. */
 	code = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
 	for (i = 0; i < sizeof(erg_error_names) / sizeof(erg_error_names[0]);
-	    i++) {
+	     i++) {
 		if ((unsigned int)erg_error_names[i].code == code) {
 			return erg_error_names[i].name;
 		}
-	    }
+	}
 	return "E?";
 }

@@ -14,7 +14,8 @@ erg_carve(struct erg_carve *c, size_t size)
 		c->overflow = true;
 		return NULL;
 	}
-	c->off = (c->off + ERG_CARVE_ALIGN - 1) & ~(size_t)(ERG_CARVE_ALIGN - 1);
+	c->off =
+	    (c->off + ERG_CARVE_ALIGN - 1) & ~(size_t)(ERG_CARVE_ALIGN - 1);
 	p = c->base != NULL ? c->base + c->off : NULL;
 	c->off += size;
 	if (p != NULL) {
@@ -37,9 +38,8 @@ erg_carve_array(struct erg_carve *c, uint64_t count, uint64_t size)
 }
 
 void
-erg_pool_init(struct erg_pool *pool, void *mem, size_t obj_size,
-    uint32_t count, enum erg_stat in_use, enum erg_stat high,
-    enum erg_stat fail)
+erg_pool_init(struct erg_pool *pool, void *mem, size_t obj_size, uint32_t count,
+    enum erg_stat in_use, enum erg_stat high, enum erg_stat fail)
 {
 	uint8_t *base = mem;
 	uint32_t i;
@@ -51,7 +51,8 @@ erg_pool_init(struct erg_pool *pool, void *mem, size_t obj_size,
 	pool->st_fail = fail;
 	/* Thread the free list so that the first object is handed out first. */
 	for (i = count; i > 0; i--) {
-		void **obj = (void **)(void *)(base + (size_t)(i - 1) * obj_size);
+		void **obj =
+		    (void **)(void *)(base + (size_t)(i - 1) * obj_size);
 
 		*obj = pool->free;
 		pool->free = obj;

@@ -36,24 +36,24 @@ enum arp_state {
 };
 
 struct arp_entry {
-	struct erg_timer	timer;
-	struct erg_pkt		*qhead;
-	struct erg_pkt		*qtail;
-	uint64_t		expires;
-	uint32_t		ip;
-	uint16_t		ifindex;
-	uint16_t		qlen;
-	uint8_t			mac[6];
-	uint8_t			state;
-	uint8_t			tries;
-	bool			refreshing;
+	struct erg_timer timer;
+	struct erg_pkt *qhead;
+	struct erg_pkt *qtail;
+	uint64_t expires;
+	uint32_t ip;
+	uint16_t ifindex;
+	uint16_t qlen;
+	uint8_t mac[6];
+	uint8_t state;
+	uint8_t tries;
+	bool refreshing;
 };
 
 struct erg_arp {
-	struct arp_entry	*e;
-	uint32_t		n;
-	uint32_t		hint;
-	uint32_t		held;	/* pkts queued on all entries */
+	struct arp_entry *e;
+	uint32_t n;
+	uint32_t hint;
+	uint32_t held; /* pkts queued on all entries */
 };
 
 /*
@@ -74,8 +74,7 @@ erg_arp_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s)
 {
 	struct erg_arp *arp = erg_carve(c, sizeof(*arp));
-	struct arp_entry *e = erg_carve_array(c,
-	    cfg->arp_entries, sizeof(*e));
+	struct arp_entry *e = erg_carve_array(c, cfg->arp_entries, sizeof(*e));
 	uint32_t i;
 
 	if (s == NULL) {
@@ -123,7 +122,7 @@ arp_send(struct erg_stack *s, unsigned ifindex, uint16_t op,
 	}
 	(void)erg_ether_output(s, ifindex, dst_mac != NULL ? dst_mac : bcast,
 	    ERG_ETHERTYPE_ARP, pkt);
-	}
+}
 
 static void
 arp_request(struct erg_stack *s, const struct arp_entry *e, bool unicast)
@@ -171,8 +170,8 @@ arp_timer_fn(struct erg_stack *s, struct erg_timer *t)
 	if (e->state == ARP_INCOMPLETE && e->tries < s->cfg.arp_retries) {
 		e->tries++;
 		arp_request(s, e, false);
-		erg_timer_arm(s, &e->timer, s->now +
-		    ms_to_us(s->cfg.arp_retry_ms));
+		erg_timer_arm(s, &e->timer,
+		    s->now + ms_to_us(s->cfg.arp_retry_ms));
 		return;
 	}
 	if (e->state == ARP_INCOMPLETE) {
@@ -198,7 +197,7 @@ arp_find(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 		    e->ifindex == ifindex) {
 			arp->hint = i;
 			return e;
-		    }
+		}
 	}
 	return NULL;
 }
@@ -221,7 +220,7 @@ arp_alloc(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 		if (e->state == ARP_REACHABLE &&
 		    (victim == NULL || e->expires < victim->expires)) {
 			victim = e;
-		    }
+		}
 	}
 	if (victim == NULL) {
 		ERG_COUNT(s, ARP_CACHE_FULL);
@@ -335,8 +334,8 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 		}
 		e->tries = 1;
 		arp_request(s, e, false);
-		erg_timer_arm(s, &e->timer, s->now +
-		    ms_to_us(s->cfg.arp_retry_ms));
+		erg_timer_arm(s, &e->timer,
+		    s->now + ms_to_us(s->cfg.arp_retry_ms));
 	}
 	if (e->qlen >= s->cfg.arp_queue_len ||
 	    s->arp->held >= arp_held_max(s)) {
@@ -367,10 +366,10 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 
 	ERG_COUNT(s, ARP_RX);
 	if (erg_arp_parse(&r, erg_view_make(erg_pkt_data(pkt), pkt->len),
-	    &why) < 0) {
+	        &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto done;
-	    }
+	}
 	/* RFC 1122 3.2.1.3: no broadcast source, directed ones included. */
 	if (erg_ether_is_group(r.sha) || erg_ipv4_is_bad_src(r.spa) ||
 	    erg_netif_is_subnet_bcast(nif, r.spa)) {
@@ -411,8 +410,8 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 		}
 	}
 	if (r.op == ERG_ARP_OP_REQUEST) {
-		arp_send(s, pkt->ifindex, ERG_ARP_OP_REPLY, r.sha, r.sha,
-		    r.spa, nif->addr);
+		arp_send(s, pkt->ifindex, ERG_ARP_OP_REPLY, r.sha, r.sha, r.spa,
+		    nif->addr);
 	}
 done:
 	erg_pkt_free(s, pkt);
@@ -426,8 +425,8 @@ erg_arp_announce(struct erg_stack *s, unsigned ifindex)
 
 	/* RFC 5227 3: a request with sender and target both our address. */
 	if (nif != NULL && nif->addr != 0) {
-		arp_send(s, ifindex, ERG_ARP_OP_REQUEST, NULL, zero,
-		    nif->addr, nif->addr);
+		arp_send(s, ifindex, ERG_ARP_OP_REQUEST, NULL, zero, nif->addr,
+		    nif->addr);
 	}
 }
 
@@ -438,7 +437,8 @@ erg_arp_flush(struct erg_stack *s, unsigned ifindex)
 	uint32_t i;
 
 	for (i = 0; i < arp->n; i++) {
-		if (arp->e[i].state != ARP_FREE && arp->e[i].ifindex == ifindex) {
+		if (arp->e[i].state != ARP_FREE &&
+		    arp->e[i].ifindex == ifindex) {
 			arp_free_entry(s, &arp->e[i]);
 		}
 	}

@@ -15,7 +15,7 @@
  * while resolution is under way. Takes pkt. Returns 0 (sent or queued) or
  * a negative error (pkt freed and the reason counted).
  */
-int	erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
+int erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
     uint32_t next_hop, struct erg_pkt *pkt);
 
 /*
@@ -27,36 +27,36 @@ int	erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
  * and hdr takes the path of erg_ether_output_ipv4 (queued for ARP, if
  * need be). Takes hdr.
  */
-int	erg_ether_output_ipv4_iov(struct erg_stack *s, unsigned ifindex,
+int erg_ether_output_ipv4_iov(struct erg_stack *s, unsigned ifindex,
     uint32_t next_hop, struct erg_pkt *hdr, const struct erg_view *v,
     unsigned n);
 
 /*
  * Prepends an Ethernet header and transmits pkt on ifindex. Takes pkt.
  */
-int	erg_ether_output(struct erg_stack *s, unsigned ifindex,
+int erg_ether_output(struct erg_stack *s, unsigned ifindex,
     const uint8_t dst[6], uint16_t type, struct erg_pkt *pkt);
 
 /* ARP (src/ether/arp.c). */
-void	erg_arp_layout(struct erg_carve *c, const struct erg_config *cfg,
+void erg_arp_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s);
-void	erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt);
+void erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt);
 /*
  * Looks up ip on ifindex. If resolved, copies the MAC to mac and returns
  * 0; otherwise starts or continues resolution, queues pkt (taken) and
  * returns -ERG_EAGAIN, or frees pkt and returns an error.
  */
-int	erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
+int erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
     struct erg_pkt *pkt, uint8_t mac[6]);
 /*
  * Looks up ip on ifindex without side effects on a miss: copies the MAC
  * and returns 0 if resolved, else -ERG_EAGAIN.
  */
-int	erg_arp_lookup(struct erg_stack *s, unsigned ifindex, uint32_t ip,
+int erg_arp_lookup(struct erg_stack *s, unsigned ifindex, uint32_t ip,
     uint8_t mac[6]);
 /* Broadcasts a gratuitous ARP request for the interface's address. */
-void	erg_arp_announce(struct erg_stack *s, unsigned ifindex);
+void erg_arp_announce(struct erg_stack *s, unsigned ifindex);
 /* Forgets every entry of interface ifindex (its address changed). */
-void	erg_arp_flush(struct erg_stack *s, unsigned ifindex);
+void erg_arp_flush(struct erg_stack *s, unsigned ifindex);
 
 #endif

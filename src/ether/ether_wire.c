@@ -26,8 +26,8 @@ erg_ether_parse(struct erg_ether_repr *r, struct erg_view *payload,
 	memcpy(r->dst, v.p, 6);
 	memcpy(r->src, v.p + 6, 6);
 	r->type = type;
-	*payload = erg_view_make(v.p + ERG_ETHER_HDR_LEN,
-	    v.len - ERG_ETHER_HDR_LEN);
+	*payload =
+	    erg_view_make(v.p + ERG_ETHER_HDR_LEN, v.len - ERG_ETHER_HDR_LEN);
 	return 0;
 }
 
@@ -44,7 +44,7 @@ erg_ether_emit(const struct erg_ether_repr *r, uint8_t *buf, size_t len)
 }
 
 /* RFC 826 fixed fields for IPv4 over Ethernet. */
-#define ARP_HTYPE_ETHER	1u
+#define ARP_HTYPE_ETHER 1u
 
 int
 erg_arp_parse(struct erg_arp_repr *r, struct erg_view v, enum erg_stat *why)
@@ -61,7 +61,7 @@ erg_arp_parse(struct erg_arp_repr *r, struct erg_view v, enum erg_stat *why)
 	    v.p[4] != ERG_ETHER_ADDR_LEN || v.p[5] != 4) {
 		reason = ERG_STAT_ARP_BAD_FORMAT;
 		goto bad;
-	    }
+	}
 	op = erg_be16(v.p + 6);
 	if (op != ERG_ARP_OP_REQUEST && op != ERG_ARP_OP_REPLY) {
 		reason = ERG_STAT_ARP_BAD_OP;
@@ -77,8 +77,7 @@ bad:
 	if (why != NULL) {
 		*why = reason;
 	}
-	return reason == ERG_STAT_ARP_TRUNCATED ? -ERG_ETRUNC :
-	    -ERG_EMALFORMED;
+	return reason == ERG_STAT_ARP_TRUNCATED ? -ERG_ETRUNC : -ERG_EMALFORMED;
 }
 
 int

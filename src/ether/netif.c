@@ -27,7 +27,7 @@ erg_netif_add(struct erg_stack *s, const struct erg_netif_config *cfg,
 	if (cfg == NULL || cfg->ops == NULL || cfg->ops->transmit == NULL ||
 	    erg_ether_is_group(cfg->mac)) {
 		return -ERG_EINVAL;
-	    }
+	}
 	max_mtu = s->cfg.pkt_size - ERG_PKT_HEADROOM - ERG_ETHER_HDR_LEN;
 	if (cfg->mtu < ERG_IPV4_MIN_MTU || cfg->mtu > max_mtu) {
 		return -ERG_EINVAL;
@@ -82,11 +82,11 @@ erg_netif_input(struct erg_stack *s, unsigned ifindex, struct erg_pkt *pkt,
 	pkt->ifindex = (uint16_t)ifindex;
 	pkt->flags = 0;
 	pkt->next = NULL;
-	if (erg_ether_parse(&eh, &payload, erg_view_make(erg_pkt_data(pkt),
-	    pkt->len), &why) < 0) {
+	if (erg_ether_parse(&eh, &payload,
+	        erg_view_make(erg_pkt_data(pkt), pkt->len), &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto drop;
-	    }
+	}
 	if (memcmp(eh.dst, nif->mac, 6) != 0) {
 		if (erg_ether_is_broadcast(eh.dst)) {
 			pkt->flags |= ERG_PKT_F_LINK_BCAST;
@@ -192,8 +192,8 @@ ether_next_hop_mac(struct erg_stack *s, const struct erg_netif *nif,
 }
 
 int
-erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex,
-    uint32_t next_hop, struct erg_pkt *pkt)
+erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex, uint32_t next_hop,
+    struct erg_pkt *pkt)
 {
 	struct erg_netif *nif = erg_netif_get(s, ifindex);
 	uint8_t mac[6];

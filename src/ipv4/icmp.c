@@ -30,15 +30,15 @@
 #include "ipv4_layer.h"
 
 /* RFC 1812 4.3.2.3: an error message is at most 576 bytes of IP. */
-#define ICMP_ERR_MAX_IP		576u
+#define ICMP_ERR_MAX_IP 576u
 /* Path MTU floor applied to fragmentation-needed values (see above). */
-#define ICMP_PMTU_FLOOR		552u
+#define ICMP_PMTU_FLOOR 552u
 
 struct erg_icmp {
-	erg_icmp_echo_fn	echo_fn;
-	void			*echo_ctx;
-	uint64_t		credit_us;	/* token bucket, in time units */
-	uint64_t		last_us;
+	erg_icmp_echo_fn echo_fn;
+	void *echo_ctx;
+	uint64_t credit_us; /* token bucket, in time units */
+	uint64_t last_us;
 };
 
 void
@@ -52,14 +52,13 @@ erg_icmp_layout(struct erg_carve *c, const struct erg_config *cfg,
 	}
 	s->icmp = ic;
 	/* Start with a full bucket. */
-	ic->credit_us = (uint64_t)cfg->icmp_err_burst *
-	    (1000000u / cfg->icmp_err_per_sec);
+	ic->credit_us =
+	    (uint64_t)cfg->icmp_err_burst * (1000000u / cfg->icmp_err_per_sec);
 	ic->last_us = s->now;
 }
 
 void
-erg_icmp_echo_handler_set(struct erg_stack *s, erg_icmp_echo_fn fn,
-    void *ctx)
+erg_icmp_echo_handler_set(struct erg_stack *s, erg_icmp_echo_fn fn, void *ctx)
 {
 	s->icmp->echo_fn = fn;
 	s->icmp->echo_ctx = ctx;
@@ -120,8 +119,7 @@ icmp_hdr_build(const struct erg_icmp_repr *r, uint8_t hdr[ERG_ICMP_HDR_LEN],
 
 void
 erg_icmp_error_send(struct erg_stack *s, const struct erg_pkt *pkt,
-    const struct erg_ipv4_repr *ip, uint8_t type, uint8_t code,
-    uint32_t rest)
+    const struct erg_ipv4_repr *ip, uint8_t type, uint8_t code, uint32_t rest)
 {
 	const uint8_t *orig = pkt->buf + pkt->l3;
 	struct erg_ipv4_tx tx;
@@ -134,18 +132,19 @@ erg_icmp_error_send(struct erg_stack *s, const struct erg_pkt *pkt,
 	    erg_ipv4_is_multicast(ip->dst) || ip->frag_off != 0 ||
 	    ip->src == 0 || erg_ipv4_is_bad_src(ip->src)) {
 		return;
-	    }
+	}
 	/* Never about an ICMP error; its type byte follows the header. */
-	if (ip->proto == ERG_IP_PROTO_ICMP && (ip->total_len <= ip->hdr_len ||
-	    icmp_type_is_error(orig[ip->hdr_len]))) {
+	if (ip->proto == ERG_IP_PROTO_ICMP &&
+	    (ip->total_len <= ip->hdr_len ||
+	        icmp_type_is_error(orig[ip->hdr_len]))) {
 		return;
-	    }
+	}
 	if (!icmp_rate_ok(s)) {
 		ERG_COUNT(s, ICMP_ERR_RATE_LIMITED);
 		return;
 	}
-	quote = ERG_MIN((size_t)ip->total_len, ICMP_ERR_MAX_IP -
-	    ERG_IPV4_HDR_LEN - ERG_ICMP_HDR_LEN);
+	quote = ERG_MIN((size_t)ip->total_len,
+	    ICMP_ERR_MAX_IP - ERG_IPV4_HDR_LEN - ERG_ICMP_HDR_LEN);
 	r.type = type;
 	r.code = code;
 	r.rest = rest;
@@ -193,8 +192,8 @@ icmp_echo_reply(struct erg_stack *s, struct erg_pkt *pkt,
 }
 
 int
-erg_icmp_echo_send(struct erg_stack *s, uint32_t dst, uint16_t id,
-    uint16_t seq, const void *data, size_t len)
+erg_icmp_echo_send(struct erg_stack *s, uint32_t dst, uint16_t id, uint16_t seq,
+    const void *data, size_t len)
 {
 	struct erg_ipv4_tx tx;
 	struct erg_icmp_repr r;
@@ -280,7 +279,7 @@ icmp_err_check(struct erg_stack *s, const struct erg_icmp_repr *r,
 			return ERG_STAT_ICMP_ERR_BAD_MTU;
 		}
 		err->mtu = (uint16_t)ERG_MAX(mtu, ICMP_PMTU_FLOOR);
-	    }
+	}
 	return ERG_STAT_COUNT;
 }
 
@@ -316,11 +315,11 @@ erg_icmp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	enum erg_stat why;
 
 	ERG_COUNT(s, ICMP_RX);
-	if (erg_icmp_parse(&r, &payload, erg_view_make(erg_pkt_data(pkt),
-	    pkt->len), &why) < 0) {
+	if (erg_icmp_parse(&r, &payload,
+	        erg_view_make(erg_pkt_data(pkt), pkt->len), &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto done;
-	    }
+	}
 	switch (r.type) {
 	case ERG_ICMP_ECHO_REQUEST:
 		icmp_echo_reply(s, pkt, ip);
@@ -329,18 +328,18 @@ erg_icmp_input(struct erg_stack *s, struct erg_pkt *pkt,
 		ERG_COUNT(s, ICMP_ECHO_REPLY_RX);
 		if (s->icmp->echo_fn != NULL) {
 			s->icmp->echo_fn(s->icmp->echo_ctx, ip->src,
-			    (uint16_t)(r.rest >> 16), (uint16_t)r.rest,
-			    payload, s->now);
+			    (uint16_t)(r.rest >> 16), (uint16_t)r.rest, payload,
+			    s->now);
 		}
 		break;
 	case ERG_ICMP_DEST_UNREACH:
 	case ERG_ICMP_TIME_EXCEEDED:
 	case ERG_ICMP_PARAM_PROBLEM:
-		if ((pkt->flags & (ERG_PKT_F_LINK_BCAST |
-		    ERG_PKT_F_IP_BCAST)) != 0) {
+		if ((pkt->flags &
+		        (ERG_PKT_F_LINK_BCAST | ERG_PKT_F_IP_BCAST)) != 0) {
 			ERG_COUNT(s, ICMP_IGNORED);
 			break;
-		    }
+		}
 		icmp_error_input(s, &r, payload, pkt->ifindex, ip->src);
 		break;
 	case ERG_ICMP_SOURCE_QUENCH:

@@ -13,7 +13,8 @@ erg_icmp_parse(struct erg_icmp_repr *r, struct erg_view *payload,
 		}
 		return -ERG_ETRUNC;
 	}
-	/* v.len is the IP payload length, already checked against the buffer. */
+	/* v.len is the IP payload length, already checked against the buffer.
+	 */
 	if (erg_cksum(v.p, v.len) != 0) {
 		if (why != NULL) {
 			*why = ERG_STAT_ICMP_BAD_CHECKSUM;
@@ -23,8 +24,8 @@ erg_icmp_parse(struct erg_icmp_repr *r, struct erg_view *payload,
 	r->type = v.p[0];
 	r->code = v.p[1];
 	r->rest = erg_be32(v.p + 4);
-	*payload = erg_view_make(v.p + ERG_ICMP_HDR_LEN,
-	    v.len - ERG_ICMP_HDR_LEN);
+	*payload =
+	    erg_view_make(v.p + ERG_ICMP_HDR_LEN, v.len - ERG_ICMP_HDR_LEN);
 	return 0;
 }
 

@@ -23,10 +23,10 @@
 #include "ipv4_layer.h"
 #include "../ether/ether_link.h"
 
-#define IPV4_ID_BUCKETS	64u
+#define IPV4_ID_BUCKETS 64u
 
 struct erg_ipv4 {
-	uint16_t	id_ctr[IPV4_ID_BUCKETS];
+	uint16_t id_ctr[IPV4_ID_BUCKETS];
 };
 
 void
@@ -63,8 +63,8 @@ erg_ipv4_is_local(const struct erg_stack *s, uint32_t addr)
 
 /* Classifies the destination; returns false if the datagram is not ours. */
 static bool
-ipv4_accept_dst(struct erg_stack *s, const struct erg_netif *nif,
-    uint32_t dst, bool *bcast)
+ipv4_accept_dst(struct erg_stack *s, const struct erg_netif *nif, uint32_t dst,
+    bool *bcast)
 {
 	*bcast = false;
 	if (dst == ERG_IPV4_BROADCAST || erg_netif_is_subnet_bcast(nif, dst)) {
@@ -115,11 +115,11 @@ erg_ipv4_input(struct erg_stack *s, struct erg_pkt *pkt)
 	bool bcast;
 
 	ERG_COUNT(s, IPV4_RX);
-	if (erg_ipv4_parse(&ip, &payload, erg_view_make(erg_pkt_data(pkt),
-	    pkt->len), &why) < 0) {
+	if (erg_ipv4_parse(&ip, &payload,
+	        erg_view_make(erg_pkt_data(pkt), pkt->len), &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto drop;
-	    }
+	}
 	if (ipv4_bad_src(nif, ip.src)) {
 		ERG_COUNT(s, IPV4_BAD_SRC);
 		goto drop;
@@ -168,7 +168,7 @@ erg_ipv4_route(struct erg_stack *s, uint32_t dst, struct erg_ipv4_route *rt)
 			rt->ifindex = i;
 			rt->next_hop = dst;
 			goto found;
-		    }
+		}
 	}
 	for (i = 0; i < s->netif_n; i++) {
 		if (s->netifs[i].gw != 0 && !erg_ipv4_is_local(s, dst)) {
@@ -251,8 +251,7 @@ ipv4_send_slice(struct erg_stack *s, const struct erg_ipv4_route *rt,
  */
 static int
 ipv4_fragment(struct erg_stack *s, const struct erg_ipv4_route *rt,
-    struct erg_ipv4_repr *r, const struct erg_view *v, unsigned n,
-    size_t total)
+    struct erg_ipv4_repr *r, const struct erg_view *v, unsigned n, size_t total)
 {
 	size_t max = (size_t)(rt->mtu - ERG_IPV4_HDR_LEN) & ~(size_t)7;
 	size_t off;
@@ -380,8 +379,8 @@ erg_ipv4_addr_set(struct erg_stack *s, unsigned ifindex, uint32_t addr,
 	mask = prefix_len == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix_len);
 	if (mask < 0xfffffffeu &&
 	    ((addr & ~mask) == ~mask || (addr & ~mask) == 0)) {
-		return -ERG_EINVAL;	/* the subnet's broadcast or network */
-	    }
+		return -ERG_EINVAL; /* the subnet's broadcast or network */
+	}
 	if (nif->addr != addr) {
 		erg_arp_flush(s, ifindex);
 	}
@@ -415,7 +414,7 @@ erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw)
 	if (nif->addr == 0 || (gw & nif->mask) != (nif->addr & nif->mask) ||
 	    gw == nif->addr || erg_netif_is_subnet_bcast(nif, gw)) {
 		return -ERG_EINVAL;
-	    }
+	}
 	nif->gw = gw;
 	return 0;
 }

@@ -34,7 +34,7 @@
 #include "ipv4_layer.h"
 
 /* Room before the payload for the IP header and a reply's headers. */
-#define REASM_HDR_ROOM	128u
+#define REASM_HDR_ROOM 128u
 
 enum reasm_state {
 	REASM_FREE = 0,
@@ -43,29 +43,29 @@ enum reasm_state {
 };
 
 struct reasm_slot {
-	struct erg_timer	timer;
-	struct erg_pkt		pkt;		/* the datagram, once lent */
-	struct erg_stack	*stack;		/* for the release callback */
-	uint8_t			*buf;		/* REASM_HDR_ROOM + max */
-	uint64_t		*map;		/* one bit per 8-byte block */
-	uint32_t		src;
-	uint32_t		dst;
-	uint32_t		total;		/* payload bytes, once known */
-	uint32_t		have;		/* payload bytes present */
-	uint32_t		max_end;	/* highest end seen */
-	uint16_t		id;
-	uint16_t		ifindex;
-	uint8_t			proto;
-	uint8_t			hdr_len;	/* first fragment's, 0 if none */
-	uint8_t			state;
-	bool			last_seen;
-	uint16_t		flags;		/* ERG_PKT_F_*BCAST seen */
+	struct erg_timer timer;
+	struct erg_pkt pkt;      /* the datagram, once lent */
+	struct erg_stack *stack; /* for the release callback */
+	uint8_t *buf;            /* REASM_HDR_ROOM + max */
+	uint64_t *map;           /* one bit per 8-byte block */
+	uint32_t src;
+	uint32_t dst;
+	uint32_t total;   /* payload bytes, once known */
+	uint32_t have;    /* payload bytes present */
+	uint32_t max_end; /* highest end seen */
+	uint16_t id;
+	uint16_t ifindex;
+	uint8_t proto;
+	uint8_t hdr_len; /* first fragment's, 0 if none */
+	uint8_t state;
+	bool last_seen;
+	uint16_t flags; /* ERG_PKT_F_*BCAST seen */
 };
 
 struct erg_reasm {
-	struct reasm_slot	*slots;
-	uint32_t		n;
-	uint32_t		max;		/* payload capacity per slot */
+	struct reasm_slot *slots;
+	uint32_t n;
+	uint32_t max; /* payload capacity per slot */
 };
 
 static void reasm_timer_fn(struct erg_stack *s, struct erg_timer *t);
@@ -81,8 +81,8 @@ erg_reasm_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s)
 {
 	struct erg_reasm *ra = erg_carve(c, sizeof(*ra));
-	struct reasm_slot *slots = erg_carve_array(c,
-	    cfg->reasm_slots, sizeof(*slots));
+	struct reasm_slot *slots =
+	    erg_carve_array(c, cfg->reasm_slots, sizeof(*slots));
 	uint32_t max = cfg->reasm_max - ERG_IPV4_HDR_LEN;
 	uint32_t i;
 
@@ -172,7 +172,7 @@ reasm_find(struct erg_stack *s, const struct erg_ipv4_repr *ip)
 		    sl->src == ip->src && sl->dst == ip->dst &&
 		    sl->proto == ip->proto) {
 			return sl;
-		    }
+		}
 	}
 	return NULL;
 }
@@ -204,8 +204,8 @@ reasm_alloc(struct erg_stack *s, const struct erg_ipv4_repr *ip,
 		sl->flags = 0;
 		memset(sl->map, 0, reasm_map_words(ra->max) * 8);
 		erg_gauge_inc(s, ERG_STAT_IPV4_REASM_IN_USE, ERG_STAT_COUNT);
-		erg_timer_arm(s, &sl->timer, s->now +
-		    (uint64_t)s->cfg.reasm_timeout_ms * 1000u);
+		erg_timer_arm(s, &sl->timer,
+		    s->now + (uint64_t)s->cfg.reasm_timeout_ms * 1000u);
 		return sl;
 	}
 	ERG_COUNT(s, IPV4_FRAG_NO_SLOT);
@@ -262,7 +262,7 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 	struct reasm_slot *sl = reasm_find(s, ip);
 	uint32_t off = ip->frag_off;
 	uint32_t len = (uint32_t)ip->total_len - ip->hdr_len;
-	uint32_t end = off + len;	/* <= 8191 * 8 + 65535: no overflow */
+	uint32_t end = off + len; /* <= 8191 * 8 + 65535: no overflow */
 	uint32_t first, last, present;
 	struct erg_pkt *out;
 
@@ -283,7 +283,7 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 	    (sl->last_seen && end > sl->total)) {
 		ERG_COUNT(s, IPV4_FRAG_BAD);
 		goto drop_datagram;
-	    }
+	}
 	first = off / 8;
 	last = (end - 1) / 8;
 	present = map_count(sl->map, first, last);
@@ -295,8 +295,8 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 		ERG_COUNT(s, IPV4_FRAG_OVERLAP);
 		goto drop_datagram;
 	}
-	memcpy(sl->buf + REASM_HDR_ROOM + off,
-	    erg_pkt_data(pkt) + ip->hdr_len, len);
+	memcpy(sl->buf + REASM_HDR_ROOM + off, erg_pkt_data(pkt) + ip->hdr_len,
+	    len);
 	map_set(sl->map, first, last);
 	sl->have += len;
 	if (end > sl->max_end) {

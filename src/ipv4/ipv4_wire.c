@@ -4,17 +4,17 @@
 #include "ipv4_layer.h"
 
 /* Option types (RFC 791 3.1; IANA "IP Option Numbers"). */
-#define IPOPT_EOL	0u
-#define IPOPT_NOP	1u
-#define IPOPT_RR	7u	/* record route */
-#define IPOPT_TS	68u	/* timestamp */
-#define IPOPT_LSRR	131u	/* loose source route */
-#define IPOPT_SSRR	137u	/* strict source route */
+#define IPOPT_EOL  0u
+#define IPOPT_NOP  1u
+#define IPOPT_RR   7u   /* record route */
+#define IPOPT_TS   68u  /* timestamp */
+#define IPOPT_LSRR 131u /* loose source route */
+#define IPOPT_SSRR 137u /* strict source route */
 
 /* Flag bits of the 16-bit flags/fragment-offset word. */
-#define IP_DF		0x4000u
-#define IP_MF		0x2000u
-#define IP_OFFMASK	0x1fffu
+#define IP_DF      0x4000u
+#define IP_MF      0x2000u
+#define IP_OFFMASK 0x1fffu
 
 /*
  * Walks the options in [p, p + len), len <= 40. Each step either ends
@@ -157,7 +157,7 @@ erg_ipv4_emit(const struct erg_ipv4_repr *r, uint8_t *buf, size_t len)
 	if (len < ERG_IPV4_HDR_LEN || r->total_len < ERG_IPV4_HDR_LEN ||
 	    (r->frag_off & 7) != 0) {
 		return -ERG_EINVAL;
-	    }
+	}
 	frag = (uint16_t)(r->frag_off / 8u);
 	if (r->df) {
 		frag |= IP_DF;

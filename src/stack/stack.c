@@ -14,8 +14,8 @@
 #include "../udp/udp_layer.h"
 
 /* Upper bounds that keep every size computation far from overflow. */
-#define CFG_MAX_COUNT	(1u << 20)
-#define CFG_MAX_PKT	65535u
+#define CFG_MAX_COUNT (1u << 20)
+#define CFG_MAX_PKT   65535u
 
 void
 erg_config_default(struct erg_config *cfg)
@@ -49,19 +49,17 @@ static bool
 config_valid(const struct erg_config *cfg)
 {
 	return cfg != NULL && cfg->rand != NULL &&
-	    count_ok(cfg->pkt_count, 4) &&
-	    cfg->pkt_size >= 1024 && cfg->pkt_size <= CFG_MAX_PKT &&
-	    cfg->netif_count >= 1 && cfg->netif_count <= 64 &&
-	    count_ok(cfg->arp_entries, 1) && count_ok(cfg->arp_queue_len, 1) &&
-	    cfg->arp_reachable_ms >= 1000 && cfg->arp_retry_ms >= 10 &&
-	    cfg->arp_retries >= 1 && cfg->arp_retries <= 100 &&
-	    count_ok(cfg->reasm_slots, 0) &&
+	    count_ok(cfg->pkt_count, 4) && cfg->pkt_size >= 1024 &&
+	    cfg->pkt_size <= CFG_MAX_PKT && cfg->netif_count >= 1 &&
+	    cfg->netif_count <= 64 && count_ok(cfg->arp_entries, 1) &&
+	    count_ok(cfg->arp_queue_len, 1) && cfg->arp_reachable_ms >= 1000 &&
+	    cfg->arp_retry_ms >= 10 && cfg->arp_retries >= 1 &&
+	    cfg->arp_retries <= 100 && count_ok(cfg->reasm_slots, 0) &&
 	    cfg->reasm_max >= 576 && cfg->reasm_max <= ERG_IPV4_MAX_LEN &&
-	    cfg->reasm_timeout_ms >= 100 &&
-	    cfg->icmp_err_per_sec >= 1 && cfg->icmp_err_per_sec <= 1000000 &&
-	    cfg->icmp_err_burst >= 1 && cfg->icmp_err_burst <= 100000 &&
-	    count_ok(cfg->udp_socks, 0) && count_ok(cfg->udp_rxq_len, 1) &&
-	    cfg->poll_budget >= 1;
+	    cfg->reasm_timeout_ms >= 100 && cfg->icmp_err_per_sec >= 1 &&
+	    cfg->icmp_err_per_sec <= 1000000 && cfg->icmp_err_burst >= 1 &&
+	    cfg->icmp_err_burst <= 100000 && count_ok(cfg->udp_socks, 0) &&
+	    count_ok(cfg->udp_rxq_len, 1) && cfg->poll_budget >= 1;
 }
 
 static uint32_t
@@ -88,17 +86,16 @@ stack_layout(struct erg_carve *c, const struct erg_config *cfg,
 	hdrs = erg_carve_array(c, cfg->pkt_count, sizeof(*hdrs));
 	data = erg_carve_array(c, cfg->pkt_count, cfg->pkt_size);
 	/* An array of pointers to timers. */
-	heap = erg_carve_array(c, timer_count(cfg),
-	    sizeof(struct erg_timer *));
+	heap = erg_carve_array(c, timer_count(cfg), sizeof(struct erg_timer *));
 	if (s != NULL) {
 		s->netifs = netifs;
 		for (i = 0; i < cfg->pkt_count; i++) {
 			hdrs[i].buf = data + (size_t)i * cfg->pkt_size;
 			hdrs[i].cap = cfg->pkt_size;
 		}
-		erg_pool_init(&s->pkt_pool, hdrs, sizeof(*hdrs),
-		    cfg->pkt_count, ERG_STAT_PKT_IN_USE,
-		    ERG_STAT_PKT_HIGH_WATER, ERG_STAT_PKT_ALLOC_FAIL);
+		erg_pool_init(&s->pkt_pool, hdrs, sizeof(*hdrs), cfg->pkt_count,
+		    ERG_STAT_PKT_IN_USE, ERG_STAT_PKT_HIGH_WATER,
+		    ERG_STAT_PKT_ALLOC_FAIL);
 		s->timers.heap = heap;
 		s->timers.cap = timer_count(cfg);
 	}
@@ -121,7 +118,7 @@ erg_arena_size(const struct erg_config *cfg)
 	stack_layout(&c, cfg, NULL);
 	/* Too large for this machine's size_t (a 32-bit target). */
 	return c.overflow ? 0 : c.off;
-	}
+}
 
 static void
 stack_wire(struct erg_stack *s)
@@ -145,7 +142,7 @@ erg_stack_init(struct erg_stack **out, void *arena, size_t len,
 	if (need == 0 || out == NULL || arena == NULL ||
 	    ((uintptr_t)arena & (ERG_CARVE_ALIGN - 1)) != 0) {
 		return -ERG_EINVAL;
-	    }
+	}
 	if (len < need) {
 		return -ERG_ENOSPC;
 	}

@@ -23,29 +23,29 @@
 #include "udp_layer.h"
 #include "../ipv4/ipv4_layer.h"
 
-#define UDP_BUCKETS	64u
+#define UDP_BUCKETS 64u
 
 struct erg_udp_sock {
-	struct erg_udp_sock	*hnext;	/* pool free list, then bucket chain */
-	struct erg_evsrc	ev;
-	struct erg_stack	*stack;
-	erg_udp_event_fn	cb;
-	void			*ctx;
-	struct erg_pkt		*qhead;
-	struct erg_pkt		*qtail;
-	uint32_t		qlen;
-	uint32_t		laddr;
-	uint32_t		raddr;
-	uint16_t		lport;
-	uint16_t		rport;
-	int			soft_err;
-	bool			bound;
-	bool			connected;
+	struct erg_udp_sock *hnext; /* pool free list, then bucket chain */
+	struct erg_evsrc ev;
+	struct erg_stack *stack;
+	erg_udp_event_fn cb;
+	void *ctx;
+	struct erg_pkt *qhead;
+	struct erg_pkt *qtail;
+	uint32_t qlen;
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+	int soft_err;
+	bool bound;
+	bool connected;
 };
 
 struct erg_udp {
-	struct erg_pool		pool;
-	struct erg_udp_sock	*buckets[UDP_BUCKETS];
+	struct erg_pool pool;
+	struct erg_udp_sock *buckets[UDP_BUCKETS];
 };
 
 void
@@ -53,8 +53,8 @@ erg_udp_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s)
 {
 	struct erg_udp *u = erg_carve(c, sizeof(*u));
-	void *socks = erg_carve_array(c,
-	    cfg->udp_socks, sizeof(struct erg_udp_sock));
+	void *socks =
+	    erg_carve_array(c, cfg->udp_socks, sizeof(struct erg_udp_sock));
 
 	if (s == NULL) {
 		return;
@@ -106,10 +106,11 @@ udp_port_taken(struct erg_stack *s, uint32_t addr, uint16_t port)
 	const struct erg_udp_sock *o;
 
 	for (o = *udp_bucket(s, port); o != NULL; o = o->hnext) {
-		if (o->lport == port && (o->laddr == addr ||
-		    o->laddr == ERG_IPV4_ANY || addr == ERG_IPV4_ANY)) {
+		if (o->lport == port &&
+		    (o->laddr == addr || o->laddr == ERG_IPV4_ANY ||
+		        addr == ERG_IPV4_ANY)) {
 			return true;
-		    }
+		}
 	}
 	return false;
 }
@@ -121,7 +122,8 @@ udp_ephemeral(struct erg_stack *s, uint32_t addr, uint16_t *port)
 	uint32_t start = erg_rand32(s) % n, i;
 
 	for (i = 0; i < n; i++) {
-		uint16_t p = (uint16_t)(ERG_UDP_EPHEMERAL_MIN + (start + i) % n);
+		uint16_t p =
+		    (uint16_t)(ERG_UDP_EPHEMERAL_MIN + (start + i) % n);
 
 		if (!udp_port_taken(s, addr, p)) {
 			*port = p;
@@ -144,7 +146,7 @@ erg_udp_bind(struct erg_udp_sock *u, uint32_t addr, uint16_t port)
 	if (addr != ERG_IPV4_ANY && addr != ERG_IPV4_BROADCAST &&
 	    !erg_ipv4_is_local(s, addr)) {
 		return -ERG_EINVAL;
-	    }
+	}
 	if (port == 0) {
 		rc = udp_ephemeral(s, addr, &port);
 		if (rc < 0) {
@@ -260,8 +262,8 @@ erg_udp_pkt_alloc(struct erg_udp_sock *u)
 }
 
 int
-erg_udp_pkt_sendto(struct erg_udp_sock *u, struct erg_pkt *pkt,
-    uint32_t addr, uint16_t port)
+erg_udp_pkt_sendto(struct erg_udp_sock *u, struct erg_pkt *pkt, uint32_t addr,
+    uint16_t port)
 {
 	struct erg_stack *s = u->stack;
 	struct erg_ipv4_tx tx;
@@ -298,8 +300,8 @@ fail:
 /* ---- Input ------------------------------------------------------------ */
 
 static struct erg_udp_sock *
-udp_lookup(struct erg_stack *s, uint32_t laddr, uint16_t lport,
-    uint32_t raddr, uint16_t rport)
+udp_lookup(struct erg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+    uint16_t rport)
 {
 	struct erg_udp_sock *u, *best = NULL;
 	int best_score = -1;
@@ -339,11 +341,12 @@ erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	enum erg_stat why;
 
 	ERG_COUNT(s, UDP_RX);
-	if (erg_udp_parse(&r, &payload, erg_view_make(erg_pkt_data(pkt),
-	    pkt->len), ip->src, ip->dst, &why) < 0) {
+	if (erg_udp_parse(&r, &payload,
+	        erg_view_make(erg_pkt_data(pkt), pkt->len), ip->src, ip->dst,
+	        &why) < 0) {
 		ERG_COUNT_ID(s, why);
 		goto drop;
-	    }
+	}
 	u = udp_lookup(s, ip->dst, r.dst_port, ip->src, r.src_port);
 	if (u == NULL) {
 		ERG_COUNT(s, UDP_NO_PORT);

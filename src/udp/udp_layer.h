@@ -6,12 +6,12 @@
 
 #include "../core/core.h"
 
-void	erg_udp_layout(struct erg_carve *c, const struct erg_config *cfg,
+void erg_udp_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s);
 /* IPv4's input hook for protocol 17. Takes pkt (window: UDP header on). */
-void	erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
+void erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
     const struct erg_ipv4_repr *ip);
 /* IPv4's error hook for protocol 17. */
-void	erg_udp_err(struct erg_stack *s, const struct erg_icmp_err *err);
+void erg_udp_err(struct erg_stack *s, const struct erg_icmp_err *err);
 
 #endif

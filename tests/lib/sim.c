@@ -48,9 +48,8 @@ sim_report(const struct sim *sim)
 	struct erg_loop_stats st;
 	unsigned i;
 
-	fprintf(stderr, "sim %s: %s at t=%llu us after %llu steps\n",
-	    sim->name, sim->passed ? "passed" : "FAILED",
-	    (unsigned long long)sim->now,
+	fprintf(stderr, "sim %s: %s at t=%llu us after %llu steps\n", sim->name,
+	    sim->passed ? "passed" : "FAILED", (unsigned long long)sim->now,
 	    (unsigned long long)sim->steps);
 	for (i = 0; i < sim->n; i++) {
 		const struct sim_node *n = &sim->node[i];
@@ -61,7 +60,8 @@ sim_report(const struct sim *sim)
 	}
 	if (sim->w != NULL) {
 		erg_loop_wire_stats(sim->w, &st);
-		fprintf(stderr, "  wire: sent %llu copies %llu delivered %llu "
+		fprintf(stderr,
+		    "  wire: sent %llu copies %llu delivered %llu "
 		    "lost %llu dup %llu reord %llu corrupt %llu filtered %llu "
 		    "nobuf %llu toobig %llu no_dst %llu pending %zu\n",
 		    (unsigned long long)st.sent, (unsigned long long)st.copies,
@@ -202,14 +202,13 @@ sim_add_mtu(struct sim *sim, const struct erg_config *cfg, unsigned host,
 	assert_true(len > 0);
 	n->arena = aligned_alloc(16, (len + 15) & ~(size_t)15);
 	assert_non_null(n->arena);
-	sim->n++;	/* from here on teardown frees the arena */
-	assert_int_equal(erg_stack_init(&n->s, n->arena, len, &c, sim->now),
-	    0);
+	sim->n++; /* from here on teardown frees the arena */
+	assert_int_equal(erg_stack_init(&n->s, n->arena, len, &c, sim->now), 0);
 	n->mac[0] = 0x02;
 	n->mac[5] = (uint8_t)host;
 	n->port = sim->n - 1;
-	assert_int_equal(erg_loop_attach(sim->w, n->s, n->mac, mtu,
-	    &n->ifindex), 0);
+	assert_int_equal(
+	    erg_loop_attach(sim->w, n->s, n->mac, mtu, &n->ifindex), 0);
 	n->addr = sim_addr(host);
 	assert_int_equal(erg_ipv4_addr_set(n->s, n->ifindex, n->addr, 24), 0);
 	n->baseline = erg_stack_pool_in_use(n->s);
@@ -361,14 +360,14 @@ sim_assert_no_leaks(const struct sim *sim)
 
 		if (in_use != n->baseline) {
 			fail_msg("host %u: %u pool entries in use, baseline %u "
-			    "(pkt %llu, reasm %llu, udp %llu)", n->host,
-			    in_use, n->baseline,
+			         "(pkt %llu, reasm %llu, udp %llu)",
+			    n->host, in_use, n->baseline,
 			    (unsigned long long)sim_stat(n,
-			    ERG_STAT_PKT_IN_USE),
+			        ERG_STAT_PKT_IN_USE),
 			    (unsigned long long)sim_stat(n,
-			    ERG_STAT_IPV4_REASM_IN_USE),
+			        ERG_STAT_IPV4_REASM_IN_USE),
 			    (unsigned long long)sim_stat(n,
-			    ERG_STAT_UDP_SOCKS_IN_USE));
+			        ERG_STAT_UDP_SOCKS_IN_USE));
 		}
 	}
 }
@@ -394,8 +393,9 @@ sim_assert_wire_balanced(const struct sim *sim)
 	struct erg_loop_stats st = sim_wire_stats(sim);
 
 	assert_int_equal(erg_loop_wire_pending(sim->w), 0);
-	assert_int_equal(st.copies + st.duplicated, st.filtered + st.lost +
-	    st.queue_full + st.rx_nobuf + st.rx_toobig + st.delivered);
+	assert_int_equal(st.copies + st.duplicated,
+	    st.filtered + st.lost + st.queue_full + st.rx_nobuf + st.rx_toobig +
+	        st.delivered);
 }
 
 /* ---- Data --------------------------------------------------------------- */
@@ -408,7 +408,7 @@ sim_hash_more(uint64_t h, const void *p, size_t len)
 
 	for (i = 0; i < len; i++) {
 		h ^= b[i];
-		h *= 0x100000001b3ull;	/* the 64-bit FNV prime */
+		h *= 0x100000001b3ull; /* the 64-bit FNV prime */
 	}
 	return h;
 }

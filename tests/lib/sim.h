@@ -33,76 +33,76 @@
 #include "erg/erg.h"
 #include "loop/erg_loop.h"
 
-#define SIM_MAX_NODES	8u
-#define SIM_US		1ull
-#define SIM_MS		1000ull
-#define SIM_SEC		1000000ull
+#define SIM_MAX_NODES 8u
+#define SIM_US        1ull
+#define SIM_MS        1000ull
+#define SIM_SEC       1000000ull
 
 /* Steps one sim_run_* call may take before it gives up (a livelock). */
-#define SIM_MAX_STEPS	4000000u
+#define SIM_MAX_STEPS 4000000u
 
 /* One copy of a frame as the wire switched it (sim_log_start). */
 struct sim_frame {
-	uint64_t	t;		/* transmit time */
-	unsigned	from;		/* port (== node index) */
-	unsigned	to;
-	uint8_t		dst[6];		/* Ethernet destination */
-	uint16_t	type;		/* EtherType, 0 for a runt */
-	uint16_t	arp_op;		/* ARP operation, 0 if not ARP */
-	uint32_t	arp_spa;
-	uint32_t	arp_tpa;
-	size_t		len;
-	bool		dropped;	/* by the test's drop function */
+	uint64_t t;    /* transmit time */
+	unsigned from; /* port (== node index) */
+	unsigned to;
+	uint8_t dst[6];  /* Ethernet destination */
+	uint16_t type;   /* EtherType, 0 for a runt */
+	uint16_t arp_op; /* ARP operation, 0 if not ARP */
+	uint32_t arp_spa;
+	uint32_t arp_tpa;
+	size_t len;
+	bool dropped; /* by the test's drop function */
 };
 
 /* Returns true to drop that copy of the frame (before impairments). */
 typedef bool (*sim_drop_fn)(void *ctx, const struct sim_frame *f);
 
 struct sim_node {
-	struct erg_stack	*s;
-	void			*arena;
-	uint64_t		rng;	/* the stack's rand state */
-	unsigned		ifindex;
-	unsigned		port;	/* wire port number */
-	unsigned		host;
-	uint8_t			mac[6];
-	uint32_t		addr;
-	uint32_t		baseline; /* pool in use after sim_add */
+	struct erg_stack *s;
+	void *arena;
+	uint64_t rng; /* the stack's rand state */
+	unsigned ifindex;
+	unsigned port; /* wire port number */
+	unsigned host;
+	uint8_t mac[6];
+	uint32_t addr;
+	uint32_t baseline; /* pool in use after sim_add */
 };
 
 struct sim {
-	struct erg_loop_wire	*w;
-	struct sim_node		node[SIM_MAX_NODES];
-	unsigned		n;
-	uint64_t		now;
-	uint64_t		seed;
-	uint64_t		wake;	/* the test's next deadline */
-	uint64_t		steps;	/* steps taken, all runs together */
-	bool			passed;
-	struct sim_frame	*log;	/* sim_log_start */
-	size_t			nlog;
-	size_t			caplog;
-	sim_drop_fn		drop;
-	void			*drop_ctx;
-	char			name[96];
-	char			pcap[256];
+	struct erg_loop_wire *w;
+	struct sim_node node[SIM_MAX_NODES];
+	unsigned n;
+	uint64_t now;
+	uint64_t seed;
+	uint64_t wake;  /* the test's next deadline */
+	uint64_t steps; /* steps taken, all runs together */
+	bool passed;
+	struct sim_frame *log; /* sim_log_start */
+	size_t nlog;
+	size_t caplog;
+	sim_drop_fn drop;
+	void *drop_ctx;
+	char name[96];
+	char pcap[256];
 };
 
 typedef bool (*sim_done_fn)(struct sim *sim, void *ctx);
 
 /* cmocka fixtures: allocate the struct sim, and free it (see above). */
-int	sim_setup(void **state);
-int	sim_teardown(void **state);
+int sim_setup(void **state);
+int sim_teardown(void **state);
 
 /*
  * Creates the wire (seed, impairments imp, NULL: perfect) and its pcap
  * file named after the test; time starts at 0.
  */
-void	sim_start(struct sim *sim, const char *name, uint64_t seed,
+void sim_start(struct sim *sim, const char *name, uint64_t seed,
     const struct erg_loop_impair *imp);
 
 /* Replaces the wire's impairments (NULL: perfect). */
-void	sim_impair(struct sim *sim, const struct erg_loop_impair *imp);
+void sim_impair(struct sim *sim, const struct erg_loop_impair *imp);
 
 /*
  * Adds host `host` (1..254): a stack with cfg (NULL: erg_config_default;
@@ -122,10 +122,10 @@ struct sim_node *sim_add_mtu(struct sim *sim, const struct erg_config *cfg,
  * sim->log[0..nlog), and drops those for which drop (may be NULL)
  * returns true (the wire counts them as filtered).
  */
-void	sim_log_start(struct sim *sim, sim_drop_fn drop, void *ctx);
+void sim_log_start(struct sim *sim, sim_drop_fn drop, void *ctx);
 
 /* The address of host h. */
-uint32_t	sim_addr(unsigned host);
+uint32_t sim_addr(unsigned host);
 
 /*
  * Runs until done(sim, ctx) returns true (checked once per step, after
@@ -133,17 +133,17 @@ uint32_t	sim_addr(unsigned host);
  * until for_us have passed. Returns true if done; sim->now is then the
  * time it became true. done NULL runs the whole time.
  */
-bool	sim_run_until(struct sim *sim, sim_done_fn done, void *ctx,
+bool sim_run_until(struct sim *sim, sim_done_fn done, void *ctx,
     uint64_t for_us);
 
 /* Runs until sim->now == t (everything due at t included). */
-void	sim_run_to(struct sim *sim, uint64_t t);
+void sim_run_to(struct sim *sim, uint64_t t);
 
 /* sim_run_to(sim, sim->now + us). */
-void	sim_run_for(struct sim *sim, uint64_t us);
+void sim_run_for(struct sim *sim, uint64_t us);
 
 /* From a done function: step no later than t (a retry timer). */
-void	sim_wake_at(struct sim *sim, uint64_t t);
+void sim_wake_at(struct sim *sim, uint64_t t);
 
 /* The named counter of node n. */
 uint64_t sim_stat(const struct sim_node *n, enum erg_stat id);
@@ -152,10 +152,10 @@ uint64_t sim_stat(const struct sim_node *n, enum erg_stat id);
  * Asserts that every node's pools are back at their baseline, naming the
  * node that leaks.
  */
-void	sim_assert_no_leaks(const struct sim *sim);
+void sim_assert_no_leaks(const struct sim *sim);
 
 /* Marks the test passed: its pcap file is deleted. Call it last. */
-void	sim_pass(struct sim *sim);
+void sim_pass(struct sim *sim);
 
 /* The wire's counters. */
 struct erg_loop_stats sim_wire_stats(const struct sim *sim);
@@ -164,16 +164,16 @@ struct erg_loop_stats sim_wire_stats(const struct sim *sim);
  * Asserts the wire's conservation law (erg_loop.h): every copy is
  * accounted for once nothing is in flight.
  */
-void	sim_assert_wire_balanced(const struct sim *sim);
+void sim_assert_wire_balanced(const struct sim *sim);
 
 /* ---- Data --------------------------------------------------------------- */
 
 /* FNV-1a, 64-bit (Fowler, Noll, Vo): a hash of a byte string. */
-#define SIM_HASH_INIT	0xcbf29ce484222325ull
+#define SIM_HASH_INIT 0xcbf29ce484222325ull
 uint64_t sim_hash_more(uint64_t h, const void *p, size_t len);
 uint64_t sim_hash(const void *p, size_t len);
 
 /* Fills buf with len bytes that are a function of seed only. */
-void	sim_fill(void *buf, size_t len, uint64_t seed);
+void sim_fill(void *buf, size_t len, uint64_t seed);
 
 #endif

@@ -225,8 +225,8 @@ tn_build_ping_frame(uint8_t *buf, const uint8_t dst_mac[6],
 
 size_t
 tn_build_arp_frame(uint8_t *buf, const uint8_t dst_mac[6],
-    const uint8_t src_mac[6], uint16_t op, const uint8_t sha[6],
-    uint32_t spa, const uint8_t tha[6], uint32_t tpa)
+    const uint8_t src_mac[6], uint16_t op, const uint8_t sha[6], uint32_t spa,
+    const uint8_t tha[6], uint32_t tpa)
 {
 	struct erg_arp_repr r;
 	uint8_t arp[ERG_ARP_LEN];

@@ -19,9 +19,9 @@
 #include "lib/sim.h"
 #include "lib/testnet.h"
 
-#define DELAY		100ull
-#define SINK_PORT	9u
-#define DGRAM_LEN	100u
+#define DELAY     100ull
+#define SINK_PORT 9u
+#define DGRAM_LEN 100u
 
 static const struct erg_loop_impair clean = { 0, 0, 0, 0, DELAY, 0 };
 static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -46,10 +46,10 @@ send_dgram(struct erg_udp_sock *u, uint32_t dst, uint32_t i, int want_rc)
 
 /* Receives datagrams, checks their bytes and records their order. */
 struct sink {
-	struct sim_node	*n;
-	unsigned	got;
-	uint32_t	order[64];
-	unsigned	bad;
+	struct sim_node *n;
+	unsigned got;
+	uint32_t order[64];
+	unsigned bad;
 };
 
 static void
@@ -87,8 +87,8 @@ sink_open(struct sink *k, struct sim_node *n)
 }
 
 struct want_n {
-	const struct sink	*k;
-	unsigned		n;
+	const struct sink *k;
+	unsigned n;
 };
 
 static bool
@@ -111,7 +111,7 @@ requests_from(const struct sim *sim, const struct sim_node *from,
 		const struct sim_frame *f = &sim->log[i];
 
 		if (f->from != from->port || f->arp_op != ERG_ARP_OP_REQUEST ||
-		    f->arp_spa == f->arp_tpa) {	/* announcements */
+		    f->arp_spa == f->arp_tpa) { /* announcements */
 			continue;
 		}
 		if (n < max) {
@@ -125,10 +125,10 @@ requests_from(const struct sim *sim, const struct sim_node *from,
 /* ---- Retransmission ---------------------------------------------------- */
 
 struct arp_dropper {
-	unsigned	port_a;
-	unsigned	requests_seen;
-	unsigned	dropped;
-	uint64_t	rng;
+	unsigned port_a;
+	unsigned requests_seen;
+	unsigned dropped;
+	uint64_t rng;
 };
 
 /*
@@ -150,7 +150,7 @@ drop_arp(void *ctx, const struct sim_frame *f)
 		return true;
 	}
 	tn_rand(&d->rng, &r, 1);
-	if (r < 77) {	/* 77 / 256 = 30% */
+	if (r < 77) { /* 77 / 256 = 30% */
 		d->dropped++;
 		return true;
 	}
@@ -250,7 +250,7 @@ a_sent_ipv4(struct sim *sim, void *ctx)
 	return false;
 }
 
-#define LOSS_SEEDS	20u
+#define LOSS_SEEDS 20u
 
 /*
  * 30% of all frames lost, for twenty seeds: with arp_retries 20 every
@@ -260,9 +260,8 @@ a_sent_ipv4(struct sim *sim, void *ctx)
 static void
 test_arp_resolves_under_30_percent_loss_for_every_seed(void **state)
 {
-	static const struct erg_loop_impair lossy = {
-		300000, 0, 0, 0, DELAY, 0
-	};
+	static const struct erg_loop_impair lossy = { 300000, 0, 0, 0, DELAY,
+		0 };
 	struct erg_config cfg;
 	uint64_t retransmits = 0, lost = 0;
 	unsigned seed, i;
@@ -288,7 +287,7 @@ test_arp_resolves_under_30_percent_loss_for_every_seed(void **state)
 		sim_log_start(sim, NULL, NULL);
 		ub = sink_open(&k, b);
 		assert_int_equal(erg_udp_open(a->s, NULL, NULL, &ua), 0);
-		sim_run_for(sim, 10 * SIM_MS);	/* announcements land */
+		sim_run_for(sim, 10 * SIM_MS); /* announcements land */
 		for (i = 0; i < 4; i++) {
 			send_dgram(ua, b->addr, i, 0);
 		}
@@ -394,12 +393,12 @@ test_arp_absent_host_fails_after_retries_and_drops_queue(void **state)
 
 /* ---- Expiry and refresh ------------------------------------------------- */
 
-#define LIFE	(4 * SIM_SEC)	/* arp_reachable_ms 4000 */
+#define LIFE (4 * SIM_SEC) /* arp_reachable_ms 4000 */
 
 struct reply_dropper {
-	unsigned	port_b;
-	unsigned	replies;
-	unsigned	let_through;	/* replies from B before dropping */
+	unsigned port_b;
+	unsigned replies;
+	unsigned let_through; /* replies from B before dropping */
 };
 
 static bool
@@ -511,7 +510,7 @@ test_arp_last_quarter_refresh_is_unicast_and_extends_life(void **state)
 	uint64_t tr, tq, tr2;
 
 	tr = expiry_setup(sim, "sim_arp_refresh", &a, &b, &ua, &k, &ub, &dr);
-	tq = tr + LIFE - LIFE / 4 + 500 * SIM_MS;	/* last quarter */
+	tq = tr + LIFE - LIFE / 4 + 500 * SIM_MS; /* last quarter */
 	sim_run_to(sim, tq);
 	send_dgram(ua, b->addr, 1, 0);
 	assert_int_equal(sim_stat(a, ERG_STAT_ARP_REQUEST_TX), 3);
@@ -561,7 +560,7 @@ test_arp_unanswered_refresh_lets_entry_expire(void **state)
 
 	tr = expiry_setup(sim, "sim_arp_refresh_lost", &a, &b, &ua, &k, &ub,
 	    &dr);
-	dr.let_through = dr.replies;	/* B's replies are lost from now */
+	dr.let_through = dr.replies; /* B's replies are lost from now */
 	tq = tr + LIFE - LIFE / 4 + 500 * SIM_MS;
 	sim_run_to(sim, tq);
 	send_dgram(ua, b->addr, 1, 0);
@@ -608,14 +607,14 @@ main(void)
 		    test_arp_absent_host_fails_after_retries_and_drops_queue,
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_arp_entry_expires_after_reachable_ms,
-		    sim_setup, sim_teardown),
+		    test_arp_entry_expires_after_reachable_ms, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_arp_last_quarter_refresh_is_unicast_and_extends_life,
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_arp_unanswered_refresh_lets_entry_expire,
-		    sim_setup, sim_teardown),
+		    test_arp_unanswered_refresh_lets_entry_expire, sim_setup,
+		    sim_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

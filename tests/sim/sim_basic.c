@@ -16,24 +16,24 @@
 
 #include "lib/sim.h"
 
-#define DELAY		100ull	/* one-way wire delay, us */
-#define ECHO_PORT	7u
-#define MAX_UDP_1500	1472u	/* 1500 - 20 (IPv4) - 8 (UDP) */
+#define DELAY        100ull /* one-way wire delay, us */
+#define ECHO_PORT    7u
+#define MAX_UDP_1500 1472u /* 1500 - 20 (IPv4) - 8 (UDP) */
 
 static const struct erg_loop_impair wire = { 0, 0, 0, 0, DELAY, 0 };
 
 /* ---- Ping -------------------------------------------------------------- */
 
-#define PINGS	5u
+#define PINGS 5u
 
 struct pings {
-	unsigned	n;
-	uint32_t	from[PINGS];
-	uint16_t	id[PINGS];
-	uint16_t	seq[PINGS];
-	size_t		len[PINGS];
-	uint64_t	hash[PINGS];
-	uint64_t	at[PINGS];
+	unsigned n;
+	uint32_t from[PINGS];
+	uint16_t id[PINGS];
+	uint16_t seq[PINGS];
+	size_t len[PINGS];
+	uint64_t hash[PINGS];
+	uint64_t at[PINGS];
 };
 
 static void
@@ -97,7 +97,8 @@ test_ping_waits_for_arp_then_replies_match_request(void **state)
 		sim_fill(buf, sizes[i], 100 + i);
 		want[i] = sim_hash(buf, sizes[i]);
 		assert_int_equal(erg_icmp_echo_send(a->s, b->addr, 0x4242,
-		    (uint16_t)(i + 1), buf, sizes[i]), 0);
+		                     (uint16_t)(i + 1), buf, sizes[i]),
+		    0);
 	}
 	assert_true(sim_run_until(sim, pings_done, &pg, SIM_SEC));
 	for (i = 0; i < PINGS; i++) {
@@ -162,22 +163,23 @@ echo_server_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 		return;
 	}
 	while (erg_udp_recv(u, &d) == 0) {
-		assert_int_equal(erg_udp_sendto(u, d.src, d.src_port, d.data.p,
-		    d.data.len), 0);
+		assert_int_equal(
+		    erg_udp_sendto(u, d.src, d.src_port, d.data.p, d.data.len),
+		    0);
 		erg_pkt_free(n->s, d.pkt);
 	}
 }
 
-#define ECHO_WINDOW	8u
-#define ECHO_COUNT	(MAX_UDP_1500 + 1u)	/* sizes 0..1472 */
+#define ECHO_WINDOW 8u
+#define ECHO_COUNT  (MAX_UDP_1500 + 1u) /* sizes 0..1472 */
 
 struct echo_client {
-	struct erg_udp_sock	*u;
-	uint32_t		dst;
-	unsigned		sent;
-	unsigned		got;
-	uint64_t		want[ECHO_COUNT];
-	uint8_t			buf[MAX_UDP_1500 + 1];
+	struct erg_udp_sock *u;
+	uint32_t dst;
+	unsigned sent;
+	unsigned got;
+	uint64_t want[ECHO_COUNT];
+	uint8_t buf[MAX_UDP_1500 + 1];
 };
 
 /* Datagram i has i bytes, a function of i. */
@@ -204,7 +206,7 @@ echo_client_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 
 	assert_int_equal(events & ERG_EV_ERROR, 0);
 	while (erg_udp_recvfrom(u, c->buf, sizeof(c->buf), &len, &from,
-	    &port) == 0) {
+	           &port) == 0) {
 		/* A perfect wire keeps order: reply i is datagram i. */
 		assert_int_equal(len, c->got);
 		assert_true(sim_hash(c->buf, len) == c->want[c->got]);
@@ -283,7 +285,7 @@ test_udp_echo_every_size_0_to_1472_byte_for_byte(void **state)
 
 /* ---- Broadcast --------------------------------------------------------- */
 
-#define BCAST_PORT	9999u
+#define BCAST_PORT 9999u
 
 /*
  * A datagram to 255.255.255.255 and one to the subnet's directed broadcast
@@ -316,10 +318,12 @@ test_udp_broadcast_reaches_sockets_bound_to_any_only(void **state)
 
 	a_rx = sim_stat(a, ERG_STAT_NETIF_RX);
 	w0 = sim_wire_stats(sim);
-	assert_int_equal(erg_udp_sendto(ua, ERG_IPV4_BROADCAST, BCAST_PORT,
-	    "limited", 7), 0);
+	assert_int_equal(
+	    erg_udp_sendto(ua, ERG_IPV4_BROADCAST, BCAST_PORT, "limited", 7),
+	    0);
 	assert_int_equal(erg_udp_sendto(ua, ERG_IPV4(198, 18, 0, 255),
-	    BCAST_PORT, "directed", 8), 0);
+	                     BCAST_PORT, "directed", 8),
+	    0);
 	sim_run_for(sim, 10 * SIM_MS);
 
 	assert_int_equal(erg_udp_recv(ub, &d), 0);
@@ -360,8 +364,8 @@ test_udp_broadcast_reaches_sockets_bound_to_any_only(void **state)
 /* ---- ICMP errors ------------------------------------------------------- */
 
 struct err_watch {
-	unsigned	events;		/* callbacks with ERG_EV_ERROR */
-	unsigned	other;		/* callbacks without it */
+	unsigned events; /* callbacks with ERG_EV_ERROR */
+	unsigned other;  /* callbacks without it */
 };
 
 static void
@@ -452,8 +456,8 @@ test_icmp_errors_limited_to_burst_then_refill(void **state)
 	assert_int_equal(sim_stat(a, ERG_STAT_ICMP_ECHO_REPLY_RX), 1);
 
 	for (i = 0; i < 50; i++) {
-		assert_int_equal(erg_udp_sendto(u, b->addr, 5555, &i,
-		    sizeof(i)), 0);
+		assert_int_equal(
+		    erg_udp_sendto(u, b->addr, 5555, &i, sizeof(i)), 0);
 	}
 	sim_run_for(sim, 10 * SIM_MS);
 	assert_int_equal(sim_stat(b, ERG_STAT_UDP_NO_PORT), 50);
@@ -465,8 +469,8 @@ test_icmp_errors_limited_to_burst_then_refill(void **state)
 
 	sim_run_for(sim, SIM_SEC);
 	for (i = 0; i < 5; i++) {
-		assert_int_equal(erg_udp_sendto(u, b->addr, 5555, &i,
-		    sizeof(i)), 0);
+		assert_int_equal(
+		    erg_udp_sendto(u, b->addr, 5555, &i, sizeof(i)), 0);
 	}
 	sim_run_for(sim, 10 * SIM_MS);
 	assert_int_equal(sim_stat(b, ERG_STAT_ICMP_ERR_TX), 25);
@@ -487,8 +491,8 @@ main(void)
 		    test_ping_waits_for_arp_then_replies_match_request,
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_udp_echo_every_size_0_to_1472_byte_for_byte,
-		    sim_setup, sim_teardown),
+		    test_udp_echo_every_size_0_to_1472_byte_for_byte, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_udp_broadcast_reaches_sockets_bound_to_any_only,
 		    sim_setup, sim_teardown),
@@ -496,8 +500,8 @@ main(void)
 		    test_icmp_port_unreachable_reaches_sender_as_econnrefused,
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_icmp_errors_limited_to_burst_then_refill,
-		    sim_setup, sim_teardown),
+		    test_icmp_errors_limited_to_burst_then_refill, sim_setup,
+		    sim_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,10 +18,10 @@
 
 #include "lib/sim.h"
 
-#define DELAY		100ull
-#define ECHO_PORT	7u
-#define SINK_PORT	9u
-#define FRAG_DATA	1480u	/* IP payload per fragment at MTU 1500 */
+#define DELAY     100ull
+#define ECHO_PORT 7u
+#define SINK_PORT 9u
+#define FRAG_DATA 1480u /* IP payload per fragment at MTU 1500 */
 
 /* Fragments of a datagram with ip_payload bytes after the IP header. */
 static unsigned
@@ -36,9 +36,8 @@ static const struct erg_loop_impair clean = { 0, 0, 0, 0, DELAY, 0 };
  * 2% loss, 2% duplication, 5% reordering, 2% corruption, 50 us of jitter:
  * a 45-fragment datagram arrives whole about 40% of the time.
  */
-static const struct erg_loop_impair rough = {
-	20000, 20000, 50000, 20000, DELAY, 50
-};
+static const struct erg_loop_impair rough = { 20000, 20000, 50000, 20000, DELAY,
+	50 };
 
 /* Reassembly slots time out fast, so that failed attempts free them. */
 static void
@@ -59,19 +58,20 @@ echo_server_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 
 	(void)events;
 	while (erg_udp_recv(u, &d) == 0) {
-		assert_int_equal(erg_udp_sendto(u, d.src, d.src_port, d.data.p,
-		    d.data.len), 0);
+		assert_int_equal(
+		    erg_udp_sendto(u, d.src, d.src_port, d.data.p, d.data.len),
+		    0);
 		erg_pkt_free(n->s, d.pkt);
 	}
 }
 
-#define ECHOES	5u
+#define ECHOES 5u
 
 struct echo_client {
-	unsigned	got;
-	size_t		len[ECHOES];
-	uint64_t	hash[ECHOES];
-	uint8_t		buf[ERG_UDP_MAX_PAYLOAD];
+	unsigned got;
+	size_t len[ECHOES];
+	uint64_t hash[ECHOES];
+	uint8_t buf[ERG_UDP_MAX_PAYLOAD];
 };
 
 static void
@@ -81,8 +81,8 @@ echo_client_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 	size_t len;
 
 	(void)events;
-	while (erg_udp_recvfrom(u, c->buf, sizeof(c->buf), &len, NULL,
-	    NULL) == 0) {
+	while (erg_udp_recvfrom(u, c->buf, sizeof(c->buf), &len, NULL, NULL) ==
+	    0) {
 		assert_true(c->got < ECHOES);
 		c->len[c->got] = len;
 		c->hash[c->got] = sim_hash(c->buf, len);
@@ -110,7 +110,7 @@ test_udp_echo_fragmented_up_to_65507_byte_for_byte(void **state)
 {
 	/* 2952 + 8 fills two fragments exactly; 2953 needs a third. */
 	static const size_t sizes[ECHOES] = { 1473, 2952, 2953, 64000,
-	    ERG_UDP_MAX_PAYLOAD };
+		ERG_UDP_MAX_PAYLOAD };
 	struct sim *sim = *state;
 	struct sim_node *a, *b;
 	struct erg_udp_sock *srv, *cli;
@@ -137,12 +137,14 @@ test_udp_echo_fragmented_up_to_65507_byte_for_byte(void **state)
 	for (i = 0; i < ECHOES; i++) {
 		sim_fill(c->buf, sizes[i], 300 + i);
 		want[i] = sim_hash(c->buf, sizes[i]);
-		assert_int_equal(erg_udp_sendto(cli, b->addr, ECHO_PORT, c->buf,
-		    sizes[i]), 0);
+		assert_int_equal(
+		    erg_udp_sendto(cli, b->addr, ECHO_PORT, c->buf, sizes[i]),
+		    0);
 		nfrag += frags(sizes[i] + ERG_UDP_HDR_LEN);
 	}
 	assert_int_equal(erg_udp_sendto(cli, b->addr, ECHO_PORT, c->buf,
-	    ERG_UDP_MAX_PAYLOAD + 1), -ERG_EMSGSIZE);
+	                     ERG_UDP_MAX_PAYLOAD + 1),
+	    -ERG_EMSGSIZE);
 	assert_true(sim_run_until(sim, echo_done, c, 10 * SIM_SEC));
 
 	for (i = 0; i < ECHOES; i++) {
@@ -174,18 +176,18 @@ test_udp_echo_fragmented_up_to_65507_byte_for_byte(void **state)
 
 /* ---- Fragmented ping --------------------------------------------------- */
 
-#define BIG_PING	65000u
+#define BIG_PING 65000u
 
 /* One side's pinger: retries with a new sequence until a reply matches. */
 struct pinger {
-	struct sim_node	*from;
-	struct sim_node	*to;
-	uint8_t		*data;
-	uint64_t	want;
-	uint16_t	seq;
-	uint64_t	deadline;
-	unsigned	ok;
-	unsigned	bad;
+	struct sim_node *from;
+	struct sim_node *to;
+	uint8_t *data;
+	uint64_t want;
+	uint16_t seq;
+	uint64_t deadline;
+	unsigned ok;
+	unsigned bad;
 };
 
 static void
@@ -215,7 +217,9 @@ pinger_step(struct sim *sim, struct pinger *p, uint64_t retry_us)
 	if (sim->now >= p->deadline) {
 		p->seq++;
 		assert_int_equal(erg_icmp_echo_send(p->from->s, p->to->addr,
-		    (uint16_t)p->from->host, p->seq, p->data, BIG_PING), 0);
+		                     (uint16_t)p->from->host, p->seq, p->data,
+		                     BIG_PING),
+		    0);
 		p->deadline = sim->now + retry_us;
 	}
 	sim_wake_at(sim, p->deadline);
@@ -223,8 +227,8 @@ pinger_step(struct sim *sim, struct pinger *p, uint64_t retry_us)
 }
 
 struct ping_pair {
-	struct pinger	p[2];
-	uint64_t	retry_us;
+	struct pinger p[2];
+	uint64_t retry_us;
 };
 
 static bool
@@ -274,7 +278,7 @@ test_ping_65000_both_ways_fragmented(void **state)
 	assert_true(pp != NULL && da != NULL && db != NULL);
 	pinger_init(&pp->p[0], a, b, da);
 	pinger_init(&pp->p[1], b, a, db);
-	pp->retry_us = 10 * SIM_SEC;	/* a perfect wire needs none */
+	pp->retry_us = 10 * SIM_SEC; /* a perfect wire needs none */
 	assert_true(sim_run_until(sim, pings_done, pp, SIM_SEC));
 
 	assert_int_equal(pp->p[0].seq, 1);
@@ -293,7 +297,8 @@ test_ping_65000_both_ways_fragmented(void **state)
 	assert_int_equal(sim_stat(a, ERG_STAT_IPV4_REASM_IN_USE), 0);
 	assert_int_equal(sim_stat(b, ERG_STAT_IPV4_REASM_IN_USE), 0);
 	assert_int_equal(erg_icmp_echo_send(a->s, b->addr, 1, 1, da,
-	    ERG_UDP_MAX_PAYLOAD + 1), -ERG_EMSGSIZE);
+	                     ERG_UDP_MAX_PAYLOAD + 1),
+	    -ERG_EMSGSIZE);
 
 	erg_icmp_echo_handler_set(a->s, NULL, NULL);
 	erg_icmp_echo_handler_set(b->s, NULL, NULL);
@@ -380,16 +385,14 @@ test_ping_65000_both_ways_through_impairments(void **state)
 
 /* ---- Bulk transfer with acknowledgements ------------------------------- */
 
-#define XFER_N		48u	/* the 16 sizes below, three times: 2.3 MB */
-#define XFER_RETRY	(50 * SIM_MS)
-#define XFER_MAX_TRY	400u
+#define XFER_N       48u /* the 16 sizes below, three times: 2.3 MB */
+#define XFER_RETRY   (50 * SIM_MS)
+#define XFER_MAX_TRY 400u
 
 /* "64 KB" datagrams and the UDP maximum, mixed with smaller ones. */
-static const size_t xfer_size_table[16] = {
-	ERG_UDP_MAX_PAYLOAD, 64000, 65000, 1473, 2961, 8000, 16384, 32768,
-	48000, ERG_UDP_MAX_PAYLOAD, 60000, 4096, 20000, 64000, 65500,
-	ERG_UDP_MAX_PAYLOAD
-};
+static const size_t xfer_size_table[16] = { ERG_UDP_MAX_PAYLOAD, 64000, 65000,
+	1473, 2961, 8000, 16384, 32768, 48000, ERG_UDP_MAX_PAYLOAD, 60000, 4096,
+	20000, 64000, 65500, ERG_UDP_MAX_PAYLOAD };
 
 static size_t
 xfer_sizes(unsigned i)
@@ -398,19 +401,19 @@ xfer_sizes(unsigned i)
 }
 
 struct xfer {
-	struct sim_node		*a;
-	struct sim_node		*b;
-	struct erg_udp_sock	*cli;
-	struct erg_udp_sock	*srv;
-	uint8_t			*buf;
-	uint64_t		want[XFER_N];
-	unsigned		cur;		/* datagram awaiting its ack */
-	uint64_t		deadline;	/* re-send it then */
-	unsigned		sends;
-	unsigned		got[XFER_N];	/* intact arrivals at B */
-	unsigned		bad;		/* arrivals that do not match */
-	unsigned		stale_acks;
-	unsigned		soft_errs;
+	struct sim_node *a;
+	struct sim_node *b;
+	struct erg_udp_sock *cli;
+	struct erg_udp_sock *srv;
+	uint8_t *buf;
+	uint64_t want[XFER_N];
+	unsigned cur;      /* datagram awaiting its ack */
+	uint64_t deadline; /* re-send it then */
+	unsigned sends;
+	unsigned got[XFER_N]; /* intact arrivals at B */
+	unsigned bad;         /* arrivals that do not match */
+	unsigned stale_acks;
+	unsigned soft_errs;
 };
 
 /* Datagram i: its index in the first 4 bytes, then bytes of seed i. */
@@ -444,8 +447,8 @@ xfer_server_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 		erg_put_be32(ack, i);
 		erg_put_be32(ack + 4, (uint32_t)(h >> 32));
 		erg_put_be32(ack + 8, (uint32_t)h);
-		assert_int_equal(erg_udp_sendto(u, d.src, d.src_port, ack,
-		    sizeof(ack)), 0);
+		assert_int_equal(
+		    erg_udp_sendto(u, d.src, d.src_port, ack, sizeof(ack)), 0);
 		erg_pkt_free(x->b->s, d.pkt);
 	}
 }
@@ -473,7 +476,7 @@ xfer_client_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 		if (x->cur < XFER_N && erg_be32(ack) == x->cur) {
 			assert_true(h == x->want[x->cur]);
 			x->cur++;
-			x->deadline = 0;	/* send the next one now */
+			x->deadline = 0; /* send the next one now */
 		} else {
 			x->stale_acks++;
 		}
@@ -492,7 +495,8 @@ xfer_step(struct sim *sim, void *ctx)
 		assert_true(x->sends < XFER_MAX_TRY);
 		xfer_fill(x->buf, x->cur);
 		assert_int_equal(erg_udp_sendto(x->cli, x->b->addr, SINK_PORT,
-		    x->buf, xfer_sizes(x->cur)), 0);
+		                     x->buf, xfer_sizes(x->cur)),
+		    0);
 		x->sends++;
 		x->deadline = sim->now + XFER_RETRY;
 	}
@@ -571,18 +575,27 @@ test_udp_64k_transfer_through_impairments_byte_for_byte(void **state)
 
 /* Every counter B may use to drop a frame with one flipped bit. */
 static const enum erg_stat drop_reasons[] = {
-	ERG_STAT_ETHER_RUNT, ERG_STAT_ETHER_NOT_FOR_US,
-	ERG_STAT_ETHER_MULTICAST, ERG_STAT_ETHER_BAD_SRC,
-	ERG_STAT_ETHER_UNKNOWN_TYPE, ERG_STAT_IPV4_TRUNCATED,
-	ERG_STAT_IPV4_BAD_VERSION, ERG_STAT_IPV4_BAD_HLEN,
-	ERG_STAT_IPV4_BAD_LEN, ERG_STAT_IPV4_BAD_CHECKSUM,
-	ERG_STAT_IPV4_BAD_SRC, ERG_STAT_IPV4_BAD_OPTION,
-	ERG_STAT_IPV4_NOT_FOR_US, ERG_STAT_IPV4_UNKNOWN_PROTO,
-	ERG_STAT_UDP_TRUNCATED, ERG_STAT_UDP_BAD_LEN,
-	ERG_STAT_UDP_BAD_CHECKSUM, ERG_STAT_UDP_NO_PORT,
+	ERG_STAT_ETHER_RUNT,
+	ERG_STAT_ETHER_NOT_FOR_US,
+	ERG_STAT_ETHER_MULTICAST,
+	ERG_STAT_ETHER_BAD_SRC,
+	ERG_STAT_ETHER_UNKNOWN_TYPE,
+	ERG_STAT_IPV4_TRUNCATED,
+	ERG_STAT_IPV4_BAD_VERSION,
+	ERG_STAT_IPV4_BAD_HLEN,
+	ERG_STAT_IPV4_BAD_LEN,
+	ERG_STAT_IPV4_BAD_CHECKSUM,
+	ERG_STAT_IPV4_BAD_SRC,
+	ERG_STAT_IPV4_BAD_OPTION,
+	ERG_STAT_IPV4_NOT_FOR_US,
+	ERG_STAT_IPV4_UNKNOWN_PROTO,
+	ERG_STAT_UDP_TRUNCATED,
+	ERG_STAT_UDP_BAD_LEN,
+	ERG_STAT_UDP_BAD_CHECKSUM,
+	ERG_STAT_UDP_NO_PORT,
 };
 
-#define NREASONS	(sizeof(drop_reasons) / sizeof(drop_reasons[0]))
+#define NREASONS (sizeof(drop_reasons) / sizeof(drop_reasons[0]))
 
 static uint64_t
 drops(const struct sim_node *n)
@@ -606,10 +619,10 @@ udp_bad(const struct sim_node *n)
 }
 
 struct sink {
-	struct sim_node	*n;
-	size_t		size;
-	unsigned	got;
-	unsigned	bad;
+	struct sim_node *n;
+	size_t size;
+	unsigned got;
+	unsigned bad;
 };
 
 /* Datagram i of size bytes: index in the first 4 bytes. */
@@ -656,9 +669,8 @@ sink_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 static void
 test_corrupted_frames_are_counted_and_never_delivered(void **state)
 {
-	static const struct erg_loop_impair all_corrupt = {
-		0, 0, 0, 1000000, DELAY, 0
-	};
+	static const struct erg_loop_impair all_corrupt = { 0, 0, 0, 1000000,
+		DELAY, 0 };
 	struct sim *sim = *state;
 	struct sim_node *a, *b;
 	struct erg_udp_sock *ua, *ub;
@@ -689,8 +701,8 @@ test_corrupted_frames_are_counted_and_never_delivered(void **state)
 	rx0 = sim_stat(b, ERG_STAT_NETIF_RX);
 	for (i = 0; i < 300; i++) {
 		sink_fill(buf, k.size, i);
-		assert_int_equal(erg_udp_sendto(ua, b->addr, SINK_PORT, buf,
-		    k.size), 0);
+		assert_int_equal(
+		    erg_udp_sendto(ua, b->addr, SINK_PORT, buf, k.size), 0);
 		sim_run_for(sim, SIM_MS);
 	}
 	sim_run_for(sim, 10 * SIM_MS);
@@ -720,8 +732,8 @@ test_corrupted_frames_are_counted_and_never_delivered(void **state)
 	reasm0 = sim_stat(b, ERG_STAT_IPV4_REASM_OK);
 	for (i = 0; i < 100; i++) {
 		sink_fill(buf, k.size, i);
-		assert_int_equal(erg_udp_sendto(ua, b->addr, SINK_PORT, buf,
-		    k.size), 0);
+		assert_int_equal(
+		    erg_udp_sendto(ua, b->addr, SINK_PORT, buf, k.size), 0);
 		sim_run_for(sim, 300 * SIM_MS);
 	}
 	assert_int_equal(k.bad, 0);
@@ -749,11 +761,11 @@ main(void)
 		    test_udp_echo_fragmented_up_to_65507_byte_for_byte,
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_ping_65000_both_ways_fragmented,
-		    sim_setup, sim_teardown),
+		    test_ping_65000_both_ways_fragmented, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_ping_65000_both_ways_through_impairments,
-		    sim_setup, sim_teardown),
+		    test_ping_65000_both_ways_through_impairments, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_udp_64k_transfer_through_impairments_byte_for_byte,
 		    sim_setup, sim_teardown),

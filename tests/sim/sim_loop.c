@@ -21,17 +21,17 @@
 #include "lib/sim.h"
 #include "lib/testnet.h"
 
-#define SINK_PORT	9u
-#define ECHO_PORT	7u
+#define SINK_PORT 9u
+#define ECHO_PORT 7u
 
 /* Payload: the send time, so the receiver can measure the delay. */
 struct stamp_sink {
-	struct sim_node	*n;
-	unsigned	got;
-	uint64_t	min;
-	uint64_t	max;
-	uint64_t	last_sent;
-	bool		in_order;
+	struct sim_node *n;
+	unsigned got;
+	uint64_t min;
+	uint64_t max;
+	uint64_t last_sent;
+	bool in_order;
 };
 
 static void
@@ -45,8 +45,8 @@ stamp_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 		uint64_t sent, now = erg_stack_now(k->n->s), delay;
 
 		assert_true(d.data.len >= 8);
-		sent = (uint64_t)erg_be32(d.data.p) << 32 |
-		    erg_be32(d.data.p + 4);
+		sent =
+		    (uint64_t)erg_be32(d.data.p) << 32 | erg_be32(d.data.p + 4);
 		delay = now - sent;
 		if (k->got == 0 || delay < k->min) {
 			k->min = delay;
@@ -78,9 +78,8 @@ send_stamp(struct erg_udp_sock *u, uint32_t dst, uint64_t now, size_t len)
 /* Two hosts, B with a stamp sink; A's socket in *ua. ARP resolved. */
 static void
 two_hosts(struct sim *sim, const char *name, uint64_t seed,
-    const struct erg_loop_impair *imp, struct sim_node **a,
-    struct sim_node **b, struct erg_udp_sock **ua, struct erg_udp_sock **ub,
-    struct stamp_sink *k)
+    const struct erg_loop_impair *imp, struct sim_node **a, struct sim_node **b,
+    struct erg_udp_sock **ua, struct erg_udp_sock **ub, struct stamp_sink *k)
 {
 	sim_start(sim, name, seed, imp);
 	*a = sim_add(sim, NULL, 1);
@@ -150,9 +149,8 @@ static void
 test_loop_jitter_and_reorder_stay_within_bounds(void **state)
 {
 	static const struct erg_loop_impair jit = { 0, 0, 0, 0, 200, 100 };
-	static const struct erg_loop_impair reord = {
-		0, 0, 1000000, 0, 200, 100
-	};
+	static const struct erg_loop_impair reord = { 0, 0, 1000000, 0, 200,
+		100 };
 	struct sim *sim = *state;
 	struct sim_node *a, *b;
 	struct erg_udp_sock *ua, *ub;
@@ -205,12 +203,8 @@ test_loop_jitter_and_reorder_stay_within_bounds(void **state)
 static void
 test_loop_dup_and_loss_counters_are_exact(void **state)
 {
-	static const struct erg_loop_impair dup = {
-		0, 1000000, 0, 0, 100, 0
-	};
-	static const struct erg_loop_impair loss = {
-		1000000, 0, 0, 0, 100, 0
-	};
+	static const struct erg_loop_impair dup = { 0, 1000000, 0, 0, 100, 0 };
+	static const struct erg_loop_impair loss = { 1000000, 0, 0, 0, 100, 0 };
 	struct sim *sim = *state;
 	struct sim_node *a, *b;
 	struct erg_udp_sock *ua, *ub;
@@ -296,8 +290,8 @@ test_loop_switches_unicast_to_owner_and_floods_broadcast(void **state)
 	assert_int_equal(sim->log[n0].to, b->port);
 	assert_memory_equal(sim->log[n0].dst, b->mac, 6);
 
-	assert_int_equal(erg_udp_sendto(ua, ERG_IPV4_BROADCAST, SINK_PORT,
-	    "b", 1), 0);
+	assert_int_equal(
+	    erg_udp_sendto(ua, ERG_IPV4_BROADCAST, SINK_PORT, "b", 1), 0);
 	assert_int_equal(sim->nlog, n0 + 3);
 	assert_int_equal(sim->log[n0 + 1].to, b->port);
 	assert_int_equal(sim->log[n0 + 2].to, c->port);
@@ -350,8 +344,9 @@ test_loop_unicast_to_unknown_mac_is_dropped_as_no_dst(void **state)
 	erg_netif_input(a->s, a->ifindex, pkt, sim->now);
 	assert_int_equal(sim_stat(a, ERG_STAT_ARP_REPLY_TX), 1);
 	assert_int_equal(erg_udp_open(a->s, NULL, NULL, &ua), 0);
-	assert_int_equal(erg_udp_sendto(ua, ERG_IPV4(198, 18, 0, 50),
-	    SINK_PORT, "gone", 4), 0);
+	assert_int_equal(
+	    erg_udp_sendto(ua, ERG_IPV4(198, 18, 0, 50), SINK_PORT, "gone", 4),
+	    0);
 	s1 = sim_wire_stats(sim);
 	assert_int_equal(s1.sent - s0.sent, 2);
 	assert_int_equal(s1.no_dst - s0.no_dst, 2);
@@ -391,7 +386,8 @@ test_loop_frame_larger_than_receiver_buffer_is_rx_toobig(void **state)
 	a = sim_add(sim, NULL, 1);
 	/* The largest MTU a 1024-byte buffer allows is 1024 - 158. */
 	assert_int_equal(erg_loop_attach(sim->w, a->s,
-	    (const uint8_t[6]){ 0x02, 0, 0, 0, 1, 1 }, 67, NULL),
+	                     (const uint8_t[6]){ 0x02, 0, 0, 0, 1, 1 }, 67,
+	                     NULL),
 	    -ERG_EINVAL);
 	b = sim_add_mtu(sim, &small, 2, 800);
 	memset(&k, 0, sizeof(k));
@@ -413,8 +409,8 @@ test_loop_frame_larger_than_receiver_buffer_is_rx_toobig(void **state)
 	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), 0);
 
 	memset(buf, 1, sizeof(buf));
-	assert_int_equal(erg_udp_sendto(ub, a->addr, SINK_PORT, buf,
-	    sizeof(buf)), 0);
+	assert_int_equal(
+	    erg_udp_sendto(ub, a->addr, SINK_PORT, buf, sizeof(buf)), 0);
 	assert_int_equal(sim_stat(b, ERG_STAT_IPV4_FRAG_TX), 2);
 	sim_run_for(sim, 10 * SIM_MS);
 	assert_int_equal(sim_stat(a, ERG_STAT_IPV4_REASM_OK), 1);
@@ -443,8 +439,7 @@ test_loop_zero_delay_wire_makes_progress(void **state)
 	b = sim_add(sim, NULL, 2);
 	sim_run_for(sim, SIM_MS);
 	t0 = sim->now;
-	assert_int_equal(erg_icmp_echo_send(a->s, b->addr, 1, 1, "zero", 4),
-	    0);
+	assert_int_equal(erg_icmp_echo_send(a->s, b->addr, 1, 1, "zero", 4), 0);
 	sim_run_to(sim, t0 + 10);
 	assert_int_equal(sim_stat(a, ERG_STAT_ICMP_ECHO_REPLY_RX), 1);
 	sim_assert_no_leaks(sim);
@@ -472,14 +467,15 @@ test_loop_attach_errors_leave_ports_unchanged(void **state)
 	assert_int_equal(erg_loop_attach(sim->w, b->s, group_mac, 1500, NULL),
 	    -ERG_EINVAL);
 	assert_int_equal(b->port, 1);
-	assert_int_equal(erg_loop_wire_pcap(sim->w,
-	    "/nonexistent-dir/sim.pcap"), -ERG_EINVAL);
+	assert_int_equal(
+	    erg_loop_wire_pcap(sim->w, "/nonexistent-dir/sim.pcap"),
+	    -ERG_EINVAL);
 	/* The pcap is closed now: nothing more is written. */
 	assert_int_equal(erg_icmp_echo_send(a->s, b->addr, 1, 1, "", 0), 0);
 	sim_run_for(sim, SIM_MS);
 	assert_int_equal(sim_stat(a, ERG_STAT_ICMP_ECHO_REPLY_RX), 1);
-	assert_true(sim_wire_stats(sim).pcap_written <
-	    sim_wire_stats(sim).sent);
+	assert_true(
+	    sim_wire_stats(sim).pcap_written < sim_wire_stats(sim).sent);
 	sim_assert_no_leaks(sim);
 	sim_pass(sim);
 }
@@ -501,10 +497,10 @@ echo_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 }
 
 struct run_result {
-	uint64_t		pcap_hash;
-	size_t			pcap_len;
-	struct erg_loop_stats	st;
-	uint64_t		counters;	/* hash of both stacks' */
+	uint64_t pcap_hash;
+	size_t pcap_len;
+	struct erg_loop_stats st;
+	uint64_t counters; /* hash of both stacks' */
 };
 
 static void
@@ -524,9 +520,8 @@ hash_counter(void *ctx, const char *name, uint64_t value)
 static void
 rough_run(uint64_t seed, const char *name, struct run_result *r)
 {
-	static const struct erg_loop_impair rough = {
-		30000, 30000, 50000, 30000, 100, 80
-	};
+	static const struct erg_loop_impair rough = { 30000, 30000, 50000,
+		30000, 100, 80 };
 	void *st;
 	struct sim *sim;
 	struct sim_node *a, *b;
@@ -625,8 +620,8 @@ test_loop_pcap_records_every_frame_with_sim_time(void **state)
 	a = sim_add(sim, NULL, 1);
 	b = sim_add(sim, NULL, 2);
 	memset(big, 0xee, sizeof(big));
-	assert_int_equal(erg_icmp_echo_send(a->s, b->addr, 7, 7, big,
-	    sizeof(big)), 0);
+	assert_int_equal(
+	    erg_icmp_echo_send(a->s, b->addr, 7, 7, big, sizeof(big)), 0);
 	sim_run_for(sim, 10 * SIM_SEC);
 	assert_int_equal(sim_stat(a, ERG_STAT_ICMP_ECHO_REPLY_RX), 1);
 	assert_int_equal(erg_loop_wire_pcap(sim->w, NULL), 0);
@@ -651,8 +646,7 @@ test_loop_pcap_records_every_frame_with_sim_time(void **state)
 		uint64_t t;
 
 		assert_int_equal(pcap_next_ex(p, &h, &data), 1);
-		t = (uint64_t)h->ts.tv_sec * 1000000u +
-		    (uint64_t)h->ts.tv_usec;
+		t = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 		assert_int_equal(t, sim->log[i].t);
 		assert_int_equal(h->len, sim->log[i].len);
 		assert_int_equal(h->caplen, h->len);
@@ -682,14 +676,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_loop_delivers_exactly_after_delay,
-		    sim_setup, sim_teardown),
+		    test_loop_delivers_exactly_after_delay, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_loop_jitter_and_reorder_stay_within_bounds,
-		    sim_setup, sim_teardown),
+		    test_loop_jitter_and_reorder_stay_within_bounds, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_loop_dup_and_loss_counters_are_exact,
-		    sim_setup, sim_teardown),
+		    test_loop_dup_and_loss_counters_are_exact, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_loop_switches_unicast_to_owner_and_floods_broadcast,
 		    sim_setup, sim_teardown),
@@ -700,15 +694,15 @@ main(void)
 		    test_loop_frame_larger_than_receiver_buffer_is_rx_toobig,
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_loop_zero_delay_wire_makes_progress,
-		    sim_setup, sim_teardown),
+		    test_loop_zero_delay_wire_makes_progress, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_loop_attach_errors_leave_ports_unchanged,
-		    sim_setup, sim_teardown),
+		    test_loop_attach_errors_leave_ports_unchanged, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test(test_loop_same_seed_repeats_byte_for_byte),
 		cmocka_unit_test_setup_teardown(
-		    test_loop_pcap_records_every_frame_with_sim_time,
-		    sim_setup, sim_teardown),
+		    test_loop_pcap_records_every_frame_with_sim_time, sim_setup,
+		    sim_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

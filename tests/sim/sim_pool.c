@@ -19,10 +19,10 @@
 
 #include "lib/sim.h"
 
-#define DELAY		100ull
-#define SINK_PORT	9u
-#define ECHO_PORT	7u
-#define SMALL		100u
+#define DELAY     100ull
+#define SINK_PORT 9u
+#define ECHO_PORT 7u
+#define SMALL     100u
 
 static const struct erg_loop_impair clean = { 0, 0, 0, 0, DELAY, 0 };
 
@@ -72,8 +72,7 @@ resolve(struct sim *sim, struct sim_node *from, struct sim_node *to)
 {
 	uint64_t before = sim_stat(from, ERG_STAT_ICMP_ECHO_REPLY_RX);
 
-	assert_int_equal(erg_icmp_echo_send(from->s, to->addr, 1, 1, "", 0),
-	    0);
+	assert_int_equal(erg_icmp_echo_send(from->s, to->addr, 1, 1, "", 0), 0);
 	sim_run_for(sim, 10 * SIM_MS);
 	assert_int_equal(sim_stat(from, ERG_STAT_ICMP_ECHO_REPLY_RX),
 	    before + 1);
@@ -196,7 +195,7 @@ test_udp_rxq_full_keeps_oldest_and_frees_the_rest(void **state)
 	sim_pass(sim);
 }
 
-#define BIG	20000u	/* 20008 bytes of UDP: 14 fragments */
+#define BIG 20000u /* 20008 bytes of UDP: 14 fragments */
 
 /*
  * B has one reassembly slot. Three 20,000-byte datagrams arrive back to
@@ -345,7 +344,7 @@ test_arp_queue_leaves_room_to_receive_the_reply(void **state)
 	sim_start(sim, "sim_pool_arp_hold", 37, &clean);
 	a = sim_add(sim, &ca, 1);
 	b = sim_add(sim, NULL, 2);
-	sim_run_for(sim, 10 * SIM_MS);	/* announcements land first */
+	sim_run_for(sim, 10 * SIM_MS); /* announcements land first */
 	assert_int_equal(erg_udp_open(a->s, NULL, NULL, &ua), 0);
 	assert_int_equal(erg_udp_open(b->s, NULL, NULL, &ub), 0);
 	assert_int_equal(erg_udp_bind(ub, ERG_IPV4_ANY, SINK_PORT), 0);
@@ -372,7 +371,7 @@ test_arp_queue_leaves_room_to_receive_the_reply(void **state)
 	free(buf);
 	erg_udp_close(ua);
 	erg_udp_close(ub);
-	sim_run_for(sim, 60 * SIM_SEC);	/* partial datagrams time out */
+	sim_run_for(sim, 60 * SIM_SEC); /* partial datagrams time out */
 	sim_assert_no_leaks(sim);
 	sim_assert_wire_balanced(sim);
 	sim_pass(sim);
@@ -386,8 +385,9 @@ echo_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
 
 	(void)events;
 	while (erg_udp_recv(u, &d) == 0) {
-		assert_int_equal(erg_udp_sendto(u, d.src, d.src_port, d.data.p,
-		    d.data.len), 0);
+		assert_int_equal(
+		    erg_udp_sendto(u, d.src, d.src_port, d.data.p, d.data.len),
+		    0);
 		erg_pkt_free(n->s, d.pkt);
 	}
 }
@@ -416,8 +416,8 @@ test_udp_socket_pool_exhaustion_then_reuse(void **state)
 	assert_int_equal(erg_udp_bind(srv, ERG_IPV4_ANY, ECHO_PORT), 0);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(erg_udp_open(a->s, NULL, NULL, &u[i]), 0);
-		assert_int_equal(erg_udp_bind(u[i], ERG_IPV4_ANY,
-		    (uint16_t)(4000 + i)), 0);
+		assert_int_equal(
+		    erg_udp_bind(u[i], ERG_IPV4_ANY, (uint16_t)(4000 + i)), 0);
 	}
 	extra = NULL;
 	assert_int_equal(erg_udp_open(a->s, NULL, NULL, &extra), -ERG_ENOMEM);
@@ -456,8 +456,8 @@ test_udp_socket_pool_exhaustion_then_reuse(void **state)
 }
 
 struct echo_count {
-	struct erg_udp_sock	*u;
-	unsigned		got;
+	struct erg_udp_sock *u;
+	unsigned got;
 };
 
 static void
@@ -556,17 +556,17 @@ main(void)
 		    test_reasm_slots_busy_refuse_fragments_then_recover,
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_sender_pool_exhausted_refuses_send_cleanly,
-		    sim_setup, sim_teardown),
+		    test_sender_pool_exhausted_refuses_send_cleanly, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_arp_queue_leaves_room_to_receive_the_reply,
-		    sim_setup, sim_teardown),
+		    test_arp_queue_leaves_room_to_receive_the_reply, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_udp_socket_pool_exhaustion_then_reuse,
-		    sim_setup, sim_teardown),
+		    test_udp_socket_pool_exhaustion_then_reuse, sim_setup,
+		    sim_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_stacks_in_one_process_are_independent,
-		    sim_setup, sim_teardown),
+		    test_stacks_in_one_process_are_independent, sim_setup,
+		    sim_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

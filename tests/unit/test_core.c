@@ -24,12 +24,12 @@
 #include "lib/testnet.h"
 #include "frames.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
-#define IP_A	ERG_IPV4(198, 18, 0, 1)
-#define IP_B	ERG_IPV4(198, 18, 0, 2)
+#define IP_A ERG_IPV4(198, 18, 0, 1)
+#define IP_B ERG_IPV4(198, 18, 0, 2)
 
 /* A deterministic byte source for test data (not the stack's). */
 static void
@@ -80,17 +80,23 @@ test_view_sub_refuses_every_window_that_does_not_fit(void **state)
 	 */
 	{
 		static const size_t bad[][2] = {
-			{ SIZE_MAX, 0 }, { 0, SIZE_MAX },
+			{ SIZE_MAX, 0 },
+			{ 0, SIZE_MAX },
 			{ SIZE_MAX, SIZE_MAX },
-			{ 1, SIZE_MAX }, { SIZE_MAX, 1 }, { 5, SIZE_MAX - 4 },
-			{ SIZE_MAX - 4, 5 }, { 11, 0 }, { 10, 1 }, { 0, 11 },
+			{ 1, SIZE_MAX },
+			{ SIZE_MAX, 1 },
+			{ 5, SIZE_MAX - 4 },
+			{ SIZE_MAX - 4, 5 },
+			{ 11, 0 },
+			{ 10, 1 },
+			{ 0, 11 },
 		};
 		size_t i;
 
 		for (i = 0; i < NELEM(bad); i++) {
 			out = sentinel;
-			assert_false(erg_view_sub(v, bad[i][0], bad[i][1],
-			    &out));
+			assert_false(
+			    erg_view_sub(v, bad[i][0], bad[i][1], &out));
 			assert_ptr_equal(out.p, sentinel.p);
 			assert_int_equal(out.len, sentinel.len);
 		}
@@ -161,8 +167,9 @@ test_be16_be32_store_exact_bytes_at_any_alignment(void **state)
 		memset(buf, 0xA5, sizeof(buf));
 		erg_put_be16(buf + off, 0x1234);
 		for (i = 0; i < sizeof(buf); i++) {
-			uint8_t want = i == off ? 0x12 : i == off + 1 ? 0x34 :
-			    0xA5;
+			uint8_t want = i == off ? 0x12 :
+			    i == off + 1        ? 0x34 :
+			                          0xA5;
 
 			assert_int_equal(buf[i], want);
 		}
@@ -172,8 +179,8 @@ test_be16_be32_store_exact_bytes_at_any_alignment(void **state)
 		erg_put_be32(buf + off, 0xc6120002u);
 		for (i = 0; i < sizeof(buf); i++) {
 			static const uint8_t w[4] = { 0xc6, 0x12, 0x00, 0x02 };
-			uint8_t want = i >= off && i < off + 4 ? w[i - off] :
-			    0xA5;
+			uint8_t want =
+			    i >= off && i < off + 4 ? w[i - off] : 0xA5;
 
 			assert_int_equal(buf[i], want);
 		}
@@ -200,7 +207,7 @@ test_views_copy_spans_views_at_every_offset(void **state)
 
 	(void)state;
 	v[0] = erg_view_make(a, sizeof(a));
-	v[1] = erg_view_make(NULL, 0);		/* empty views are skipped */
+	v[1] = erg_view_make(NULL, 0); /* empty views are skipped */
 	v[2] = erg_view_make(c, sizeof(c));
 	v[3] = erg_view_make(d, sizeof(d));
 	for (off = 0; off <= 10; off++) {
@@ -208,8 +215,8 @@ test_views_copy_spans_views_at_every_offset(void **state)
 			memset(out, 0xA5, sizeof(out));
 			erg_views_copy(out, v, 4, off, len);
 			for (i = 0; i < sizeof(out); i++)
-				assert_int_equal(out[i], i < len ?
-				    (uint8_t)(off + i) : 0xA5);
+				assert_int_equal(out[i],
+				    i < len ? (uint8_t)(off + i) : 0xA5);
 		}
 	}
 }
@@ -219,7 +226,9 @@ test_views_copy_spans_views_at_every_offset(void **state)
 static void
 test_cksum_equals_reference_every_length_and_alignment(void **state)
 {
-	enum { MAXLEN = 2000 };
+	enum {
+		MAXLEN = 2000
+	};
 	uint8_t *buf = malloc(MAXLEN + 8);
 	uint64_t st = 1071;
 	size_t align, len;
@@ -255,7 +264,9 @@ test_cksum_large_buffers_fold_every_carry(void **state)
 	 * 32-bit sum crosses 2^31 and must fold, and the fast path's
 	 * 64-bit accumulators carry far past 16 bits.
 	 */
-	enum { BIG = 128 * 1024 + 7 };
+	enum {
+		BIG = 128 * 1024 + 7
+	};
 	uint8_t *buf = malloc(BIG);
 	uint64_t st = 65535;
 	size_t len;
@@ -280,7 +291,10 @@ test_cksum_large_buffers_fold_every_carry(void **state)
 static void
 test_cksum_chunked_equals_one_shot_at_every_split(void **state)
 {
-	enum { LEN = 301, LEN3 = 71 };
+	enum {
+		LEN = 301,
+		LEN3 = 71
+	};
 	uint8_t buf[LEN];
 	uint64_t st = 42;
 	size_t a, b;
@@ -325,9 +339,8 @@ static void
 test_cksum_rfc1071_section3_numeric_example(void **state)
 {
 	/* RFC 1071 section 3: these bytes sum to ddf2 (before ~). */
-	static const uint8_t ex[8] = {
-		0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7
-	};
+	static const uint8_t ex[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6,
+		0xf7 };
 	size_t a;
 
 	(void)state;
@@ -455,7 +468,10 @@ recompute_with_field(uint8_t *buf, size_t len, size_t ck_at)
 static void
 test_cksum_update_equals_full_recompute_for_random_edits(void **state)
 {
-	enum { LEN = 40, CK = 10 };
+	enum {
+		LEN = 40,
+		CK = 10
+	};
 	uint8_t buf[LEN];
 	uint64_t st = 1624;
 	int i;
@@ -467,7 +483,7 @@ test_cksum_update_equals_full_recompute_for_random_edits(void **state)
 
 		fill_random(&st, buf, LEN);
 		if (i % 7 == 0)
-			memset(buf, 0, LEN);	/* many zero words */
+			memset(buf, 0, LEN); /* many zero words */
 		ck = recompute_with_field(buf, LEN, CK);
 		if (i & 1) {
 			uint16_t old, nw = (uint16_t)rnd32(&st);
@@ -556,27 +572,69 @@ test_cksum_update16_rfc1624_zero_corner_cases(void **state)
  * implementation (vectors.h, vectors_sip64).
  */
 static const uint64_t sip64_vectors[64] = {
-	0x726fdb47dd0e0e31ull, 0x74f839c593dc67fdull, 0x0d6c8009d9a94f5aull,
-	0x85676696d7fb7e2dull, 0xcf2794e0277187b7ull, 0x18765564cd99a68dull,
-	0xcbc9466e58fee3ceull, 0xab0200f58b01d137ull, 0x93f5f5799a932462ull,
-	0x9e0082df0ba9e4b0ull, 0x7a5dbbc594ddb9f3ull, 0xf4b32f46226bada7ull,
-	0x751e8fbc860ee5fbull, 0x14ea5627c0843d90ull, 0xf723ca908e7af2eeull,
-	0xa129ca6149be45e5ull, 0x3f2acc7f57c29bdbull, 0x699ae9f52cbe4794ull,
-	0x4bc1b3f0968dd39cull, 0xbb6dc91da77961bdull, 0xbed65cf21aa2ee98ull,
-	0xd0f2cbb02e3b67c7ull, 0x93536795e3a33e88ull, 0xa80c038ccd5ccec8ull,
-	0xb8ad50c6f649af94ull, 0xbce192de8a85b8eaull, 0x17d835b85bbb15f3ull,
-	0x2f2e6163076bcfadull, 0xde4daaaca71dc9a5ull, 0xa6a2506687956571ull,
-	0xad87a3535c49ef28ull, 0x32d892fad841c342ull, 0x7127512f72f27cceull,
-	0xa7f32346f95978e3ull, 0x12e0b01abb051238ull, 0x15e034d40fa197aeull,
-	0x314dffbe0815a3b4ull, 0x027990f029623981ull, 0xcadcd4e59ef40c4dull,
-	0x9abfd8766a33735cull, 0x0e3ea96b5304a7d0ull, 0xad0c42d6fc585992ull,
-	0x187306c89bc215a9ull, 0xd4a60abcf3792b95ull, 0xf935451de4f21df2ull,
-	0xa9538f0419755787ull, 0xdb9acddff56ca510ull, 0xd06c98cd5c0975ebull,
-	0xe612a3cb9ecba951ull, 0xc766e62cfcadaf96ull, 0xee64435a9752fe72ull,
-	0xa192d576b245165aull, 0x0a8787bf8ecb74b2ull, 0x81b3e73d20b49b6full,
-	0x7fa8220ba3b2eceaull, 0x245731c13ca42499ull, 0xb78dbfaf3a8d83bdull,
-	0xea1ad565322a1a0bull, 0x60e61c23a3795013ull, 0x6606d7e446282b93ull,
-	0x6ca4ecb15c5f91e1ull, 0x9f626da15c9625f3ull, 0xe51b38608ef25f57ull,
+	0x726fdb47dd0e0e31ull,
+	0x74f839c593dc67fdull,
+	0x0d6c8009d9a94f5aull,
+	0x85676696d7fb7e2dull,
+	0xcf2794e0277187b7ull,
+	0x18765564cd99a68dull,
+	0xcbc9466e58fee3ceull,
+	0xab0200f58b01d137ull,
+	0x93f5f5799a932462ull,
+	0x9e0082df0ba9e4b0ull,
+	0x7a5dbbc594ddb9f3ull,
+	0xf4b32f46226bada7ull,
+	0x751e8fbc860ee5fbull,
+	0x14ea5627c0843d90ull,
+	0xf723ca908e7af2eeull,
+	0xa129ca6149be45e5ull,
+	0x3f2acc7f57c29bdbull,
+	0x699ae9f52cbe4794ull,
+	0x4bc1b3f0968dd39cull,
+	0xbb6dc91da77961bdull,
+	0xbed65cf21aa2ee98ull,
+	0xd0f2cbb02e3b67c7ull,
+	0x93536795e3a33e88ull,
+	0xa80c038ccd5ccec8ull,
+	0xb8ad50c6f649af94ull,
+	0xbce192de8a85b8eaull,
+	0x17d835b85bbb15f3ull,
+	0x2f2e6163076bcfadull,
+	0xde4daaaca71dc9a5ull,
+	0xa6a2506687956571ull,
+	0xad87a3535c49ef28ull,
+	0x32d892fad841c342ull,
+	0x7127512f72f27cceull,
+	0xa7f32346f95978e3ull,
+	0x12e0b01abb051238ull,
+	0x15e034d40fa197aeull,
+	0x314dffbe0815a3b4ull,
+	0x027990f029623981ull,
+	0xcadcd4e59ef40c4dull,
+	0x9abfd8766a33735cull,
+	0x0e3ea96b5304a7d0ull,
+	0xad0c42d6fc585992ull,
+	0x187306c89bc215a9ull,
+	0xd4a60abcf3792b95ull,
+	0xf935451de4f21df2ull,
+	0xa9538f0419755787ull,
+	0xdb9acddff56ca510ull,
+	0xd06c98cd5c0975ebull,
+	0xe612a3cb9ecba951ull,
+	0xc766e62cfcadaf96ull,
+	0xee64435a9752fe72ull,
+	0xa192d576b245165aull,
+	0x0a8787bf8ecb74b2ull,
+	0x81b3e73d20b49b6full,
+	0x7fa8220ba3b2eceaull,
+	0x245731c13ca42499ull,
+	0xb78dbfaf3a8d83bdull,
+	0xea1ad565322a1a0bull,
+	0x60e61c23a3795013ull,
+	0x6606d7e446282b93ull,
+	0x6ca4ecb15c5f91e1ull,
+	0x9f626da15c9625f3ull,
+	0xe51b38608ef25f57ull,
 	0x958a324ceb064572ull,
 };
 
@@ -607,24 +665,26 @@ test_siphash24_reference_vectors(void **state)
 
 /* ---- Timers ----------------------------------------------------------- */
 
-enum { NTIMERS = 1000 };
+enum {
+	NTIMERS = 1000
+};
 
 struct tmodel;
 
 struct ttimer {
-	struct erg_timer	t;
-	struct tmodel		*m;
-	unsigned		id;
-	bool			rearm;	/* re-arm itself at now when fired */
+	struct erg_timer t;
+	struct tmodel *m;
+	unsigned id;
+	bool rearm; /* re-arm itself at now when fired */
 };
 
 struct tmodel {
-	struct ttimer	tm[NTIMERS];
-	bool		armed[NTIMERS];
-	uint64_t	when[NTIMERS];
-	unsigned	fired[NTIMERS * 4];
-	uint64_t	fired_when[NTIMERS * 4];
-	unsigned	nfired;
+	struct ttimer tm[NTIMERS];
+	bool armed[NTIMERS];
+	uint64_t when[NTIMERS];
+	unsigned fired[NTIMERS * 4];
+	uint64_t fired_when[NTIMERS * 4];
+	unsigned nfired;
 	struct erg_stack *s;
 };
 
@@ -730,8 +790,8 @@ test_timers_random_ops_match_naive_model(void **state)
 			assert_false(erg_timer_armed(&m->tm[id].t));
 		} else {
 			/* Advance time and run what is due. */
-			uint64_t (*exp)[2] = malloc(sizeof(*exp) * NTIMERS);
-			uint64_t (*got)[2] = malloc(sizeof(*got) * NTIMERS);
+			uint64_t(*exp)[2] = malloc(sizeof(*exp) * NTIMERS);
+			uint64_t(*got)[2] = malloc(sizeof(*got) * NTIMERS);
 			unsigned nexp = 0, i;
 			uint64_t ret;
 
@@ -811,7 +871,7 @@ test_timer_rearm_and_cancel_change_firing_order(void **state)
 	erg_timer_cancel(t.s, &m->tm[9].t);
 	m->armed[9] = false;
 	erg_timer_cancel(t.s, &m->tm[20].t);
-	erg_timer_cancel(t.s, &m->tm[9].t);	/* twice: harmless */
+	erg_timer_cancel(t.s, &m->tm[9].t); /* twice: harmless */
 	assert_int_equal(erg_timers_next(t.s), 110);
 	assert_int_equal(erg_stack_poll(t.s, 10000), ERG_TIME_NEVER);
 	{
@@ -951,7 +1011,9 @@ small_pool_stack(struct tn_stack *t, uint32_t count)
 static void
 test_pkt_alloc_until_exhaustion_counts_and_recovers(void **state)
 {
-	enum { N = 8 };
+	enum {
+		N = 8
+	};
 	struct tn_stack t;
 	struct erg_pkt *p[N];
 	unsigned i, j;
@@ -1002,7 +1064,9 @@ test_pkt_alloc_until_exhaustion_counts_and_recovers(void **state)
 static void
 test_pkt_exhausted_pool_drops_reply_cleanly(void **state)
 {
-	enum { N = 4 };
+	enum {
+		N = 4
+	};
 	struct tn_stack t;
 	struct erg_pkt *p[N];
 	unsigned i;
@@ -1100,8 +1164,8 @@ test_pkt_push_pull_put_trim_refuse_out_of_bounds(void **state)
 }
 
 struct release_log {
-	unsigned	calls;
-	struct erg_pkt	*last;
+	unsigned calls;
+	struct erg_pkt *last;
 };
 
 static void
@@ -1215,7 +1279,7 @@ test_pkt_free_null_is_harmless_and_free_list_frees_all(void **state)
 	erg_pkt_free_list(t.s, a);
 	assert_int_equal(tn_stat(&t, ERG_STAT_PKT_IN_USE), 1);
 	assert_int_equal(log.calls, 1);
-	assert_null(b->next);		/* unlinked before being freed */
+	assert_null(b->next); /* unlinked before being freed */
 	assert_int_equal(b->refs, 1);
 	erg_pkt_free(t.s, b);
 	assert_int_equal(tn_stat(&t, ERG_STAT_PKT_IN_USE), 0);
@@ -1272,12 +1336,12 @@ valid_config(struct erg_config *cfg, uint64_t *rng)
 }
 
 struct cfg_case {
-	const char	*name;
-	size_t		off;
-	uint32_t	bad[4];
-	unsigned	nbad;
-	uint32_t	good[3];
-	unsigned	ngood;
+	const char *name;
+	size_t off;
+	uint32_t bad[4];
+	unsigned nbad;
+	uint32_t good[3];
+	unsigned ngood;
 };
 
 static void
@@ -1290,41 +1354,42 @@ static void
 test_arena_size_zero_for_every_invalid_config(void **state)
 {
 	static const struct cfg_case cases[] = {
-	    { "pkt_count", offsetof(struct erg_config, pkt_count),
-	      { 0, 3, (1u << 20) + 1, UINT32_MAX }, 4, { 4, 1u << 20 }, 2 },
-	    { "pkt_size", offsetof(struct erg_config, pkt_size),
-	      { 0, 1023, 65536, UINT32_MAX }, 4, { 1024, 65535 }, 2 },
-	    { "netif_count", offsetof(struct erg_config, netif_count),
-	      { 0, 65, UINT32_MAX }, 3, { 1, 64 }, 2 },
-	    { "arp_entries", offsetof(struct erg_config, arp_entries),
-	      { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
-	    { "arp_queue_len", offsetof(struct erg_config, arp_queue_len),
-	      { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
-	    { "arp_reachable_ms",
-	      offsetof(struct erg_config, arp_reachable_ms),
-	      { 0, 999 }, 2, { 1000 }, 1 },
-	    { "arp_retry_ms", offsetof(struct erg_config, arp_retry_ms),
-	      { 0, 9 }, 2, { 10 }, 1 },
-	    { "arp_retries", offsetof(struct erg_config, arp_retries),
-	      { 0, 101 }, 2, { 1, 100 }, 2 },
-	    { "reasm_slots", offsetof(struct erg_config, reasm_slots),
-	      { (1u << 20) + 1 }, 1, { 0 }, 1 },
-	    { "reasm_max", offsetof(struct erg_config, reasm_max),
-	      { 0, 575, 65536 }, 3, { 576, 65535 }, 2 },
-	    { "reasm_timeout_ms",
-	      offsetof(struct erg_config, reasm_timeout_ms),
-	      { 0, 99 }, 2, { 100 }, 1 },
-	    { "icmp_err_per_sec",
-	      offsetof(struct erg_config, icmp_err_per_sec),
-	      { 0, 1000001 }, 2, { 1, 1000000 }, 2 },
-	    { "icmp_err_burst", offsetof(struct erg_config, icmp_err_burst),
-	      { 0, 100001 }, 2, { 1, 100000 }, 2 },
-	    { "udp_socks", offsetof(struct erg_config, udp_socks),
-	      { (1u << 20) + 1 }, 1, { 0 }, 1 },
-	    { "udp_rxq_len", offsetof(struct erg_config, udp_rxq_len),
-	      { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
-	    { "poll_budget", offsetof(struct erg_config, poll_budget),
-	      { 0 }, 1, { 1, UINT32_MAX }, 2 },
+		{ "pkt_count", offsetof(struct erg_config, pkt_count),
+		    { 0, 3, (1u << 20) + 1, UINT32_MAX }, 4, { 4, 1u << 20 },
+		    2 },
+		{ "pkt_size", offsetof(struct erg_config, pkt_size),
+		    { 0, 1023, 65536, UINT32_MAX }, 4, { 1024, 65535 }, 2 },
+		{ "netif_count", offsetof(struct erg_config, netif_count),
+		    { 0, 65, UINT32_MAX }, 3, { 1, 64 }, 2 },
+		{ "arp_entries", offsetof(struct erg_config, arp_entries),
+		    { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
+		{ "arp_queue_len", offsetof(struct erg_config, arp_queue_len),
+		    { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
+		{ "arp_reachable_ms",
+		    offsetof(struct erg_config, arp_reachable_ms), { 0, 999 },
+		    2, { 1000 }, 1 },
+		{ "arp_retry_ms", offsetof(struct erg_config, arp_retry_ms),
+		    { 0, 9 }, 2, { 10 }, 1 },
+		{ "arp_retries", offsetof(struct erg_config, arp_retries),
+		    { 0, 101 }, 2, { 1, 100 }, 2 },
+		{ "reasm_slots", offsetof(struct erg_config, reasm_slots),
+		    { (1u << 20) + 1 }, 1, { 0 }, 1 },
+		{ "reasm_max", offsetof(struct erg_config, reasm_max),
+		    { 0, 575, 65536 }, 3, { 576, 65535 }, 2 },
+		{ "reasm_timeout_ms",
+		    offsetof(struct erg_config, reasm_timeout_ms), { 0, 99 }, 2,
+		    { 100 }, 1 },
+		{ "icmp_err_per_sec",
+		    offsetof(struct erg_config, icmp_err_per_sec),
+		    { 0, 1000001 }, 2, { 1, 1000000 }, 2 },
+		{ "icmp_err_burst", offsetof(struct erg_config, icmp_err_burst),
+		    { 0, 100001 }, 2, { 1, 100000 }, 2 },
+		{ "udp_socks", offsetof(struct erg_config, udp_socks),
+		    { (1u << 20) + 1 }, 1, { 0 }, 1 },
+		{ "udp_rxq_len", offsetof(struct erg_config, udp_rxq_len),
+		    { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
+		{ "poll_budget", offsetof(struct erg_config, poll_budget),
+		    { 0 }, 1, { 1, UINT32_MAX }, 2 },
 	};
 	struct erg_config cfg;
 	uint64_t rng = 1;
@@ -1347,8 +1412,9 @@ test_arena_size_zero_for_every_invalid_config(void **state)
 				fail_msg("%s = %u accepted", cases[i].name,
 				    cases[i].bad[j]);
 			/* init refuses it before looking at the arena. */
-			assert_int_equal(erg_stack_init(&s, arena,
-			    sizeof(arena), &cfg, 0), -ERG_EINVAL);
+			assert_int_equal(
+			    erg_stack_init(&s, arena, sizeof(arena), &cfg, 0),
+			    -ERG_EINVAL);
 		}
 		for (j = 0; j < cases[i].ngood; j++) {
 			valid_config(&cfg, &rng);
@@ -1384,17 +1450,14 @@ test_stack_init_refuses_small_or_misaligned_arena(void **state)
 	    -ERG_EINVAL);
 	assert_int_equal(erg_stack_init(&s, mem + 1, need + 8, &cfg, 0),
 	    -ERG_EINVAL);
-	assert_int_equal(erg_stack_init(&s, NULL, need, &cfg, 0),
-	    -ERG_EINVAL);
-	assert_int_equal(erg_stack_init(NULL, mem, need, &cfg, 0),
-	    -ERG_EINVAL);
+	assert_int_equal(erg_stack_init(&s, NULL, need, &cfg, 0), -ERG_EINVAL);
+	assert_int_equal(erg_stack_init(NULL, mem, need, &cfg, 0), -ERG_EINVAL);
 	assert_int_equal(erg_stack_init(&s, mem, need, NULL, 0), -ERG_EINVAL);
 	assert_null(s);
 	/* Exactly the size asked for, at a 16-byte boundary, is enough. */
 	assert_int_equal(erg_stack_init(&s, mem + 16, need, &cfg, 1234), 0);
 	assert_non_null(s);
-	assert_true((uint8_t *)s >= mem + 16 &&
-	    (uint8_t *)s < mem + 16 + need);
+	assert_true((uint8_t *)s >= mem + 16 && (uint8_t *)s < mem + 16 + need);
 	assert_int_equal(erg_stack_now(s), 1234);
 	assert_int_equal(erg_stack_pool_in_use(s), 0);
 	free(mem);
@@ -1404,9 +1467,9 @@ static void
 test_arena_size_grows_with_every_count(void **state)
 {
 	static const struct {
-		size_t		off;
-		uint32_t	step;
-		size_t		min_growth;
+		size_t off;
+		uint32_t step;
+		size_t min_growth;
 	} grow[] = {
 		{ offsetof(struct erg_config, pkt_count), 1, 2048 },
 		{ offsetof(struct erg_config, pkt_count), 100, 100 * 2048 },
@@ -1450,7 +1513,7 @@ test_arena_size_grows_with_every_count(void **state)
 }
 
 struct stat_snap {
-	uint64_t	v[ERG_STAT_COUNT];
+	uint64_t v[ERG_STAT_COUNT];
 };
 
 static void
@@ -1488,7 +1551,7 @@ test_two_stacks_in_one_process_are_independent(void **state)
 	assert_int_equal(tn_stat(&one, ERG_STAT_ARP_REPLY_TX), 1);
 	assert_int_equal(tn_stat(&one, ERG_STAT_UDP_NO_PORT), 1);
 	assert_int_equal(tn_stat(&one, ERG_STAT_ETHER_RUNT), 1);
-	assert_int_equal(one.cap.n, 2);	/* ARP reply, port unreachable */
+	assert_int_equal(one.cap.n, 2); /* ARP reply, port unreachable */
 	/* Same seed, same input: the second stack answers identically. */
 	tn_inject(&two, frame_arp_request, sizeof(frame_arp_request), 5);
 	tn_inject(&two, frame, n, 6);
@@ -1505,7 +1568,9 @@ test_two_stacks_in_one_process_are_independent(void **state)
 static void
 test_init_and_traffic_write_only_inside_the_arena(void **state)
 {
-	enum { GUARD = 4096 };
+	enum {
+		GUARD = 4096
+	};
 	struct erg_config cfg;
 	struct erg_netif_config nc;
 	struct tn_capture cap;
@@ -1543,9 +1608,12 @@ test_init_and_traffic_write_only_inside_the_arena(void **state)
 	for (i = 0; i < 40; i++) {
 		struct erg_pkt *p = erg_pkt_alloc(s);
 		static const uint8_t *const fr[] = {
-			frame_arp_request, frame_icmp_echo_request,
-			frame_udp_frag_first, frame_udp_frag_last,
-			frame_icmp_frag_first, frame_icmp_frag_second,
+			frame_arp_request,
+			frame_icmp_echo_request,
+			frame_udp_frag_first,
+			frame_udp_frag_last,
+			frame_icmp_frag_first,
+			frame_icmp_frag_second,
 			frame_icmp_frag_last,
 		};
 		static const size_t frl[] = {
@@ -1567,8 +1635,8 @@ test_init_and_traffic_write_only_inside_the_arena(void **state)
 	for (i = 0; i < 6; i++) {
 		n = (size_t)(i * 700);
 		memset(frame, (int)i, n);
-		(void)erg_udp_sendto(u, ERG_IPV4(198, 18, 0, 10 + i), 53,
-		    frame, n);
+		(void)erg_udp_sendto(u, ERG_IPV4(198, 18, 0, 10 + i), 53, frame,
+		    n);
 	}
 	/* Follow the deadlines until every timer has run out. */
 	{
@@ -1592,22 +1660,22 @@ test_init_and_traffic_write_only_inside_the_arena(void **state)
 /* ---- Deferred events -------------------------------------------------- */
 
 struct ev_ctx {
-	struct tn_stack		*t;
-	struct erg_udp_sock	*self;
-	struct erg_udp_sock	*other;	/* closed from our callback */
-	struct erg_udp_sock	**other_slot;
-	unsigned		calls;
-	unsigned		last_bits;
-	bool			close_self;
-	bool			read;
-	uint8_t			data[16];
-	size_t			len;
-	uint32_t		from;
-	uint16_t		port;
-	uint64_t		udp_rx;
-	uint64_t		ipv4_rx;
-	uint64_t		netif_rx;
-	unsigned		pending;
+	struct tn_stack *t;
+	struct erg_udp_sock *self;
+	struct erg_udp_sock *other; /* closed from our callback */
+	struct erg_udp_sock **other_slot;
+	unsigned calls;
+	unsigned last_bits;
+	bool close_self;
+	bool read;
+	uint8_t data[16];
+	size_t len;
+	uint32_t from;
+	uint16_t port;
+	uint64_t udp_rx;
+	uint64_t ipv4_rx;
+	uint64_t netif_rx;
+	unsigned pending;
 };
 
 static void
@@ -1624,7 +1692,8 @@ ev_cb(struct erg_udp_sock *u, unsigned events, void *arg)
 	c->netif_rx = tn_stat(c->t, ERG_STAT_NETIF_RX);
 	if (c->read)
 		assert_int_equal(erg_udp_recvfrom(u, c->data, sizeof(c->data),
-		    &c->len, &c->from, &c->port), 0);
+		                     &c->len, &c->from, &c->port),
+		    0);
 	if (c->other != NULL) {
 		erg_udp_close(c->other);
 		c->other = NULL;
@@ -1637,8 +1706,8 @@ ev_cb(struct erg_udp_sock *u, unsigned events, void *arg)
 static size_t
 udp_to_b(uint8_t *frame, uint16_t dport, const char *msg)
 {
-	return tn_build_udp_frame(frame, mac_b, mac_a, IP_A, IP_B, 40000,
-	    dport, msg, strlen(msg));
+	return tn_build_udp_frame(frame, mac_b, mac_a, IP_A, IP_B, 40000, dport,
+	    msg, strlen(msg));
 }
 
 /*
@@ -1706,7 +1775,7 @@ test_udp_close_self_from_callback_is_safe(void **state)
 	prime_arp(&t);
 	memset(&c, 0, sizeof(c));
 	c.t = &t;
-	c.close_self = true;	/* and leave the datagram unread */
+	c.close_self = true; /* and leave the datagram unread */
 	assert_int_equal(erg_udp_open(t.s, ev_cb, &c, &u), 0);
 	c.self = u;
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
@@ -1780,14 +1849,14 @@ test_udp_close_other_from_callback_frees_its_queue(void **state)
 
 /* Event sources driven directly, to reach cases UDP input cannot stage. */
 struct evt {
-	struct erg_evsrc	ev;
-	struct erg_stack	*s;
-	unsigned		*log;
-	unsigned		*nlog;
-	unsigned		id;
-	struct evt		*cancel;	/* cancelled by our delivery */
-	bool			repost;		/* posts itself again, once */
-	bool			repost_forever;
+	struct erg_evsrc ev;
+	struct erg_stack *s;
+	unsigned *log;
+	unsigned *nlog;
+	unsigned id;
+	struct evt *cancel; /* cancelled by our delivery */
+	bool repost;        /* posts itself again, once */
+	bool repost_forever;
 };
 
 static void
@@ -1938,31 +2007,37 @@ static void
 test_strerror_names_every_code_with_either_sign(void **state)
 {
 	static const struct {
-		int		code;
-		const char	*name;
+		int code;
+		const char *name;
 	} names[] = {
-		{ ERG_OK, "OK" }, { ERG_EINVAL, "EINVAL" },
-		{ ERG_ESTATE, "ESTATE" }, { ERG_EADDRINUSE, "EADDRINUSE" },
-		{ ERG_ENOTCONN, "ENOTCONN" }, { ERG_EMSGSIZE, "EMSGSIZE" },
-		{ ERG_EAGAIN, "EAGAIN" }, { ERG_ENOMEM, "ENOMEM" },
-		{ ERG_ENOBUFS, "ENOBUFS" }, { ERG_ENOSPC, "ENOSPC" },
+		{ ERG_OK, "OK" },
+		{ ERG_EINVAL, "EINVAL" },
+		{ ERG_ESTATE, "ESTATE" },
+		{ ERG_EADDRINUSE, "EADDRINUSE" },
+		{ ERG_ENOTCONN, "ENOTCONN" },
+		{ ERG_EMSGSIZE, "EMSGSIZE" },
+		{ ERG_EAGAIN, "EAGAIN" },
+		{ ERG_ENOMEM, "ENOMEM" },
+		{ ERG_ENOBUFS, "ENOBUFS" },
+		{ ERG_ENOSPC, "ENOSPC" },
 		{ ERG_EHOSTUNREACH, "EHOSTUNREACH" },
 		{ ERG_ENETUNREACH, "ENETUNREACH" },
 		{ ERG_ECONNREFUSED, "ECONNREFUSED" },
 		{ ERG_ETIMEDOUT, "ETIMEDOUT" },
-		{ ERG_EMSGTOOBIG, "EMSGTOOBIG" }, { ERG_ETTL, "ETTL" },
-		{ ERG_ETRUNC, "ETRUNC" }, { ERG_EMALFORMED, "EMALFORMED" },
+		{ ERG_EMSGTOOBIG, "EMSGTOOBIG" },
+		{ ERG_ETTL, "ETTL" },
+		{ ERG_ETRUNC, "ETRUNC" },
+		{ ERG_EMALFORMED, "EMALFORMED" },
 		{ ERG_ECHECKSUM, "ECHECKSUM" },
 		{ ERG_EUNSUPPORTED, "EUNSUPPORTED" },
 	};
-	static const int unknown[] = { 7, 19, 23, 39, 46, 59, 64, 1000,
-	    INT_MAX, -INT_MAX };
+	static const int unknown[] = { 7, 19, 23, 39, 46, 59, 64, 1000, INT_MAX,
+		-INT_MAX };
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < NELEM(names); i++) {
-		assert_string_equal(erg_strerror(names[i].code),
-		    names[i].name);
+		assert_string_equal(erg_strerror(names[i].code), names[i].name);
 		assert_string_equal(erg_strerror(-names[i].code),
 		    names[i].name);
 	}
@@ -2003,7 +2078,7 @@ test_stat_names_unique_and_null_out_of_range(void **state)
 	}
 	assert_null(erg_stat_name(ERG_STAT_COUNT));
 	assert_null(erg_stat_name((enum erg_stat)(ERG_STAT_COUNT + 1000)));
-	assert_null(erg_stat_name((enum erg_stat)-1));
+	assert_null(erg_stat_name((enum erg_stat) - 1));
 	/* A few names tests and tools rely on. */
 	assert_string_equal(erg_stat_name(ERG_STAT_PKT_IN_USE), "pkt.in_use");
 	assert_string_equal(erg_stat_name(ERG_STAT_ETHER_RUNT), "ether.runt");
@@ -2014,8 +2089,8 @@ test_stat_names_unique_and_null_out_of_range(void **state)
 }
 
 struct foreach_ctx {
-	const struct erg_stack	*s;
-	unsigned		n;
+	const struct erg_stack *s;
+	unsigned n;
 };
 
 static void
@@ -2046,7 +2121,7 @@ test_stats_foreach_visits_every_counter_in_order(void **state)
 	erg_stack_stats_foreach(t.s, foreach_fn, &c);
 	assert_int_equal(c.n, ERG_STAT_COUNT);
 	assert_int_equal(erg_stat_get(t.s, ERG_STAT_COUNT), 0);
-	assert_int_equal(erg_stat_get(t.s, (enum erg_stat)-1), 0);
+	assert_int_equal(erg_stat_get(t.s, (enum erg_stat) - 1), 0);
 	assert_int_equal(erg_stack_pool_in_use(t.s), t.baseline);
 	tn_stack_fini(&t);
 }
@@ -2076,8 +2151,7 @@ main(void)
 		    test_cksum_add16_after_odd_chunk_keeps_odd_position),
 		cmocka_unit_test(
 		    test_cksum_update_equals_full_recompute_for_random_edits),
-		cmocka_unit_test(
-		    test_cksum_update16_rfc1624_zero_corner_cases),
+		cmocka_unit_test(test_cksum_update16_rfc1624_zero_corner_cases),
 		cmocka_unit_test(test_siphash24_reference_vectors),
 		cmocka_unit_test(test_timers_random_ops_match_naive_model),
 		cmocka_unit_test(
@@ -2100,8 +2174,7 @@ main(void)
 		cmocka_unit_test(
 		    test_pkt_free_null_is_harmless_and_free_list_frees_all),
 		cmocka_unit_test(test_config_default_values),
-		cmocka_unit_test(
-		    test_arena_size_zero_for_every_invalid_config),
+		cmocka_unit_test(test_arena_size_zero_for_every_invalid_config),
 		cmocka_unit_test(
 		    test_stack_init_refuses_small_or_misaligned_arena),
 		cmocka_unit_test(test_arena_size_grows_with_every_count),
@@ -2114,14 +2187,12 @@ main(void)
 		cmocka_unit_test(test_udp_close_self_from_callback_is_safe),
 		cmocka_unit_test(
 		    test_udp_close_other_from_callback_frees_its_queue),
-		cmocka_unit_test(
-		    test_events_cancel_and_repost_during_delivery),
+		cmocka_unit_test(test_events_cancel_and_repost_during_delivery),
 		cmocka_unit_test(test_rand_draws_only_from_config_rand),
 		cmocka_unit_test(
 		    test_strerror_names_every_code_with_either_sign),
 		cmocka_unit_test(test_strerror_int_min_is_unknown),
-		cmocka_unit_test(
-		    test_stat_names_unique_and_null_out_of_range),
+		cmocka_unit_test(test_stat_names_unique_and_null_out_of_range),
 		cmocka_unit_test(
 		    test_stats_foreach_visits_every_counter_in_order),
 	};

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ether/ether_link.h"	/* erg_ether_output*() */
+#include "../../src/ether/ether_link.h" /* erg_ether_output*() */
 #include "lib/testnet.h"
 #include "frames.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -32,13 +32,13 @@ static const uint8_t mac_x[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 };
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t zero6[6];
 
-#define IP_A	ERG_IPV4(198, 18, 0, 1)
-#define IP_B	ERG_IPV4(198, 18, 0, 2)
-#define IP_C	ERG_IPV4(198, 18, 0, 3)
-#define IP_D	ERG_IPV4(198, 18, 0, 4)
+#define IP_A ERG_IPV4(198, 18, 0, 1)
+#define IP_B ERG_IPV4(198, 18, 0, 2)
+#define IP_C ERG_IPV4(198, 18, 0, 3)
+#define IP_D ERG_IPV4(198, 18, 0, 4)
 
-#define MS	1000ull			/* microseconds per millisecond */
-#define SEC	(1000ull * MS)
+#define MS  1000ull /* microseconds per millisecond */
+#define SEC (1000ull * MS)
 
 /* ---- Helpers ----------------------------------------------------------- */
 
@@ -104,10 +104,10 @@ inject_reply_from(struct tn_stack *t, const uint8_t mac[6], uint32_t ip,
 
 /* The datagram in a transmitted frame, parsed by the wire modules. */
 struct udp_out {
-	struct erg_ether_repr	eh;
-	struct erg_ipv4_repr	ip;
-	struct erg_udp_repr	udp;
-	struct erg_view		data;
+	struct erg_ether_repr eh;
+	struct erg_ipv4_repr ip;
+	struct erg_udp_repr udp;
+	struct erg_view data;
 };
 
 static void
@@ -115,13 +115,15 @@ parse_udp_out(const struct tn_frame *f, struct udp_out *o)
 {
 	struct erg_view ipv, udpv;
 
-	assert_int_equal(erg_ether_parse(&o->eh, &ipv,
-	    erg_view_make(f->data, f->len), NULL), 0);
+	assert_int_equal(
+	    erg_ether_parse(&o->eh, &ipv, erg_view_make(f->data, f->len), NULL),
+	    0);
 	assert_int_equal(o->eh.type, ERG_ETHERTYPE_IPV4);
 	assert_int_equal(erg_ipv4_parse(&o->ip, &udpv, ipv, NULL), 0);
 	assert_int_equal(o->ip.proto, ERG_IP_PROTO_UDP);
-	assert_int_equal(erg_udp_parse(&o->udp, &o->data, udpv, o->ip.src,
-	    o->ip.dst, NULL), 0);
+	assert_int_equal(
+	    erg_udp_parse(&o->udp, &o->data, udpv, o->ip.src, o->ip.dst, NULL),
+	    0);
 }
 
 /*
@@ -133,8 +135,8 @@ sent(const struct tn_stack *t, enum erg_stat id)
 {
 	uint64_t v = tn_stat(t, id);
 
-	if (t->addr != 0 && (id == ERG_STAT_ARP_REQUEST_TX ||
-	    id == ERG_STAT_NETIF_TX))
+	if (t->addr != 0 &&
+	    (id == ERG_STAT_ARP_REQUEST_TX || id == ERG_STAT_NETIF_TX))
 		v--;
 	return v;
 }
@@ -186,15 +188,18 @@ poll_until_idle(struct tn_stack *t, uint64_t from)
 /* ---- Ethernet wire format ---------------------------------------------- */
 
 struct captured {
-	const char	*name;
-	const uint8_t	*p;
-	size_t		len;
-	const uint8_t	*dst;
-	const uint8_t	*src;
-	uint16_t	type;
+	const char *name;
+	const uint8_t *p;
+	size_t len;
+	const uint8_t *dst;
+	const uint8_t *src;
+	uint16_t type;
 };
 
-#define CAP(f, d, s, ty)	{ #f, f, sizeof(f), d, s, ty }
+#define CAP(f, d, s, ty)                   \
+	{                                  \
+#f, f, sizeof(f), d, s, ty \
+	}
 
 static const struct captured captured[] = {
 	CAP(frame_arp_gratuitous, bcast, mac_a, ERG_ETHERTYPE_ARP),
@@ -225,14 +230,14 @@ test_ether_parse_every_captured_frame(void **state)
 
 		memset(&r, 0xA5, sizeof(r));
 		if (erg_ether_parse(&r, &pl, erg_view_make(c->p, c->len),
-		    &why) != 0)
+		        &why) != 0)
 			fail_msg("%s refused", c->name);
 		assert_memory_equal(r.dst, c->dst, 6);
 		assert_memory_equal(r.src, c->src, 6);
 		assert_int_equal(r.type, c->type);
 		assert_ptr_equal(pl.p, c->p + 14);
 		assert_int_equal(pl.len, c->len - 14);
-		assert_int_equal(why, ERG_STAT_COUNT);	/* untouched */
+		assert_int_equal(why, ERG_STAT_COUNT); /* untouched */
 	}
 }
 
@@ -249,13 +254,15 @@ test_ether_parse_refuses_every_truncation_as_runt(void **state)
 			enum erg_stat why = ERG_STAT_COUNT;
 
 			assert_int_equal(erg_ether_parse(&r, &pl,
-			    erg_view_make(captured[i].p, n), &why),
+			                     erg_view_make(captured[i].p, n),
+			                     &why),
 			    -ERG_ETRUNC);
 			assert_int_equal(why, ERG_STAT_ETHER_RUNT);
 			assert_null(pl.p);
 			assert_int_equal(pl.len, 12345);
 			assert_int_equal(erg_ether_parse(&r, &pl,
-			    erg_view_make(captured[i].p, n), NULL),
+			                     erg_view_make(captured[i].p, n),
+			                     NULL),
 			    -ERG_ETRUNC);
 		}
 		/* The bare header is a frame with an empty payload. */
@@ -264,7 +271,9 @@ test_ether_parse_refuses_every_truncation_as_runt(void **state)
 			struct erg_view pl;
 
 			assert_int_equal(erg_ether_parse(&r, &pl,
-			    erg_view_make(captured[i].p, 14), NULL), 0);
+			                     erg_view_make(captured[i].p, 14),
+			                     NULL),
+			    0);
 			assert_int_equal(pl.len, 0);
 		}
 	}
@@ -274,10 +283,10 @@ static void
 test_ether_parse_refuses_8023_length_fields(void **state)
 {
 	/* Below 0x0600 the field is an IEEE 802.3 length, not a type. */
-	static const uint16_t lens[] = { 0x0000, 0x0001, 0x002e, 0x05dc,
-	    0x05dd, 0x05ff };
+	static const uint16_t lens[] = { 0x0000, 0x0001, 0x002e, 0x05dc, 0x05dd,
+		0x05ff };
 	static const uint16_t types[] = { 0x0600, 0x0800, 0x0806, 0x86dd,
-	    0xffff };
+		0xffff };
 	uint8_t f[64];
 	size_t i;
 
@@ -289,19 +298,21 @@ test_ether_parse_refuses_8023_length_fields(void **state)
 		enum erg_stat why = ERG_STAT_COUNT;
 
 		erg_put_be16(f + 12, lens[i]);
-		assert_int_equal(erg_ether_parse(&r, &pl,
-		    erg_view_make(f, 42), &why), -ERG_EUNSUPPORTED);
+		assert_int_equal(
+		    erg_ether_parse(&r, &pl, erg_view_make(f, 42), &why),
+		    -ERG_EUNSUPPORTED);
 		assert_int_equal(why, ERG_STAT_ETHER_UNKNOWN_TYPE);
-		assert_int_equal(erg_ether_parse(&r, &pl,
-		    erg_view_make(f, 42), NULL), -ERG_EUNSUPPORTED);
+		assert_int_equal(
+		    erg_ether_parse(&r, &pl, erg_view_make(f, 42), NULL),
+		    -ERG_EUNSUPPORTED);
 	}
 	for (i = 0; i < NELEM(types); i++) {
 		struct erg_ether_repr r;
 		struct erg_view pl;
 
 		erg_put_be16(f + 12, types[i]);
-		assert_int_equal(erg_ether_parse(&r, &pl,
-		    erg_view_make(f, 42), NULL), 0);
+		assert_int_equal(
+		    erg_ether_parse(&r, &pl, erg_view_make(f, 42), NULL), 0);
 		assert_int_equal(r.type, types[i]);
 	}
 }
@@ -344,8 +355,10 @@ test_ether_parse_emit_round_trip_every_captured_frame(void **state)
 		struct erg_view pl;
 		uint8_t buf[32];
 
-		assert_int_equal(erg_ether_parse(&r, &pl,
-		    erg_view_make(captured[i].p, captured[i].len), NULL), 0);
+		assert_int_equal(
+		    erg_ether_parse(&r, &pl,
+		        erg_view_make(captured[i].p, captured[i].len), NULL),
+		    0);
 		memset(buf, 0xA5, sizeof(buf));
 		assert_int_equal(erg_ether_emit(&r, buf, sizeof(buf)), 14);
 		assert_memory_equal(buf, captured[i].p, 14);
@@ -360,19 +373,19 @@ static void
 test_arp_parse_captured_packets_fields_exact(void **state)
 {
 	static const struct {
-		const uint8_t	*p;
-		uint16_t	op;
-		const uint8_t	*sha;
-		uint32_t	spa;
-		const uint8_t	*tha;
-		uint32_t	tpa;
+		const uint8_t *p;
+		uint16_t op;
+		const uint8_t *sha;
+		uint32_t spa;
+		const uint8_t *tha;
+		uint32_t tpa;
 	} want[] = {
 		{ frame_arp_request, ERG_ARP_OP_REQUEST, mac_a, IP_A, zero6,
-		  IP_B },
+		    IP_B },
 		{ frame_arp_reply, ERG_ARP_OP_REPLY, mac_b, IP_B, mac_a, IP_A },
 		/* RFC 5227 announcement: sender and target both A. */
 		{ frame_arp_gratuitous, ERG_ARP_OP_REQUEST, mac_a, IP_A, zero6,
-		  IP_A },
+		    IP_A },
 	};
 	size_t i;
 
@@ -382,8 +395,9 @@ test_arp_parse_captured_packets_fields_exact(void **state)
 		enum erg_stat why = ERG_STAT_COUNT;
 
 		memset(&r, 0xA5, sizeof(r));
-		assert_int_equal(erg_arp_parse(&r,
-		    erg_view_make(want[i].p + 14, 28), &why), 0);
+		assert_int_equal(
+		    erg_arp_parse(&r, erg_view_make(want[i].p + 14, 28), &why),
+		    0);
 		assert_int_equal(why, ERG_STAT_COUNT);
 		assert_int_equal(r.op, want[i].op);
 		assert_memory_equal(r.sha, want[i].sha, 6);
@@ -397,8 +411,8 @@ static void
 test_arp_emit_reproduces_captured_bytes(void **state)
 {
 	struct {
-		const uint8_t		*p;
-		struct erg_arp_repr	r;
+		const uint8_t *p;
+		struct erg_arp_repr r;
 	} cases[3];
 	size_t i, j;
 
@@ -445,8 +459,8 @@ test_arp_emit_reproduces_captured_bytes(void **state)
 static void
 test_arp_parse_refuses_every_truncation(void **state)
 {
-	static const uint8_t *const pk[] = { frame_arp_request,
-	    frame_arp_reply, frame_arp_gratuitous };
+	static const uint8_t *const pk[] = { frame_arp_request, frame_arp_reply,
+		frame_arp_gratuitous };
 	uint8_t padded[46];
 	size_t i, n;
 
@@ -457,10 +471,14 @@ test_arp_parse_refuses_every_truncation(void **state)
 			enum erg_stat why = ERG_STAT_COUNT;
 
 			assert_int_equal(erg_arp_parse(&r,
-			    erg_view_make(pk[i] + 14, n), &why), -ERG_ETRUNC);
+			                     erg_view_make(pk[i] + 14, n),
+			                     &why),
+			    -ERG_ETRUNC);
 			assert_int_equal(why, ERG_STAT_ARP_TRUNCATED);
 			assert_int_equal(erg_arp_parse(&r,
-			    erg_view_make(pk[i] + 14, n), NULL), -ERG_ETRUNC);
+			                     erg_view_make(pk[i] + 14, n),
+			                     NULL),
+			    -ERG_ETRUNC);
 		}
 	}
 	/* Ethernet padding after the 28 bytes (60-byte frame) is ignored. */
@@ -470,17 +488,19 @@ test_arp_parse_refuses_every_truncation(void **state)
 		memset(padded, 0xA5, sizeof(padded));
 		memcpy(padded, frame_arp_request + 14, 28);
 		assert_int_equal(erg_arp_parse(&r,
-		    erg_view_make(padded, sizeof(padded)), NULL), 0);
+		                     erg_view_make(padded, sizeof(padded)),
+		                     NULL),
+		    0);
 		assert_int_equal(r.tpa, IP_B);
 	}
 }
 
 struct arp_mutation {
-	const char	*what;
-	size_t		off;		/* in the ARP packet */
-	unsigned	width;		/* 1 or 2 bytes */
-	uint16_t	value;
-	enum erg_stat	why;
+	const char *what;
+	size_t off;     /* in the ARP packet */
+	unsigned width; /* 1 or 2 bytes */
+	uint16_t value;
+	enum erg_stat why;
 };
 
 /* RFC 826: htype 1, ptype 0x0800, hlen 6, plen 4, op 1 or 2. */
@@ -537,8 +557,9 @@ test_arp_parse_refuses_wrong_types_lengths_and_ops(void **state)
 		if (why != m->why)
 			fail_msg("%s counted as %s", m->what,
 			    erg_stat_name(why));
-		assert_int_equal(erg_arp_parse(&r, erg_view_make(arp, 28),
-		    NULL), -ERG_EMALFORMED);
+		assert_int_equal(
+		    erg_arp_parse(&r, erg_view_make(arp, 28), NULL),
+		    -ERG_EMALFORMED);
 	}
 }
 
@@ -572,7 +593,7 @@ test_ether_frame_for_other_unicast_mac_dropped(void **state)
 		{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x00 },
 		{ 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 },
 		{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x02 },
-		{ 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff },	/* not a group */
+		{ 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff }, /* not a group */
 	};
 	struct tn_stack t;
 	uint8_t f[42];
@@ -585,8 +606,7 @@ test_ether_frame_for_other_unicast_mac_dropped(void **state)
 		memcpy(f, others[i], 6);
 		tn_inject(&t, f, sizeof(f), i);
 	}
-	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_NOT_FOR_US),
-	    NELEM(others));
+	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_NOT_FOR_US), NELEM(others));
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_RX), 0);
 	assert_int_equal(t.cap.n, 0);
 	/* To our own MAC it is accepted (and answered). */
@@ -601,11 +621,11 @@ static void
 test_ether_multicast_destination_dropped(void **state)
 {
 	static const uint8_t groups[][6] = {
-		{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },	/* all-hosts */
-		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 },	/* IPv6 */
-		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 },	/* STP */
-		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe },	/* not broadcast */
-		{ 0x03, 0x00, 0x00, 0x00, 0x00, 0x02 },	/* ours + group bit */
+		{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 }, /* all-hosts */
+		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, /* IPv6 */
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 }, /* STP */
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe }, /* not broadcast */
+		{ 0x03, 0x00, 0x00, 0x00, 0x00, 0x02 }, /* ours + group bit */
 	};
 	struct tn_stack t;
 	uint8_t f[42];
@@ -618,8 +638,7 @@ test_ether_multicast_destination_dropped(void **state)
 		memcpy(f, groups[i], 6);
 		tn_inject(&t, f, sizeof(f), i);
 	}
-	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_MULTICAST),
-	    NELEM(groups));
+	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_MULTICAST), NELEM(groups));
 	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_NOT_FOR_US), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_RX), 0);
 	assert_int_equal(t.cap.n, 0);
@@ -649,8 +668,7 @@ test_ether_group_source_dropped(void **state)
 		memcpy(f, mac_b, 6);
 		tn_inject(&t, f, sizeof(f), i);
 	}
-	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_BAD_SRC),
-	    2 * NELEM(srcs));
+	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_BAD_SRC), 2 * NELEM(srcs));
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_RX), 0);
 	assert_int_equal(t.cap.n, 0);
 	end_test(&t);
@@ -660,12 +678,12 @@ static void
 test_ether_unknown_and_8023_types_counted(void **state)
 {
 	static const uint16_t types[] = {
-		0x86dd,		/* IPv6 */
-		0x8035,		/* RARP */
-		0x88cc,		/* LLDP */
-		0x0600,		/* the first EtherType value */
-		0x05dc,		/* 802.3 length 1500 */
-		0x0026,		/* 802.3 length 38 (LLC) */
+		0x86dd, /* IPv6 */
+		0x8035, /* RARP */
+		0x88cc, /* LLDP */
+		0x0600, /* the first EtherType value */
+		0x05dc, /* 802.3 length 1500 */
+		0x0026, /* 802.3 length 38 (LLC) */
 	};
 	struct tn_stack t;
 	uint8_t f[60];
@@ -825,8 +843,10 @@ test_arp_bad_sender_counted(void **state)
 	};
 	/* RFC 1122 3.2.1.3: never a source address. */
 	static const uint32_t bad_spa[] = {
-		ERG_IPV4_BROADCAST, ERG_IPV4(224, 0, 0, 1),
-		ERG_IPV4(239, 255, 255, 250), ERG_IPV4(127, 0, 0, 1),
+		ERG_IPV4_BROADCAST,
+		ERG_IPV4(224, 0, 0, 1),
+		ERG_IPV4(239, 255, 255, 250),
+		ERG_IPV4(127, 0, 0, 1),
 		ERG_IPV4(240, 0, 0, 1),
 	};
 	struct tn_stack t;
@@ -884,8 +904,8 @@ test_arp_conflict_counted_not_cached(void **state)
 	    IP_B, 1);
 	inject_arp(&t, bcast, mac_x, ERG_ARP_OP_REQUEST, mac_x, IP_B, zero6,
 	    IP_A, 2);
-	inject_arp(&t, mac_b, mac_x, ERG_ARP_OP_REPLY, mac_x, IP_B, mac_b,
-	    IP_B, 3);
+	inject_arp(&t, mac_b, mac_x, ERG_ARP_OP_REPLY, mac_x, IP_B, mac_b, IP_B,
+	    3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_CONFLICT), 3);
 	assert_int_equal(t.cap.n, 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_IN_USE), 0);
@@ -907,16 +927,16 @@ test_arp_probe_answered_but_not_cached(void **state)
 	(void)state;
 	stack_b(&t, NULL);
 	/* RFC 5227 2.1.1: a probe has sender address 0.0.0.0. */
-	inject_arp(&t, bcast, mac_a, ERG_ARP_OP_REQUEST, mac_a, 0, zero6,
-	    IP_B, 1);
+	inject_arp(&t, bcast, mac_a, ERG_ARP_OP_REQUEST, mac_a, 0, zero6, IP_B,
+	    1);
 	assert_int_equal(t.cap.n, 1);
-	assert_arp_frame(frame_at(&t, 0), mac_a, mac_b, ERG_ARP_OP_REPLY,
-	    mac_b, IP_B, mac_a, 0);
+	assert_arp_frame(frame_at(&t, 0), mac_a, mac_b, ERG_ARP_OP_REPLY, mac_b,
+	    IP_B, mac_a, 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_IN_USE), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_BAD_SENDER), 0);
 	/* A probe for another address is just not for us. */
-	inject_arp(&t, bcast, mac_a, ERG_ARP_OP_REQUEST, mac_a, 0, zero6,
-	    IP_C, 2);
+	inject_arp(&t, bcast, mac_a, ERG_ARP_OP_REQUEST, mac_a, 0, zero6, IP_C,
+	    2);
 	assert_int_equal(t.cap.n, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_NOT_FOR_US), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_IN_USE), 0);
@@ -1034,7 +1054,9 @@ test_gratuitous_arp_sent_when_address_set(void **state)
 	assert_memory_equal(frame_at(&t, 0)->data, frame_arp_gratuitous,
 	    sizeof(frame_arp_gratuitous));
 	assert_int_equal(erg_arp_parse(&r,
-	    erg_view_make(frame_at(&t, 0)->data + 14, 28), NULL), 0);
+	                     erg_view_make(frame_at(&t, 0)->data + 14, 28),
+	                     NULL),
+	    0);
 	assert_memory_equal(frame_at(&t, 0)->data, bcast, 6);
 	assert_int_equal(r.op, ERG_ARP_OP_REQUEST);
 	assert_int_equal(r.spa, IP_A);
@@ -1044,8 +1066,7 @@ test_gratuitous_arp_sent_when_address_set(void **state)
 	assert_int_equal(erg_ipv4_addr_set(t.s, t.ifindex, IP_A, 24), 0);
 	assert_int_equal(t.cap.n, 2);
 	assert_memory_equal(frame_at(&t, 1)->data, frame_arp_gratuitous, 42);
-	assert_int_equal(erg_ipv4_addr_set(t.s, t.ifindex, ERG_IPV4_ANY, 0),
-	    0);
+	assert_int_equal(erg_ipv4_addr_set(t.s, t.ifindex, ERG_IPV4_ANY, 0), 0);
 	assert_int_equal(t.cap.n, 2);
 	/* Another address: its own announcement. */
 	assert_int_equal(erg_ipv4_addr_set(t.s, t.ifindex, IP_D, 16), 0);
@@ -1064,8 +1085,8 @@ test_address_change_flushes_arp_cache(void **state)
 	(void)state;
 	stack_a(&t, NULL);
 	u = udp_sock(&t, 40000);
-	inject_reply_from(&t, mac_c, IP_C, 1);		/* C reachable */
-	assert_int_equal(send_str(u, IP_B, "q1"), 0);	/* B resolving */
+	inject_reply_from(&t, mac_c, IP_C, 1);        /* C reachable */
+	assert_int_equal(send_str(u, IP_B, "q1"), 0); /* B resolving */
 	assert_int_equal(send_str(u, IP_B, "q2"), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_IN_USE), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_PKT_IN_USE), 2);
@@ -1085,11 +1106,10 @@ test_address_change_flushes_arp_cache(void **state)
 	/* No timer left behind. */
 	assert_int_equal(erg_stack_poll(t.s, 2), ERG_TIME_NEVER);
 	/* Clearing the address flushes too. */
-	inject_arp(&t, mac_a, mac_c, ERG_ARP_OP_REPLY, mac_c, IP_C, mac_a,
-	    IP_D, 3);
+	inject_arp(&t, mac_a, mac_c, ERG_ARP_OP_REPLY, mac_c, IP_C, mac_a, IP_D,
+	    3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_IN_USE), 1);
-	assert_int_equal(erg_ipv4_addr_set(t.s, t.ifindex, ERG_IPV4_ANY, 0),
-	    0);
+	assert_int_equal(erg_ipv4_addr_set(t.s, t.ifindex, ERG_IPV4_ANY, 0), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_IN_USE), 0);
 	assert_int_equal(erg_stack_poll(t.s, 4), ERG_TIME_NEVER);
 	erg_udp_close(u);
@@ -1102,8 +1122,8 @@ static void
 test_arp_resolution_retransmits_then_gives_up(void **state)
 {
 	static const struct {
-		uint32_t	retries;
-		uint32_t	retry_ms;
+		uint32_t retries;
+		uint32_t retry_ms;
 	} cfgs[] = { { 3, 1000 }, { 1, 10 }, { 5, 250 } };
 	size_t k;
 
@@ -1297,8 +1317,8 @@ test_arp_cache_full_when_all_entries_resolving(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_CACHE_FULL), 2);
 	assert_int_equal(t.cap.n, 3);
 	assert_int_equal(count_arp_op(&t, ERG_ARP_OP_REPLY), 1);
-	assert_arp_frame(frame_at(&t, 2), mac_d, mac_a, ERG_ARP_OP_REPLY,
-	    mac_a, IP_A, mac_d, IP_D);
+	assert_arp_frame(frame_at(&t, 2), mac_d, mac_a, ERG_ARP_OP_REPLY, mac_a,
+	    IP_A, mac_d, IP_D);
 	poll_until_idle(&t, 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_RESOLVE_FAIL), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_QUEUE_TIMEOUT), 2);
@@ -1322,8 +1342,8 @@ test_arp_cache_evicts_reachable_entry_closest_to_expiry(void **state)
 	cfg.arp_entries = 2;
 	stack_a(&t, &cfg);
 	u = udp_sock(&t, 40000);
-	inject_reply_from(&t, mac_b, IP_B, 1 * SEC);	/* expires 121 s */
-	inject_reply_from(&t, mac_c, IP_C, 2 * SEC);	/* expires 122 s */
+	inject_reply_from(&t, mac_b, IP_B, 1 * SEC); /* expires 121 s */
+	inject_reply_from(&t, mac_c, IP_C, 2 * SEC); /* expires 122 s */
 	(void)erg_stack_poll(t.s, 3 * SEC);
 	assert_int_equal(send_str(u, IP_D, "d"), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_CACHE_EVICT), 1);
@@ -1480,10 +1500,9 @@ test_broadcast_destinations_skip_arp(void **state)
 	(void)state;
 	stack_a(&t, NULL);
 	u = udp_sock(&t, 68);
-	assert_int_equal(erg_udp_sendto(u, ERG_IPV4_BROADCAST, 67, "b", 1),
-	    0);
-	assert_int_equal(erg_udp_sendto(u, ERG_IPV4(198, 18, 0, 255), 67, "s",
-	    1), 0);
+	assert_int_equal(erg_udp_sendto(u, ERG_IPV4_BROADCAST, 67, "b", 1), 0);
+	assert_int_equal(
+	    erg_udp_sendto(u, ERG_IPV4(198, 18, 0, 255), 67, "s", 1), 0);
 	assert_int_equal(t.cap.n, 2);
 	parse_udp_out(frame_at(&t, 0), &o);
 	assert_memory_equal(o.eh.dst, bcast, 6);
@@ -1577,8 +1596,8 @@ test_ether_output_on_bad_index_frees_pkt(void **state)
 	stack_a(&t, NULL);
 	p = erg_pkt_alloc(t.s);
 	memcpy(erg_pkt_put(p, 20), frame_icmp_echo_request + 14, 20);
-	assert_int_equal(erg_ether_output(t.s, 1, mac_b, ERG_ETHERTYPE_IPV4,
-	    p), -ERG_EINVAL);
+	assert_int_equal(erg_ether_output(t.s, 1, mac_b, ERG_ETHERTYPE_IPV4, p),
+	    -ERG_EINVAL);
 	p = erg_pkt_alloc(t.s);
 	assert_int_equal(erg_ether_output_ipv4(t.s, 7, IP_B, p), -ERG_EINVAL);
 	assert_int_equal(t.cap.n, 0);
@@ -1586,8 +1605,9 @@ test_ether_output_on_bad_index_frees_pkt(void **state)
 	/* On a good index, to the interface's subnet broadcast: no ARP. */
 	p = erg_pkt_alloc(t.s);
 	memcpy(erg_pkt_put(p, 20), frame_icmp_echo_request + 14, 20);
-	assert_int_equal(erg_ether_output_ipv4(t.s, t.ifindex,
-	    ERG_IPV4(198, 18, 0, 255), p), 0);
+	assert_int_equal(
+	    erg_ether_output_ipv4(t.s, t.ifindex, ERG_IPV4(198, 18, 0, 255), p),
+	    0);
 	assert_int_equal(t.cap.n, 1);
 	assert_int_equal(frame_at(&t, 0)->len, 34);
 	assert_memory_equal(frame_at(&t, 0)->data, bcast, 6);
@@ -1630,7 +1650,7 @@ test_ether_output_without_headroom_counted(void **state)
 
 	(void)state;
 	stack_a(&t, NULL);
-	inject_reply_from(&t, mac_b, IP_B, 1);		/* B reachable */
+	inject_reply_from(&t, mac_b, IP_B, 1); /* B reachable */
 	u = udp_sock(&t, 40000);
 	/* Headroom for UDP + IPv4 + Ethernet minus k bytes. */
 	for (k = 1; k >= 0; k--) {
@@ -1646,8 +1666,8 @@ test_ether_output_without_headroom_counted(void **state)
 		if (k == 1) {
 			assert_int_equal(erg_udp_pkt_sendto(u, p, IP_B, 7),
 			    -ERG_EINVAL);
-			assert_int_equal(tn_stat(&t,
-			    ERG_STAT_ETHER_NO_HEADROOM), 1);
+			assert_int_equal(
+			    tn_stat(&t, ERG_STAT_ETHER_NO_HEADROOM), 1);
 			assert_int_equal(t.cap.n, 0);
 		} else {
 			/* Exactly enough: Linux's own UDP bytes go out. */
@@ -1703,8 +1723,7 @@ main(void)
 		    test_arp_merge_updates_known_sender_whatever_the_target),
 		cmocka_unit_test(test_gratuitous_arp_sent_when_address_set),
 		cmocka_unit_test(test_address_change_flushes_arp_cache),
-		cmocka_unit_test(
-		    test_arp_resolution_retransmits_then_gives_up),
+		cmocka_unit_test(test_arp_resolution_retransmits_then_gives_up),
 		cmocka_unit_test(test_arp_reply_flushes_queue_in_order),
 		cmocka_unit_test(
 		    test_arp_overheard_request_resolves_pending_entry),
@@ -1713,8 +1732,7 @@ main(void)
 		    test_arp_cache_full_when_all_entries_resolving),
 		cmocka_unit_test(
 		    test_arp_cache_evicts_reachable_entry_closest_to_expiry),
-		cmocka_unit_test(
-		    test_arp_refresh_once_in_last_quarter_of_life),
+		cmocka_unit_test(test_arp_refresh_once_in_last_quarter_of_life),
 		cmocka_unit_test(test_arp_entry_expires_after_reachable_ms),
 		cmocka_unit_test(
 		    test_arp_stale_entry_not_used_before_its_timer_runs),

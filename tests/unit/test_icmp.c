@@ -21,11 +21,11 @@
 #include "lib/testnet.h"
 #include "frames.h"
 
-#define ADDR_A		ERG_IPV4(198, 18, 0, 1)
-#define ADDR_B		ERG_IPV4(198, 18, 0, 2)
-#define NET_BCAST	ERG_IPV4(198, 18, 0, 255)
+#define ADDR_A    ERG_IPV4(198, 18, 0, 1)
+#define ADDR_B    ERG_IPV4(198, 18, 0, 2)
+#define NET_BCAST ERG_IPV4(198, 18, 0, 255)
 
-#define SEC		1000000ull	/* microseconds */
+#define SEC 1000000ull /* microseconds */
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -73,8 +73,9 @@ parse_frame(const struct tn_frame *f, struct erg_ipv4_repr *r)
 
 	assert_true(f->len >= ERG_ETHER_HDR_LEN);
 	assert_int_equal(erg_be16(f->data + 12), ERG_ETHERTYPE_IPV4);
-	assert_int_equal(erg_ipv4_parse(r, &pl, erg_view_make(f->data + 14,
-	    f->len - 14), NULL), 0);
+	assert_int_equal(erg_ipv4_parse(r, &pl,
+	                     erg_view_make(f->data + 14, f->len - 14), NULL),
+	    0);
 	return pl;
 }
 
@@ -103,8 +104,8 @@ inject_ip(struct tn_stack *t, const uint8_t dst_mac[6], const uint8_t *ip,
  */
 static void
 inject_icmp(struct tn_stack *t, const uint8_t dst_mac[6], uint32_t dst,
-    uint8_t type, uint8_t code, uint32_t rest, const uint8_t *body,
-    size_t blen, uint64_t now)
+    uint8_t type, uint8_t code, uint32_t rest, const uint8_t *body, size_t blen,
+    uint64_t now)
 {
 	uint8_t *m = xmalloc(8 + blen), *ip = xmalloc(20 + 8 + blen);
 	struct erg_icmp_repr r;
@@ -117,8 +118,8 @@ inject_icmp(struct tn_stack *t, const uint8_t dst_mac[6], uint32_t dst,
 		memcpy(m + 8, body, blen);
 	}
 	assert_int_equal(erg_icmp_emit(&r, m, 8 + blen), 0);
-	n = tn_build_ipv4(ip, ADDR_A, dst, ERG_IP_PROTO_ICMP, 0x7777, 0,
-	    false, m, 8 + blen);
+	n = tn_build_ipv4(ip, ADDR_A, dst, ERG_IP_PROTO_ICMP, 0x7777, 0, false,
+	    m, 8 + blen);
 	inject_ip(t, dst_mac, ip, n, now);
 	free(ip);
 	free(m);
@@ -133,9 +134,9 @@ inject_err(struct tn_stack *t, uint8_t type, uint8_t code, uint32_t rest,
 }
 
 struct ev_rec {
-	unsigned	calls;
-	unsigned	readable;
-	unsigned	error;
+	unsigned calls;
+	unsigned readable;
+	unsigned error;
 };
 
 static void
@@ -158,10 +159,10 @@ ev_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
  * A:7; the datagram it sent (IP header onwards) goes to dg.
  */
 struct sent {
-	struct erg_udp_sock	*u;
-	struct ev_rec		ev;
-	uint8_t			dg[64];
-	size_t			len;
+	struct erg_udp_sock *u;
+	struct ev_rec ev;
+	uint8_t dg[64];
+	size_t len;
 };
 
 static void
@@ -184,11 +185,11 @@ udp_send_one(struct tn_stack *t, struct sent *s)
 /* ---- Wire ---------------------------------------------------------------- */
 
 struct icmp_vec {
-	const uint8_t	*frame;
-	size_t		len;
-	uint8_t		type;
-	uint8_t		code;
-	uint32_t	rest;
+	const uint8_t *frame;
+	size_t len;
+	uint8_t type;
+	uint8_t code;
+	uint32_t rest;
 };
 
 static const struct icmp_vec icmp_vecs[] = {
@@ -200,7 +201,7 @@ static const struct icmp_vec icmp_vecs[] = {
 	    ERG_ICMP_DEST_UNREACH, ERG_ICMP_PORT_UNREACH, 0 },
 };
 
-#define N_ICMP_VECS	(sizeof(icmp_vecs) / sizeof(icmp_vecs[0]))
+#define N_ICMP_VECS (sizeof(icmp_vecs) / sizeof(icmp_vecs[0]))
 
 static void
 test_icmp_parse_captured_messages(void **state)
@@ -215,8 +216,9 @@ test_icmp_parse_captured_messages(void **state)
 		struct erg_view pl;
 		enum erg_stat why = ERG_STAT_COUNT;
 
-		assert_int_equal(erg_icmp_parse(&r, &pl, erg_view_make(m,
-		    e->len - 34), &why), 0);
+		assert_int_equal(erg_icmp_parse(&r, &pl,
+		                     erg_view_make(m, e->len - 34), &why),
+		    0);
 		assert_int_equal(why, ERG_STAT_COUNT);
 		assert_int_equal(r.type, e->type);
 		assert_int_equal(r.code, e->code);
@@ -225,8 +227,8 @@ test_icmp_parse_captured_messages(void **state)
 		assert_int_equal(pl.len, e->len - 42);
 	}
 	/* The port unreachable quotes the whole captured UDP datagram. */
-	assert_memory_equal(frame_icmp_port_unreach + 42,
-	    frame_udp_small + 14, 34);
+	assert_memory_equal(frame_icmp_port_unreach + 42, frame_udp_small + 14,
+	    34);
 }
 
 static void
@@ -286,11 +288,13 @@ test_icmp_parse_refuses_truncation(void **state)
 		struct erg_view pl;
 		enum erg_stat why = ERG_STAT_COUNT;
 
-		assert_int_equal(erg_icmp_parse(&r, &pl, erg_view_make(m, n),
-		    &why), -ERG_ETRUNC);
+		assert_int_equal(
+		    erg_icmp_parse(&r, &pl, erg_view_make(m, n), &why),
+		    -ERG_ETRUNC);
 		assert_int_equal(why, ERG_STAT_ICMP_TRUNCATED);
-		assert_int_equal(erg_icmp_parse(&r, &pl, erg_view_make(m, n),
-		    NULL), -ERG_ETRUNC);
+		assert_int_equal(
+		    erg_icmp_parse(&r, &pl, erg_view_make(m, n), NULL),
+		    -ERG_ETRUNC);
 	}
 	/*
 	 * Past the header, a cut message no longer sums to its checksum
@@ -301,8 +305,9 @@ test_icmp_parse_refuses_truncation(void **state)
 		struct erg_view pl;
 		enum erg_stat why = ERG_STAT_COUNT;
 
-		assert_int_equal(erg_icmp_parse(&r, &pl, erg_view_make(m, n),
-		    &why), -ERG_ECHECKSUM);
+		assert_int_equal(
+		    erg_icmp_parse(&r, &pl, erg_view_make(m, n), &why),
+		    -ERG_ECHECKSUM);
 		assert_int_equal(why, ERG_STAT_ICMP_BAD_CHECKSUM);
 	}
 }
@@ -320,14 +325,16 @@ test_icmp_checksum_covers_ip_payload_not_buffer(void **state)
 	/* Class 10: trailing garbage after the datagram, inside the frame. */
 	memcpy(f, frame_icmp_echo_request, sizeof(frame_icmp_echo_request));
 	memset(f + sizeof(frame_icmp_echo_request), 0x77, 20);
-	assert_int_equal(erg_ipv4_parse(&ip, &ipl, erg_view_make(f + 14,
-	    sizeof(f) - 14), NULL), 0);
+	assert_int_equal(erg_ipv4_parse(&ip, &ipl,
+	                     erg_view_make(f + 14, sizeof(f) - 14), NULL),
+	    0);
 	assert_int_equal(ipl.len, 64);
 	assert_int_equal(erg_icmp_parse(&r, &pl, ipl, &why), 0);
 	assert_int_equal(pl.len, 56);
 	/* Summing the buffer instead would have refused a good message. */
-	assert_int_equal(erg_icmp_parse(&r, &pl, erg_view_make(ipl.p, 84),
-	    &why), -ERG_ECHECKSUM);
+	assert_int_equal(
+	    erg_icmp_parse(&r, &pl, erg_view_make(ipl.p, 84), &why),
+	    -ERG_ECHECKSUM);
 	assert_int_equal(why, ERG_STAT_ICMP_BAD_CHECKSUM);
 	/* A wrong checksum is refused. */
 	f[14 + 20 + 2] ^= 0x01;
@@ -426,13 +433,12 @@ static void
 test_icmp_echo_to_broadcast_is_ignored(void **state)
 {
 	static const struct {
-		uint32_t	dst;
-		const uint8_t	*mac;
+		uint32_t dst;
+		const uint8_t *mac;
 	} cases[] = {
-		{ ERG_IPV4_BROADCAST, mac_bcast },
-		{ NET_BCAST, mac_bcast },
-		{ ADDR_B, mac_bcast },		/* link broadcast only */
-		{ ERG_IPV4_BROADCAST, mac_b },	/* IP broadcast only */
+		{ ERG_IPV4_BROADCAST, mac_bcast }, { NET_BCAST, mac_bcast },
+		{ ADDR_B, mac_bcast },         /* link broadcast only */
+		{ ERG_IPV4_BROADCAST, mac_b }, /* IP broadcast only */
 	};
 	struct tn_stack t;
 	uint8_t f[128];
@@ -455,13 +461,13 @@ test_icmp_echo_to_broadcast_is_ignored(void **state)
 }
 
 struct echo_rec {
-	unsigned	calls;
-	uint32_t	from;
-	uint16_t	id;
-	uint16_t	seq;
-	uint8_t		data[256];
-	size_t		len;
-	uint64_t	now;
+	unsigned calls;
+	uint32_t from;
+	uint16_t id;
+	uint16_t seq;
+	uint8_t data[256];
+	size_t len;
+	uint64_t now;
 };
 
 static void
@@ -475,8 +481,8 @@ echo_cb(void *ctx, uint32_t from, uint16_t id, uint16_t seq,
 	e->id = id;
 	e->seq = seq;
 	e->len = data.len;
-	memcpy(e->data, data.p, data.len < sizeof(e->data) ? data.len :
-	    sizeof(e->data));
+	memcpy(e->data, data.p,
+	    data.len < sizeof(e->data) ? data.len : sizeof(e->data));
 	e->now = now_us;
 }
 
@@ -495,8 +501,8 @@ test_icmp_echo_send_and_handler_get_id_seq_data(void **state)
 	fill_pattern(data, sizeof(data), 4);
 	stack_b(&t, NULL);
 	learn_a(&t, 0);
-	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_A, 0x1234, 7, data,
-	    sizeof(data)), 0);
+	assert_int_equal(
+	    erg_icmp_echo_send(t.s, ADDR_A, 0x1234, 7, data, sizeof(data)), 0);
 	assert_int_equal(t.cap.n, 1);
 	pl = parse_frame(&t.cap.frames[0], &r);
 	assert_memory_equal(t.cap.frames[0].data, mac_a, 6);
@@ -513,8 +519,8 @@ test_icmp_echo_send_and_handler_get_id_seq_data(void **state)
 
 	/* A's reply reaches the handler. */
 	erg_icmp_echo_handler_set(t.s, echo_cb, &e);
-	inject_icmp(&t, mac_b, ADDR_B, ERG_ICMP_ECHO_REPLY, 0, 0x12340007,
-	    data, sizeof(data), 42);
+	inject_icmp(&t, mac_b, ADDR_B, ERG_ICMP_ECHO_REPLY, 0, 0x12340007, data,
+	    sizeof(data), 42);
 	assert_int_equal(e.calls, 1);
 	assert_int_equal(e.from, ADDR_A);
 	assert_int_equal(e.id, 0x1234);
@@ -541,8 +547,8 @@ test_icmp_echo_send_and_handler_get_id_seq_data(void **state)
 	}
 	/* Without a handler replies are only counted. */
 	erg_icmp_echo_handler_set(t.s, NULL, NULL);
-	inject_icmp(&t, mac_b, ADDR_B, ERG_ICMP_ECHO_REPLY, 0, 0x12340008,
-	    data, 0, 43);
+	inject_icmp(&t, mac_b, ADDR_B, ERG_ICMP_ECHO_REPLY, 0, 0x12340008, data,
+	    0, 43);
 	assert_int_equal(e.calls, 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_REPLY_RX), 2);
 	/* An empty echo is 28 bytes of IP. */
@@ -570,8 +576,7 @@ test_icmp_echo_send_65508_is_emsgsize(void **state)
 	    -ERG_EMSGSIZE);
 	assert_int_equal(t.cap.n, 0);
 	/* 65507 bytes fill a 65535-byte datagram: 45 fragments. */
-	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_A, 1, 1, data, 65507),
-	    0);
+	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_A, 1, 1, data, 65507), 0);
 	assert_int_equal(t.cap.n, 45);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_TX), 45);
 	{
@@ -605,14 +610,14 @@ test_icmp_port_unreach_sets_udp_soft_error(void **state)
 	assert_int_equal(s.ev.error, 1);
 	assert_int_equal(s.ev.readable, 0);
 	assert_int_equal(erg_udp_error(s.u), -ERG_ECONNREFUSED);
-	assert_int_equal(erg_udp_error(s.u), 0);	/* read clears it */
+	assert_int_equal(erg_udp_error(s.u), 0); /* read clears it */
 	/* RFC 792's minimum: the header and 64 bits of data. */
 	inject_err(&t, ERG_ICMP_DEST_UNREACH, ERG_ICMP_PORT_UNREACH, 0, s.dg,
 	    28);
 	assert_int_equal(s.ev.error, 2);
 	assert_int_equal(erg_udp_error(s.u), -ERG_ECONNREFUSED);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_BAD_QUOTE), 0);
-	assert_int_equal(t.cap.n, 0);	/* errors are never answered */
+	assert_int_equal(t.cap.n, 0); /* errors are never answered */
 	erg_udp_close(s.u);
 	stack_done(&t);
 }
@@ -649,10 +654,10 @@ static void
 test_icmp_error_types_map_to_error_codes(void **state)
 {
 	static const struct {
-		uint8_t	type;
-		uint8_t	code;
+		uint8_t type;
+		uint8_t code;
 		uint32_t rest;
-		int	err;
+		int err;
 	} cases[] = {
 		{ 3, 0, 0, -ERG_ENETUNREACH },
 		{ 3, 1, 0, -ERG_EHOSTUNREACH },
@@ -849,8 +854,8 @@ test_icmp_frag_needed_with_absurd_mtu_is_bad_mtu(void **state)
 	inject_err(&t, ERG_ICMP_DEST_UNREACH, ERG_ICMP_FRAG_NEEDED,
 	    0xffff0000u | 1400, s.dg, s.len);
 	assert_int_equal(erg_udp_error(s.u), -ERG_EMSGTOOBIG);
-	inject_err(&t, ERG_ICMP_DEST_UNREACH, ERG_ICMP_FRAG_NEEDED,
-	    0x05dc0000u, s.dg, s.len);
+	inject_err(&t, ERG_ICMP_DEST_UNREACH, ERG_ICMP_FRAG_NEEDED, 0x05dc0000u,
+	    s.dg, s.len);
 	assert_int_equal(erg_udp_error(s.u), 0);
 	erg_udp_close(s.u);
 	stack_done(&t);
@@ -893,8 +898,8 @@ test_icmp_unknown_type_is_counted(void **state)
 	stack_b(&t, NULL);
 	learn_a(&t, 0);
 	for (i = 0; i < sizeof(types); i++) {
-		inject_icmp(&t, mac_b, ADDR_B, types[i], 0, 0, (const uint8_t *)
-		    "12345678", 8, 1);
+		inject_icmp(&t, mac_b, ADDR_B, types[i], 0, 0,
+		    (const uint8_t *)"12345678", 8, 1);
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_RX), sizeof(types));
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_UNKNOWN_TYPE),
@@ -981,8 +986,8 @@ inject_icmp_first_frag(struct tn_stack *t, uint16_t id, uint8_t type,
 
 	memset(m, 0, sizeof(m));
 	m[0] = type;
-	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_ICMP, id, 0, true,
-	    m, sizeof(m));
+	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_ICMP, id, 0, true, m,
+	    sizeof(m));
 	inject_ip(t, mac_b, ip, n, now);
 }
 
@@ -990,8 +995,10 @@ static void
 test_icmp_error_never_about_an_icmp_error(void **state)
 {
 	static const uint8_t errors[] = {
-		ERG_ICMP_DEST_UNREACH, ERG_ICMP_SOURCE_QUENCH,
-		ERG_ICMP_REDIRECT, ERG_ICMP_TIME_EXCEEDED,
+		ERG_ICMP_DEST_UNREACH,
+		ERG_ICMP_SOURCE_QUENCH,
+		ERG_ICMP_REDIRECT,
+		ERG_ICMP_TIME_EXCEEDED,
 		ERG_ICMP_PARAM_PROBLEM,
 	};
 	struct tn_stack t;
@@ -1030,9 +1037,9 @@ test_icmp_error_never_for_broadcast_or_multicast_dst(void **state)
 {
 	static const uint8_t mac_mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
 	static const struct {
-		uint32_t	dst;
-		const uint8_t	*mac;
-		enum erg_stat	counted;
+		uint32_t dst;
+		const uint8_t *mac;
+		enum erg_stat counted;
 	} cases[] = {
 		{ ERG_IPV4_BROADCAST, mac_bcast, ERG_STAT_UDP_NO_PORT },
 		{ NET_BCAST, mac_bcast, ERG_STAT_UDP_NO_PORT },
@@ -1067,8 +1074,12 @@ static void
 test_icmp_error_never_for_bad_source(void **state)
 {
 	static const uint32_t bad[] = {
-		ERG_IPV4_ANY, ERG_IPV4(127, 0, 0, 1), ERG_IPV4_BROADCAST,
-		ERG_IPV4(224, 0, 0, 9), ERG_IPV4(250, 1, 1, 1), NET_BCAST,
+		ERG_IPV4_ANY,
+		ERG_IPV4(127, 0, 0, 1),
+		ERG_IPV4_BROADCAST,
+		ERG_IPV4(224, 0, 0, 9),
+		ERG_IPV4(250, 1, 1, 1),
+		NET_BCAST,
 	};
 	struct tn_stack t;
 	uint8_t f[128];
@@ -1150,14 +1161,11 @@ test_icmp_error_rate_limit_is_a_token_bucket(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RATE_LIMITED), 2);
 	assert_int_equal(t.cap.n, 3);
 	/* One token takes 100 ms to come back: not a microsecond less. */
-	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small),
-	    t0 + 99999);
+	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), t0 + 99999);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RATE_LIMITED), 3);
-	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small),
-	    t0 + 100000);
+	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), t0 + 100000);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 4);
-	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small),
-	    t0 + 100001);
+	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), t0 + 100001);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RATE_LIMITED), 4);
 	/* A long quiet spell refills the bucket to the burst, no more. */
 	now = t0 + 10 * SEC;
@@ -1169,8 +1177,8 @@ test_icmp_error_rate_limit_is_a_token_bucket(void **state)
 	assert_int_equal(t.cap.n, 7);
 	/* Each one sent is the exact port unreachable. */
 	for (i = 0; i < t.cap.n; i++) {
-		check_icmp_error(&t.cap.frames[i], 3, 3,
-		    frame_udp_small + 14, 34);
+		check_icmp_error(&t.cap.frames[i], 3, 3, frame_udp_small + 14,
+		    34);
 	}
 	stack_done(&t);
 }

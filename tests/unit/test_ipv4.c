@@ -23,17 +23,17 @@
 #include "lib/testnet.h"
 #include "frames.h"
 
-#define ADDR_A		ERG_IPV4(198, 18, 0, 1)
-#define ADDR_B		ERG_IPV4(198, 18, 0, 2)
-#define ADDR_OTHER	ERG_IPV4(198, 18, 0, 3)
-#define NET_BCAST	ERG_IPV4(198, 18, 0, 255)
-#define ADDR_C		ERG_IPV4(198, 19, 0, 2)	/* B's second interface */
-#define ADDR_C_PEER	ERG_IPV4(198, 19, 0, 7)
-#define ADDR_FAR	ERG_IPV4(203, 0, 113, 9)	/* off-link */
+#define ADDR_A      ERG_IPV4(198, 18, 0, 1)
+#define ADDR_B      ERG_IPV4(198, 18, 0, 2)
+#define ADDR_OTHER  ERG_IPV4(198, 18, 0, 3)
+#define NET_BCAST   ERG_IPV4(198, 18, 0, 255)
+#define ADDR_C      ERG_IPV4(198, 19, 0, 2) /* B's second interface */
+#define ADDR_C_PEER ERG_IPV4(198, 19, 0, 7)
+#define ADDR_FAR    ERG_IPV4(203, 0, 113, 9) /* off-link */
 
-#define PROTO_UNKNOWN	253u	/* RFC 3692 experimental: nobody handles it */
+#define PROTO_UNKNOWN 253u /* RFC 3692 experimental: nobody handles it */
 
-#define SEC		1000000ull	/* microseconds */
+#define SEC 1000000ull /* microseconds */
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -150,42 +150,42 @@ xmalloc(size_t len)
 /* ---- Captured headers ---------------------------------------------------- */
 
 struct ip_vec {
-	const uint8_t	*frame;
-	size_t		len;
-	uint8_t		tos;
-	uint16_t	total_len;
-	uint16_t	id;
-	bool		df;
-	bool		mf;
-	uint16_t	frag_off;
-	uint8_t		proto;
-	uint32_t	src;
-	uint32_t	dst;
+	const uint8_t *frame;
+	size_t len;
+	uint8_t tos;
+	uint16_t total_len;
+	uint16_t id;
+	bool df;
+	bool mf;
+	uint16_t frag_off;
+	uint8_t proto;
+	uint32_t src;
+	uint32_t dst;
 };
 
 /* Values read by tshark off linux.pcap (see the comments in frames.h). */
 static const struct ip_vec ip_vecs[] = {
-	{ frame_icmp_echo_request, sizeof(frame_icmp_echo_request),
-	    0x00, 84, 0xc154, true, false, 0, 1, ADDR_A, ADDR_B },
-	{ frame_icmp_echo_reply, sizeof(frame_icmp_echo_reply),
-	    0x00, 84, 0x93e2, false, false, 0, 1, ADDR_B, ADDR_A },
-	{ frame_icmp_frag_first, sizeof(frame_icmp_frag_first),
-	    0x00, 1500, 0xc179, false, true, 0, 1, ADDR_A, ADDR_B },
-	{ frame_icmp_frag_second, sizeof(frame_icmp_frag_second),
-	    0x00, 1500, 0xc179, false, true, 1480, 1, ADDR_A, ADDR_B },
-	{ frame_icmp_frag_last, sizeof(frame_icmp_frag_last),
-	    0x00, 1068, 0xc179, false, false, 2960, 1, ADDR_A, ADDR_B },
-	{ frame_udp_small, sizeof(frame_udp_small),
-	    0x00, 34, 0x92a6, true, false, 0, 17, ADDR_A, ADDR_B },
-	{ frame_icmp_port_unreach, sizeof(frame_icmp_port_unreach),
-	    0xc0, 62, 0x9410, false, false, 0, 1, ADDR_B, ADDR_A },
-	{ frame_udp_frag_first, sizeof(frame_udp_frag_first),
-	    0x00, 1500, 0x92e3, false, true, 0, 17, ADDR_A, ADDR_B },
-	{ frame_udp_frag_last, sizeof(frame_udp_frag_last),
-	    0x00, 1448, 0x92e3, false, false, 1480, 17, ADDR_A, ADDR_B },
+	{ frame_icmp_echo_request, sizeof(frame_icmp_echo_request), 0x00, 84,
+	    0xc154, true, false, 0, 1, ADDR_A, ADDR_B },
+	{ frame_icmp_echo_reply, sizeof(frame_icmp_echo_reply), 0x00, 84,
+	    0x93e2, false, false, 0, 1, ADDR_B, ADDR_A },
+	{ frame_icmp_frag_first, sizeof(frame_icmp_frag_first), 0x00, 1500,
+	    0xc179, false, true, 0, 1, ADDR_A, ADDR_B },
+	{ frame_icmp_frag_second, sizeof(frame_icmp_frag_second), 0x00, 1500,
+	    0xc179, false, true, 1480, 1, ADDR_A, ADDR_B },
+	{ frame_icmp_frag_last, sizeof(frame_icmp_frag_last), 0x00, 1068,
+	    0xc179, false, false, 2960, 1, ADDR_A, ADDR_B },
+	{ frame_udp_small, sizeof(frame_udp_small), 0x00, 34, 0x92a6, true,
+	    false, 0, 17, ADDR_A, ADDR_B },
+	{ frame_icmp_port_unreach, sizeof(frame_icmp_port_unreach), 0xc0, 62,
+	    0x9410, false, false, 0, 1, ADDR_B, ADDR_A },
+	{ frame_udp_frag_first, sizeof(frame_udp_frag_first), 0x00, 1500,
+	    0x92e3, false, true, 0, 17, ADDR_A, ADDR_B },
+	{ frame_udp_frag_last, sizeof(frame_udp_frag_last), 0x00, 1448, 0x92e3,
+	    false, false, 1480, 17, ADDR_A, ADDR_B },
 };
 
-#define N_IP_VECS	(sizeof(ip_vecs) / sizeof(ip_vecs[0]))
+#define N_IP_VECS (sizeof(ip_vecs) / sizeof(ip_vecs[0]))
 
 static void
 test_ipv4_parse_captured_headers_exact(void **state)
@@ -201,9 +201,11 @@ test_ipv4_parse_captured_headers_exact(void **state)
 		enum erg_stat why = ERG_STAT_COUNT;
 
 		memset(&r, 0x5a, sizeof(r));
-		assert_int_equal(erg_ipv4_parse(&r, &pl, erg_view_make(ip,
-		    e->len - ERG_ETHER_HDR_LEN), &why), 0);
-		assert_int_equal(why, ERG_STAT_COUNT);	/* untouched */
+		assert_int_equal(
+		    erg_ipv4_parse(&r, &pl,
+		        erg_view_make(ip, e->len - ERG_ETHER_HDR_LEN), &why),
+		    0);
+		assert_int_equal(why, ERG_STAT_COUNT); /* untouched */
 		assert_int_equal(r.hdr_len, 20);
 		assert_int_equal(r.tos, e->tos);
 		assert_int_equal(r.total_len, e->total_len);
@@ -239,10 +241,10 @@ test_ipv4_emit_writes_exactly_20_bytes_with_checksum(void **state)
 	r.df = true;
 	r.ttl = 64;
 	r.proto = ERG_IP_PROTO_ICMP;
-	r.hdr_len = 60;		/* ignored: erg never sends options */
+	r.hdr_len = 60; /* ignored: erg never sends options */
 	memset(buf, 0xa5, sizeof(buf));
 	assert_int_equal(erg_ipv4_emit(&r, buf, sizeof(buf)), 20);
-	assert_memory_equal(buf, want, 20);	/* checksum 0xed2c included */
+	assert_memory_equal(buf, want, 20); /* checksum 0xed2c included */
 	assert_int_equal(erg_cksum(buf, 20), 0);
 	for (i = 20; i < sizeof(buf); i++) {
 		assert_int_equal(buf[i], 0xa5);
@@ -254,7 +256,7 @@ test_ipv4_emit_writes_exactly_20_bytes_with_checksum(void **state)
 	r.total_len = 19;
 	assert_int_equal(erg_ipv4_emit(&r, buf, sizeof(buf)), -ERG_EINVAL);
 	r.total_len = 84;
-	r.frag_off = 1476;	/* not a multiple of 8 */
+	r.frag_off = 1476; /* not a multiple of 8 */
 	assert_int_equal(erg_ipv4_emit(&r, buf, sizeof(buf)), -ERG_EINVAL);
 	for (i = 0; i < sizeof(buf); i++) {
 		assert_int_equal(buf[i], 0xa5);
@@ -279,8 +281,11 @@ test_ipv4_parse_emit_round_trip_is_byte_identical(void **state)
 		struct erg_view pl;
 		uint8_t buf[40];
 
-		assert_int_equal(erg_ipv4_parse(&r, &pl, erg_view_make(ip,
-		    ip_vecs[i].len - ERG_ETHER_HDR_LEN), NULL), 0);
+		assert_int_equal(
+		    erg_ipv4_parse(&r, &pl,
+		        erg_view_make(ip, ip_vecs[i].len - ERG_ETHER_HDR_LEN),
+		        NULL),
+		    0);
 		memset(buf, 0xa5, sizeof(buf));
 		assert_int_equal(erg_ipv4_emit(&r, buf, sizeof(buf)), 20);
 		assert_memory_equal(buf, ip, 20);
@@ -302,8 +307,9 @@ test_ipv4_parse_refuses_every_truncation(void **state)
 			struct erg_view pl;
 			enum erg_stat why = ERG_STAT_COUNT;
 
-			assert_int_equal(erg_ipv4_parse(&r, &pl,
-			    erg_view_make(ip, n), &why), -ERG_ETRUNC);
+			assert_int_equal(
+			    erg_ipv4_parse(&r, &pl, erg_view_make(ip, n), &why),
+			    -ERG_ETRUNC);
 			assert_int_equal(why, ERG_STAT_IPV4_TRUNCATED);
 		}
 	}
@@ -395,7 +401,7 @@ test_ipv4_parse_refuses_bad_checksum(void **state)
 		n = udp_small_copy(buf);
 		buf[i] ^= (uint8_t)(1u << (i % 8));
 		if (i == 0) {
-			continue;	/* would be a version/IHL error first */
+			continue; /* would be a version/IHL error first */
 		}
 		expect_parse(buf, n, -ERG_ECHECKSUM,
 		    ERG_STAT_IPV4_BAD_CHECKSUM);
@@ -430,7 +436,7 @@ test_ipv4_parse_refuses_total_len_below_ihl(void **state)
 	erg_put_be16(buf + 2, 23);
 	fix_ip_cksum(buf);
 	expect_parse(buf, n + 4, -ERG_EMALFORMED, ERG_STAT_IPV4_BAD_LEN);
-	erg_put_be16(buf + 2, 24);	/* an empty payload is fine */
+	erg_put_be16(buf + 2, 24); /* an empty payload is fine */
 	fix_ip_cksum(buf);
 	expect_parse(buf, n + 4, 0, ERG_STAT_COUNT);
 }
@@ -464,9 +470,9 @@ test_ipv4_parse_trims_link_padding_to_total_len(void **state)
 
 	(void)state;
 	n = udp_small_copy(buf);
-	memset(buf + n, 0xee, sizeof(buf) - n);	/* Ethernet padding */
-	assert_int_equal(erg_ipv4_parse(&r, &pl, erg_view_make(buf,
-	    sizeof(buf)), NULL), 0);
+	memset(buf + n, 0xee, sizeof(buf) - n); /* Ethernet padding */
+	assert_int_equal(
+	    erg_ipv4_parse(&r, &pl, erg_view_make(buf, sizeof(buf)), NULL), 0);
 	assert_int_equal(r.total_len, 34);
 	assert_ptr_equal(pl.p, buf + 20);
 	assert_int_equal(pl.len, 14);
@@ -497,15 +503,15 @@ opt_dgram(uint8_t *buf, const uint8_t *opt, size_t olen)
 }
 
 struct opt_case {
-	uint8_t		opt[40];
-	uint8_t		len;	/* bytes of opt used, a multiple of 4 */
-	int		rc;
-	enum erg_stat	why;	/* ERG_STAT_COUNT for accepted */
+	uint8_t opt[40];
+	uint8_t len; /* bytes of opt used, a multiple of 4 */
+	int rc;
+	enum erg_stat why; /* ERG_STAT_COUNT for accepted */
 };
 
-#define BADOPT	-ERG_EMALFORMED, ERG_STAT_IPV4_BAD_OPTION
-#define SRCRT	-ERG_EUNSUPPORTED, ERG_STAT_IPV4_SRC_ROUTE
-#define OPT_OK	0, ERG_STAT_COUNT
+#define BADOPT -ERG_EMALFORMED, ERG_STAT_IPV4_BAD_OPTION
+#define SRCRT  -ERG_EUNSUPPORTED, ERG_STAT_IPV4_SRC_ROUTE
+#define OPT_OK 0, ERG_STAT_COUNT
 
 /* TESTING.md class 20, plus class 7's lengths 0 and 1 for IPv4 options. */
 static const struct opt_case opt_cases[] = {
@@ -546,13 +552,13 @@ static const struct opt_case opt_cases[] = {
 	/* Valid NOP, EOL, RR, TS and unknown options are accepted. */
 	{ { 1, 1, 1, 1 }, 4, OPT_OK },
 	{ { 0, 0, 0, 0 }, 4, OPT_OK },
-	{ { 1, 0, 148, 0 }, 4, OPT_OK },	/* nothing is read past EOL */
+	{ { 1, 0, 148, 0 }, 4, OPT_OK }, /* nothing is read past EOL */
 	{ { 7, 7, 4, 0, 0, 0, 0, 0 }, 8, OPT_OK },
-	{ { 7, 3, 4, 0 }, 4, OPT_OK },		/* RR with no room: full */
+	{ { 7, 3, 4, 0 }, 4, OPT_OK }, /* RR with no room: full */
 	{ { 7, 7, 8, 10, 0, 0, 1, 0 }, 8, OPT_OK },
 	{ { 68, 8, 5, 0, 0, 0, 0, 0 }, 8, OPT_OK },
 	{ { 68, 4, 5, 0 }, 4, OPT_OK },
-	{ { 148, 4, 0, 0 }, 4, OPT_OK },	/* router alert */
+	{ { 148, 4, 0, 0 }, 4, OPT_OK }, /* router alert */
 	{ { 1, 7, 7, 4, 0, 0, 0, 0, 68, 4, 5, 0 }, 12, OPT_OK },
 };
 
@@ -623,7 +629,8 @@ udp_dgram(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t dport,
 	size_t n;
 
 	n = tn_build_udp_frame(f, mac_b, mac_a, src, dst, 40000, dport, data,
-	    len) - ERG_ETHER_HDR_LEN;
+	        len) -
+	    ERG_ETHER_HDR_LEN;
 	memcpy(buf, f + ERG_ETHER_HDR_LEN, n);
 	free(f);
 	return n;
@@ -633,14 +640,11 @@ static void
 test_ipv4_input_drops_bad_sources(void **state)
 {
 	static const uint32_t bad[] = {
-		ERG_IPV4_BROADCAST,
-		ERG_IPV4(224, 0, 0, 1),
-		ERG_IPV4(239, 255, 255, 250),
-		ERG_IPV4_ANY,
-		ERG_IPV4(127, 0, 0, 1),
-		ERG_IPV4(127, 1, 2, 3),
-		ERG_IPV4(240, 0, 0, 1),		/* class E */
-		NET_BCAST,			/* our subnet's broadcast */
+		ERG_IPV4_BROADCAST, ERG_IPV4(224, 0, 0, 1),
+		ERG_IPV4(239, 255, 255, 250), ERG_IPV4_ANY,
+		ERG_IPV4(127, 0, 0, 1), ERG_IPV4(127, 1, 2, 3),
+		ERG_IPV4(240, 0, 0, 1), /* class E */
+		NET_BCAST,              /* our subnet's broadcast */
 	};
 	struct tn_stack t;
 	struct erg_udp_sock *u;
@@ -661,7 +665,7 @@ test_ipv4_input_drops_bad_sources(void **state)
 	    sizeof(bad) / sizeof(bad[0]));
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_RX), 0);
 	assert_int_equal(erg_udp_pending(u), 0);
-	assert_int_equal(t.cap.n, 0);	/* nothing is ever answered */
+	assert_int_equal(t.cap.n, 0); /* nothing is ever answered */
 	/* A good source on the same socket is delivered. */
 	n = udp_dgram(buf, ADDR_A, ADDR_B, 7, "x", 1);
 	inject_ip(&t, mac_b, buf, n, 2);
@@ -676,10 +680,10 @@ test_ipv4_input_drops_datagrams_not_for_us(void **state)
 	static const uint32_t other[] = {
 		ADDR_OTHER,
 		ADDR_A,
-		ERG_IPV4(198, 18, 0, 0),	/* the network address */
-		ERG_IPV4(198, 18, 1, 255),	/* another subnet's broadcast */
+		ERG_IPV4(198, 18, 0, 0),   /* the network address */
+		ERG_IPV4(198, 18, 1, 255), /* another subnet's broadcast */
 		ERG_IPV4(10, 0, 0, 1),
-		ERG_IPV4(224, 0, 0, 1),		/* joined no group */
+		ERG_IPV4(224, 0, 0, 1), /* joined no group */
 		ERG_IPV4_ANY,
 	};
 	struct tn_stack t;
@@ -695,7 +699,7 @@ test_ipv4_input_drops_datagrams_not_for_us(void **state)
 		assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_NOT_FOR_US), i + 1);
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_RX), 0);
-	assert_int_equal(t.cap.n, 0);	/* no ICMP: erg is no router */
+	assert_int_equal(t.cap.n, 0); /* no ICMP: erg is no router */
 	stack_done(&t);
 }
 
@@ -756,7 +760,7 @@ check_icmp_error(const struct tn_frame *f, uint8_t type, uint8_t code,
 	assert_int_equal(f->len, 14 + 20 + 8 + qlen);
 	assert_int_equal(pl.p[0], type);
 	assert_int_equal(pl.p[1], code);
-	assert_int_equal(erg_be32(pl.p + 4), 0);	/* unused */
+	assert_int_equal(erg_be32(pl.p + 4), 0); /* unused */
 	assert_int_equal(erg_cksum(pl.p, pl.len), 0);
 	assert_memory_equal(pl.p + 8, q, qlen);
 }
@@ -772,8 +776,8 @@ test_ipv4_unknown_protocol_gets_protocol_unreachable(void **state)
 	stack_b(&t, NULL);
 	learn_a(&t, 0);
 	fill_pattern(data, sizeof(data), 1);
-	n = tn_build_ipv4(buf, ADDR_A, ADDR_B, PROTO_UNKNOWN, 0x4242, 0,
-	    false, data, sizeof(data));
+	n = tn_build_ipv4(buf, ADDR_A, ADDR_B, PROTO_UNKNOWN, 0x4242, 0, false,
+	    data, sizeof(data));
 	inject_ip(&t, mac_b, buf, n, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_UNKNOWN_PROTO), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 1);
@@ -788,13 +792,12 @@ static void
 test_ipv4_unknown_protocol_to_broadcast_is_not_answered(void **state)
 {
 	static const struct {
-		uint32_t	dst;
-		const uint8_t	*mac;
+		uint32_t dst;
+		const uint8_t *mac;
 	} cases[] = {
-		{ ERG_IPV4_BROADCAST, mac_bcast },
-		{ NET_BCAST, mac_bcast },
-		{ ERG_IPV4_BROADCAST, mac_b },	/* IP broadcast in unicast */
-		{ ADDR_B, mac_bcast },		/* unicast in link broadcast */
+		{ ERG_IPV4_BROADCAST, mac_bcast }, { NET_BCAST, mac_bcast },
+		{ ERG_IPV4_BROADCAST, mac_b }, /* IP broadcast in unicast */
+		{ ADDR_B, mac_bcast },         /* unicast in link broadcast */
 	};
 	struct tn_stack t;
 	uint8_t buf[64];
@@ -926,12 +929,12 @@ test_ipv4_input_accepts_options_and_delivers_payload(void **state)
 /* ---- Reassembly ---------------------------------------------------------- */
 
 struct echo_rec {
-	unsigned	calls;
-	uint32_t	from;
-	uint16_t	id;
-	uint16_t	seq;
-	uint8_t		*data;
-	size_t		len;
+	unsigned calls;
+	uint32_t from;
+	uint16_t id;
+	uint16_t seq;
+	uint8_t *data;
+	size_t len;
 };
 
 static void
@@ -951,13 +954,10 @@ echo_cb(void *ctx, uint32_t from, uint16_t id, uint16_t seq,
 	e->len = data.len;
 }
 
-static const uint8_t *const icmp_frags[3] = {
-	frame_icmp_frag_first, frame_icmp_frag_second, frame_icmp_frag_last
-};
-static const size_t icmp_frag_lens[3] = {
-	sizeof(frame_icmp_frag_first), sizeof(frame_icmp_frag_second),
-	sizeof(frame_icmp_frag_last)
-};
+static const uint8_t *const icmp_frags[3] = { frame_icmp_frag_first,
+	frame_icmp_frag_second, frame_icmp_frag_last };
+static const size_t icmp_frag_lens[3] = { sizeof(frame_icmp_frag_first),
+	sizeof(frame_icmp_frag_second), sizeof(frame_icmp_frag_last) };
 
 /* The 4008-byte ICMP message the three captured fragments carry. */
 static uint8_t *
@@ -1014,8 +1014,12 @@ static void
 test_reasm_captured_fragments_any_order_give_one_reply(void **state)
 {
 	static const unsigned perms[6][3] = {
-		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
-		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+		{ 0, 1, 2 },
+		{ 0, 2, 1 },
+		{ 1, 0, 2 },
+		{ 1, 2, 0 },
+		{ 2, 0, 1 },
+		{ 2, 1, 0 },
 	};
 	uint8_t *msg = icmp_frag_message();
 	unsigned p, k;
@@ -1070,28 +1074,27 @@ test_reasm_duplicate_fragments_are_dropped_alone(void **state)
 /* A frame A -> dst (by dst_mac) carrying one crafted fragment. */
 
 static size_t
-frag_frame(uint8_t *buf, const uint8_t dst_mac[6], uint32_t dst,
-    uint8_t proto, uint16_t id, uint16_t off, bool mf, const uint8_t *data,
-    size_t len)
+frag_frame(uint8_t *buf, const uint8_t dst_mac[6], uint32_t dst, uint8_t proto,
+    uint16_t id, uint16_t off, bool mf, const uint8_t *data, size_t len)
 {
 	memcpy(buf, dst_mac, 6);
 	memcpy(buf + 6, mac_a, 6);
 	erg_put_be16(buf + 12, ERG_ETHERTYPE_IPV4);
-	return ERG_ETHER_HDR_LEN + tn_build_ipv4(buf + ERG_ETHER_HDR_LEN,
-	    ADDR_A, dst, proto, id, off, mf, data, len);
+	return ERG_ETHER_HDR_LEN +
+	    tn_build_ipv4(buf + ERG_ETHER_HDR_LEN, ADDR_A, dst, proto, id, off,
+	        mf, data, len);
 }
 
 static void
-inject_frag(struct tn_stack *t, uint16_t id, uint16_t off, bool mf,
-    size_t len, uint64_t now)
+inject_frag(struct tn_stack *t, uint16_t id, uint16_t off, bool mf, size_t len,
+    uint64_t now)
 {
 	uint8_t *f = xmalloc(ERG_ETHER_HDR_LEN + 20 + len);
 	uint8_t *data = xmalloc(len);
 	size_t n;
 
 	memset(data, 0x33, len);
-	n = frag_frame(f, mac_b, ADDR_B, PROTO_UNKNOWN, id, off, mf, data,
-	    len);
+	n = frag_frame(f, mac_b, ADDR_B, PROTO_UNKNOWN, id, off, mf, data, len);
 	tn_inject(t, f, n, now);
 	free(data);
 	free(f);
@@ -1246,10 +1249,10 @@ test_reasm_key_is_source_destination_id_and_protocol(void **state)
 	inject_frag(&t, 7, 8, false, 8, 6);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_OK), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 4);
-	assert_int_equal(t.cap.n, 1);	/* protocol unreachable */
+	assert_int_equal(t.cap.n, 1); /* protocol unreachable */
 	erg_stack_poll(t.s, 6 + 30 * SEC);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_TIMEOUT), 4);
-	assert_int_equal(t.cap.n, 1);	/* none had its first fragment */
+	assert_int_equal(t.cap.n, 1); /* none had its first fragment */
 	stack_done(&t);
 }
 
@@ -1282,7 +1285,7 @@ test_reasm_offset_plus_length_beyond_65535_is_dropped(void **state)
 	erg_config_default(&cfg);
 	cfg.reasm_max = 1500;
 	stack_b(&t, &cfg);
-	inject_frag(&t, 2, 1472, false, 8, 1);	/* ends at 1480: fits */
+	inject_frag(&t, 2, 1472, false, 8, 1); /* ends at 1480: fits */
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 1);
 	inject_frag(&t, 3, 1480, false, 8, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_OVERSIZE), 1);
@@ -1294,7 +1297,9 @@ test_reasm_offset_plus_length_beyond_65535_is_dropped(void **state)
 static void
 test_reasm_long_first_header_past_65535_is_dropped(void **state)
 {
-	enum { MAX_PAYLOAD = 65515 };	/* 65535 - a 20-byte header */
+	enum {
+		MAX_PAYLOAD = 65515
+	}; /* 65535 - a 20-byte header */
 	struct tn_stack t;
 	uint8_t *f, *data, *ip;
 	size_t off;
@@ -1333,8 +1338,8 @@ test_reasm_long_first_header_past_65535_is_dropped(void **state)
 	tn_inject(&t, f, 14 + 60 + 1472, 1);
 	/* The rest with 20-byte headers, up to 65515 bytes of payload. */
 	for (off = 1472; off < MAX_PAYLOAD; off += 1480) {
-		size_t len = MAX_PAYLOAD - off < 1480 ? MAX_PAYLOAD - off :
-		    1480;
+		size_t len =
+		    MAX_PAYLOAD - off < 1480 ? MAX_PAYLOAD - off : 1480;
 		size_t n = frag_frame(f, mac_b, ADDR_B, PROTO_UNKNOWN, 0xdead,
 		    (uint16_t)off, off + len < MAX_PAYLOAD, data + off, len);
 
@@ -1556,8 +1561,8 @@ test_reasm_timeout_of_broadcast_datagram_is_silent(void **state)
 	n = frag_frame(f, mac_bcast, NET_BCAST, ERG_IP_PROTO_ICMP, 0x5252, 0,
 	    true, msg, sizeof(msg));
 	tn_inject(&t, f, n, 1);
-	n = frag_frame(f, mac_bcast, ADDR_B, ERG_IP_PROTO_ICMP, 0x5353, 0,
-	    true, msg, sizeof(msg));
+	n = frag_frame(f, mac_bcast, ADDR_B, ERG_IP_PROTO_ICMP, 0x5353, 0, true,
+	    msg, sizeof(msg));
 	tn_inject(&t, f, n, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 3);
 	erg_stack_poll(t.s, 1 + 30 * SEC);
@@ -1634,7 +1639,11 @@ test_reasm_udp_datagram_held_by_app_keeps_slot(void **state)
 static void
 test_reasm_flood_of_tiny_fragments_is_bounded(void **state)
 {
-	enum { NFRAG = 8000, DLEN = NFRAG * 8, PLEN = DLEN - 8 };
+	enum {
+		NFRAG = 8000,
+		DLEN = NFRAG * 8,
+		PLEN = DLEN - 8
+	};
 	struct tn_stack t;
 	struct erg_udp_sock *u;
 	struct erg_udp_dgram d;
@@ -1695,8 +1704,8 @@ test_reasm_flood_of_tiny_fragments_is_bounded(void **state)
 
 	/* 8,000 first fragments of distinct datagrams: two slots, no more. */
 	for (i = 0; i < NFRAG; i++) {
-		n = frag_frame(f, mac_b, ADDR_B, ERG_IP_PROTO_UDP,
-		    (uint16_t)i, 0, true, dgram, 8);
+		n = frag_frame(f, mac_b, ADDR_B, ERG_IP_PROTO_UDP, (uint16_t)i,
+		    0, true, dgram, 8);
 		tn_inject(&t, f, n, 2);
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 2);
@@ -1904,7 +1913,7 @@ test_frag_pool_exhaustion_mid_datagram_is_enomem(void **state)
 
 		(void)parse_frame(&t.cap.frames[i], &r);
 		assert_int_equal(r.frag_off, i * 1480);
-		assert_true(r.mf);	/* the datagram never got its end */
+		assert_true(r.mf); /* the datagram never got its end */
 	}
 	erg_udp_close(u);
 	stack_done(&t);
@@ -1944,15 +1953,15 @@ test_frag_route_mtu_sets_fragment_size(void **state)
 		memcpy(erg_pkt_put(pkt, (uint32_t)n), arp, n);
 		erg_netif_input(t.s, if2, pkt, 1);
 	}
-	assert_int_equal(cap2.n, 2);	/* ARP request, then the datagram */
+	assert_int_equal(cap2.n, 2); /* ARP request, then the datagram */
 	tn_capture_clear(&cap2);
 	/* (576 - 20) rounded down to 8 is 552 bytes per fragment. */
 	assert_int_equal(erg_udp_sendto(u, ADDR_C_PEER, 9, data, 1000), 0);
 	(void)check_fragments(&cap2, 0, 1008, 576);
 	/* An ICMP echo with data takes the same path. */
 	tn_capture_clear(&cap2);
-	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_C_PEER, 1, 2, data,
-	    1000), 0);
+	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_C_PEER, 1, 2, data, 1000),
+	    0);
 	(void)check_fragments(&cap2, 0, 1008, 576);
 	{
 		struct erg_ipv4_repr r;
@@ -1972,9 +1981,9 @@ test_frag_route_mtu_sets_fragment_size(void **state)
 /* ---- Routing ------------------------------------------------------------- */
 
 struct two_if {
-	struct tn_stack		t;
-	struct tn_capture	cap2;
-	unsigned		if2;
+	struct tn_stack t;
+	struct tn_capture cap2;
+	unsigned if2;
 };
 
 /* B with a second interface 198.19.0.2/24 (MAC c) on its own capture. */
@@ -2016,8 +2025,9 @@ arp_request_target(const struct tn_frame *f)
 
 	assert_int_equal(erg_be16(f->data + 12), ERG_ETHERTYPE_ARP);
 	assert_memory_equal(f->data, mac_bcast, 6);
-	assert_int_equal(erg_arp_parse(&r, erg_view_make(f->data + 14,
-	    f->len - 14), NULL), 0);
+	assert_int_equal(
+	    erg_arp_parse(&r, erg_view_make(f->data + 14, f->len - 14), NULL),
+	    0);
 	assert_int_equal(r.op, ERG_ARP_OP_REQUEST);
 	return r.tpa;
 }
@@ -2074,8 +2084,8 @@ test_route_on_link_traffic_leaves_by_its_interface(void **state)
 	assert_int_equal(w.t.cap.n, 1);
 	assert_memory_equal(w.t.cap.frames[0].data, mac_bcast, 6);
 	/* A directed broadcast leaves by its subnet's interface. */
-	assert_int_equal(erg_udp_sendto(u, ERG_IPV4(198, 19, 0, 255), 9, "z",
-	    1), 0);
+	assert_int_equal(
+	    erg_udp_sendto(u, ERG_IPV4(198, 19, 0, 255), 9, "z", 1), 0);
 	assert_int_equal(w.cap2.n, 1);
 	assert_memory_equal(w.cap2.frames[0].data, mac_bcast, 6);
 	{
@@ -2127,8 +2137,8 @@ test_route_off_link_goes_to_gateway_mac_with_dst_unchanged(void **state)
 	assert_memory_equal(upl.p, "query", 5);
 
 	/* A gateway on the second interface takes over when the first goes. */
-	assert_int_equal(erg_ipv4_gateway_set(w.t.s, w.t.ifindex,
-	    ERG_IPV4_ANY), 0);
+	assert_int_equal(erg_ipv4_gateway_set(w.t.s, w.t.ifindex, ERG_IPV4_ANY),
+	    0);
 	assert_int_equal(erg_ipv4_gateway_set(w.t.s, w.if2, ADDR_C_PEER), 0);
 	tn_capture_clear(&w.t.cap);
 	assert_int_equal(erg_udp_sendto(u, ADDR_FAR, 53, "q", 1), 0);
@@ -2202,8 +2212,9 @@ test_route_needs_an_addressed_interface(void **state)
 	assert_int_equal(erg_udp_open(s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_sendto(u, ERG_IPV4_BROADCAST, 67, "d", 1),
 	    -ERG_EHOSTUNREACH);
-	assert_int_equal(erg_icmp_echo_send(s, ERG_IPV4_BROADCAST, 1, 1, "p",
-	    1), -ERG_EHOSTUNREACH);
+	assert_int_equal(
+	    erg_icmp_echo_send(s, ERG_IPV4_BROADCAST, 1, 1, "p", 1),
+	    -ERG_EHOSTUNREACH);
 	assert_int_equal(erg_stat_get(s, ERG_STAT_IPV4_NO_ROUTE), 2);
 	assert_int_equal(erg_ipv4_addr(s, 0), ERG_IPV4_ANY);
 	erg_udp_close(u);
@@ -2217,8 +2228,8 @@ test_route_needs_an_addressed_interface(void **state)
 	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_A, 1, 1, "p", 1),
 	    -ERG_EHOSTUNREACH);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_NO_ROUTE), 1);
-	assert_int_equal(erg_icmp_echo_send(t.s, ERG_IPV4_BROADCAST, 1, 1,
-	    "p", 1), 0);
+	assert_int_equal(
+	    erg_icmp_echo_send(t.s, ERG_IPV4_BROADCAST, 1, 1, "p", 1), 0);
 	assert_int_equal(t.cap.n, 1);
 	{
 		struct erg_ipv4_repr r;
@@ -2247,19 +2258,19 @@ test_route_addr_set_validates_arguments(void **state)
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ADDR_B, 0), -ERG_EINVAL);
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ADDR_B, 33), -ERG_EINVAL);
 	/* The subnet's network and broadcast addresses. */
-	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(198, 18, 0, 0),
-	    24), -ERG_EINVAL);
-	assert_int_equal(erg_ipv4_addr_set(t.s, 0, NET_BCAST, 24),
+	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(198, 18, 0, 0), 24),
 	    -ERG_EINVAL);
-	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(10, 255, 255,
-	    255), 8), -ERG_EINVAL);
+	assert_int_equal(erg_ipv4_addr_set(t.s, 0, NET_BCAST, 24), -ERG_EINVAL);
+	assert_int_equal(
+	    erg_ipv4_addr_set(t.s, 0, ERG_IPV4(10, 255, 255, 255), 8),
+	    -ERG_EINVAL);
 	/* Addresses that can never be a source. */
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(127, 0, 0, 1), 8),
 	    -ERG_EINVAL);
-	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(224, 0, 0, 5),
-	    24), -ERG_EINVAL);
-	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(240, 0, 0, 5),
-	    24), -ERG_EINVAL);
+	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(224, 0, 0, 5), 24),
+	    -ERG_EINVAL);
+	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(240, 0, 0, 5), 24),
+	    -ERG_EINVAL);
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4_BROADCAST, 32),
 	    -ERG_EINVAL);
 	/* No such interface. */
@@ -2269,13 +2280,13 @@ test_route_addr_set_validates_arguments(void **state)
 	assert_int_equal(erg_ipv4_addr(t.s, 0), ADDR_B);
 	assert_int_equal(t.cap.n, 0);
 	/* /31 and /32 have no network or broadcast address (RFC 3021). */
-	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(198, 18, 0, 0),
-	    31), 0);
-	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(198, 18, 0, 255),
-	    32), 0);
+	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4(198, 18, 0, 0), 31),
+	    0);
+	assert_int_equal(
+	    erg_ipv4_addr_set(t.s, 0, ERG_IPV4(198, 18, 0, 255), 32), 0);
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ADDR_B, 1), 0);
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ADDR_B, 24), 0);
-	assert_int_equal(t.cap.n, 4);	/* each announced */
+	assert_int_equal(t.cap.n, 4); /* each announced */
 	/* ANY clears the address. */
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4_ANY, 0), 0);
 	assert_int_equal(erg_ipv4_addr(t.s, 0), ERG_IPV4_ANY);
@@ -2305,8 +2316,7 @@ test_route_gateway_set_validates_arguments(void **state)
 	/* Off-link for its interface, even if on-link elsewhere. */
 	assert_int_equal(erg_ipv4_gateway_set(w.t.s, 0, ADDR_C_PEER),
 	    -ERG_EINVAL);
-	assert_int_equal(erg_ipv4_gateway_set(w.t.s, 0, ADDR_FAR),
-	    -ERG_EINVAL);
+	assert_int_equal(erg_ipv4_gateway_set(w.t.s, 0, ADDR_FAR), -ERG_EINVAL);
 	/* Our own address, the subnet broadcast, a bad interface. */
 	assert_int_equal(erg_ipv4_gateway_set(w.t.s, 0, ADDR_B), -ERG_EINVAL);
 	assert_int_equal(erg_ipv4_gateway_set(w.t.s, 0, NET_BCAST),
@@ -2314,8 +2324,7 @@ test_route_gateway_set_validates_arguments(void **state)
 	assert_int_equal(erg_ipv4_gateway_set(w.t.s, 2, ADDR_A), -ERG_EINVAL);
 	assert_int_equal(erg_ipv4_gateway_set(w.t.s, 2, ERG_IPV4_ANY),
 	    -ERG_EINVAL);
-	assert_int_equal(erg_ipv4_addr_set(w.t.s, 2, ADDR_A, 24),
-	    -ERG_EINVAL);
+	assert_int_equal(erg_ipv4_addr_set(w.t.s, 2, ADDR_A, 24), -ERG_EINVAL);
 	assert_int_equal(erg_udp_open(w.t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_sendto(u, ADDR_FAR, 53, "q", 1),
 	    -ERG_EHOSTUNREACH);
@@ -2328,8 +2337,8 @@ test_route_gateway_set_validates_arguments(void **state)
 	assert_int_equal(erg_udp_sendto(u, ADDR_FAR, 53, "q", 1), 0);
 	settle(&w.t, 10 * SEC);
 	/* ...one that puts it off-link drops it. */
-	assert_int_equal(erg_ipv4_addr_set(w.t.s, 0, ERG_IPV4(198, 18, 9, 9),
-	    24), 0);
+	assert_int_equal(
+	    erg_ipv4_addr_set(w.t.s, 0, ERG_IPV4(198, 18, 9, 9), 24), 0);
 	assert_int_equal(erg_udp_sendto(u, ADDR_FAR, 53, "q", 1),
 	    -ERG_EHOSTUNREACH);
 	/* Clearing the address clears the gateway, which then can't be set. */

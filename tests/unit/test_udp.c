@@ -21,14 +21,14 @@
 #include "lib/testnet.h"
 #include "frames.h"
 
-#define ADDR_A		ERG_IPV4(198, 18, 0, 1)
-#define ADDR_B		ERG_IPV4(198, 18, 0, 2)
-#define ADDR_OTHER	ERG_IPV4(198, 18, 0, 5)
-#define NET_BCAST	ERG_IPV4(198, 18, 0, 255)
-#define ADDR_C		ERG_IPV4(198, 19, 0, 2)	/* B's second interface */
-#define ADDR_FAR	ERG_IPV4(203, 0, 113, 9)
+#define ADDR_A     ERG_IPV4(198, 18, 0, 1)
+#define ADDR_B     ERG_IPV4(198, 18, 0, 2)
+#define ADDR_OTHER ERG_IPV4(198, 18, 0, 5)
+#define NET_BCAST  ERG_IPV4(198, 18, 0, 255)
+#define ADDR_C     ERG_IPV4(198, 19, 0, 2) /* B's second interface */
+#define ADDR_FAR   ERG_IPV4(203, 0, 113, 9)
 
-#define SEC		1000000ull	/* microseconds */
+#define SEC 1000000ull /* microseconds */
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -36,8 +36,8 @@ static const uint8_t mac_c[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 };
 static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* The captured datagram's UDP part (after Ethernet and IPv4). */
-#define UDP_SMALL	(frame_udp_small + 34)
-#define UDP_SMALL_LEN	(sizeof(frame_udp_small) - 34)
+#define UDP_SMALL     (frame_udp_small + 34)
+#define UDP_SMALL_LEN (sizeof(frame_udp_small) - 34)
 
 /* ---- Helpers ------------------------------------------------------------- */
 
@@ -85,8 +85,9 @@ parse_frame(const struct tn_frame *f, struct erg_ipv4_repr *r)
 
 	assert_true(f->len >= ERG_ETHER_HDR_LEN);
 	assert_int_equal(erg_be16(f->data + 12), ERG_ETHERTYPE_IPV4);
-	assert_int_equal(erg_ipv4_parse(r, &pl, erg_view_make(f->data + 14,
-	    f->len - 14), NULL), 0);
+	assert_int_equal(erg_ipv4_parse(r, &pl,
+	                     erg_view_make(f->data + 14, f->len - 14), NULL),
+	    0);
 	return pl;
 }
 
@@ -114,10 +115,10 @@ inject_udp_from_a(struct tn_stack *t, uint16_t sport, uint16_t dport,
 }
 
 struct ev_rec {
-	unsigned	calls;
-	unsigned	readable;
-	unsigned	error;
-	bool		close_on_read;
+	unsigned calls;
+	unsigned readable;
+	unsigned error;
+	bool close_on_read;
 };
 
 static void
@@ -178,8 +179,10 @@ test_udp_parse_captured_datagram(void **state)
 	enum erg_stat why = ERG_STAT_COUNT;
 
 	(void)state;
-	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(UDP_SMALL,
-	    UDP_SMALL_LEN), ADDR_A, ADDR_B, &why), 0);
+	assert_int_equal(erg_udp_parse(&r, &pl,
+	                     erg_view_make(UDP_SMALL, UDP_SMALL_LEN), ADDR_A,
+	                     ADDR_B, &why),
+	    0);
 	assert_int_equal(why, ERG_STAT_COUNT);
 	assert_int_equal(r.src_port, 40000);
 	assert_int_equal(r.dst_port, 7);
@@ -188,8 +191,7 @@ test_udp_parse_captured_datagram(void **state)
 	assert_ptr_equal(pl.p, UDP_SMALL + 8);
 	assert_int_equal(pl.len, 6);
 	assert_memory_equal(pl.p, "hello\n", 6);
-	assert_int_equal(ref_udp_cksum(ADDR_A, ADDR_B, UDP_SMALL, 14),
-	    0x9386);
+	assert_int_equal(ref_udp_cksum(ADDR_A, ADDR_B, UDP_SMALL, 14), 0x9386);
 }
 
 static void
@@ -205,27 +207,29 @@ test_udp_parse_accepts_zero_checksum(void **state)
 	d[6] = 0;
 	d[7] = 0;
 	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(d, sizeof(d)),
-	    ADDR_A, ADDR_B, NULL), 0);
+	                     ADDR_A, ADDR_B, NULL),
+	    0);
 	assert_int_equal(r.checksum, 0);
 	assert_int_equal(pl.len, 6);
 	/* ...so nothing is verified, not even the addresses. */
 	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(d, sizeof(d)),
-	    ADDR_OTHER, ADDR_FAR, NULL), 0);
+	                     ADDR_OTHER, ADDR_FAR, NULL),
+	    0);
 }
 
 static void
-expect_udp(const uint8_t *p, size_t len, uint32_t src, uint32_t dst,
-    int rc, enum erg_stat want)
+expect_udp(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, int rc,
+    enum erg_stat want)
 {
 	struct erg_udp_repr r;
 	struct erg_view pl;
 	enum erg_stat why = ERG_STAT_COUNT;
 
-	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(p, len), src,
-	    dst, &why), rc);
+	assert_int_equal(
+	    erg_udp_parse(&r, &pl, erg_view_make(p, len), src, dst, &why), rc);
 	assert_int_equal(why, want);
-	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(p, len), src,
-	    dst, NULL), rc);
+	assert_int_equal(
+	    erg_udp_parse(&r, &pl, erg_view_make(p, len), src, dst, NULL), rc);
 }
 
 static void
@@ -238,7 +242,7 @@ test_udp_parse_refuses_wrong_checksum(void **state)
 	/* Any bit of header or payload. */
 	for (i = 0; i < sizeof(d); i++) {
 		if (i == 4 || i == 5) {
-			continue;	/* the length: a different error */
+			continue; /* the length: a different error */
 		}
 		memcpy(d, UDP_SMALL, sizeof(d));
 		d[i] ^= 0x10;
@@ -246,12 +250,12 @@ test_udp_parse_refuses_wrong_checksum(void **state)
 		    ERG_STAT_UDP_BAD_CHECKSUM);
 	}
 	/* The pseudo-header's addresses are covered too. */
-	expect_udp(UDP_SMALL, UDP_SMALL_LEN, ADDR_OTHER, ADDR_B,
-	    -ERG_ECHECKSUM, ERG_STAT_UDP_BAD_CHECKSUM);
-	expect_udp(UDP_SMALL, UDP_SMALL_LEN, ADDR_A, ADDR_OTHER,
-	    -ERG_ECHECKSUM, ERG_STAT_UDP_BAD_CHECKSUM);
+	expect_udp(UDP_SMALL, UDP_SMALL_LEN, ADDR_OTHER, ADDR_B, -ERG_ECHECKSUM,
+	    ERG_STAT_UDP_BAD_CHECKSUM);
+	expect_udp(UDP_SMALL, UDP_SMALL_LEN, ADDR_A, ADDR_OTHER, -ERG_ECHECKSUM,
+	    ERG_STAT_UDP_BAD_CHECKSUM);
 	expect_udp(UDP_SMALL, UDP_SMALL_LEN, ADDR_B, ADDR_A, 0,
-	    ERG_STAT_COUNT);	/* the sum is symmetric in src and dst */
+	    ERG_STAT_COUNT); /* the sum is symmetric in src and dst */
 }
 
 static void
@@ -309,7 +313,8 @@ test_udp_checksum_covers_length_field_not_buffer(void **state)
 		d[i] = (uint8_t)(0x5a + i);
 	}
 	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(d, sizeof(d)),
-	    ADDR_A, ADDR_B, NULL), 0);
+	                     ADDR_A, ADDR_B, NULL),
+	    0);
 	assert_int_equal(pl.len, 6);
 	/* ...and a shorter length field is what the checksum covers. */
 	r.src_port = 40000;
@@ -318,9 +323,10 @@ test_udp_checksum_covers_length_field_not_buffer(void **state)
 	r.checksum = 0;
 	v = erg_view_make("he", 2);
 	erg_udp_emit(&r, ADDR_A, ADDR_B, &v, 1, d);
-	memcpy(d + 8, "hello\n", 6);	/* "llo\n" is beyond the length */
-	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(d, 14), ADDR_A,
-	    ADDR_B, NULL), 0);
+	memcpy(d + 8, "hello\n", 6); /* "llo\n" is beyond the length */
+	assert_int_equal(
+	    erg_udp_parse(&r, &pl, erg_view_make(d, 14), ADDR_A, ADDR_B, NULL),
+	    0);
 	assert_int_equal(r.len, 10);
 	assert_int_equal(pl.len, 2);
 	assert_memory_equal(pl.p, "he", 2);
@@ -338,7 +344,7 @@ test_udp_emit_into_a5_buffer_matches_capture(void **state)
 	r.src_port = 40000;
 	r.dst_port = 7;
 	r.len = 14;
-	r.checksum = 0x1234;	/* ignored */
+	r.checksum = 0x1234; /* ignored */
 	v[0] = erg_view_make("hello\n", 6);
 	memset(hdr, 0xa5, sizeof(hdr));
 	erg_udp_emit(&r, ADDR_A, ADDR_B, v, 1, hdr);
@@ -408,8 +414,9 @@ test_udp_emit_sends_computed_zero_as_ffff(void **state)
 	assert_int_equal(erg_be16(d + 6), 0xffff);
 	assert_int_equal(erg_be16(d + 4), 14);
 	/* And 0xffff verifies (-0 and +0 are the same sum). */
-	assert_int_equal(erg_udp_parse(&r, &pl, erg_view_make(d, 14), ADDR_A,
-	    ADDR_B, NULL), 0);
+	assert_int_equal(
+	    erg_udp_parse(&r, &pl, erg_view_make(d, 14), ADDR_A, ADDR_B, NULL),
+	    0);
 	assert_int_equal(r.checksum, 0xffff);
 }
 
@@ -440,7 +447,9 @@ test_udp_sendto_sends_computed_zero_as_ffff(void **state)
 static void
 test_udp_ephemeral_ports_are_in_range_and_distinct(void **state)
 {
-	enum { N = 16 };
+	enum {
+		N = 16
+	};
 	struct tn_stack t;
 	struct erg_udp_sock *u[N];
 	uint16_t ports[N];
@@ -459,8 +468,8 @@ test_udp_ephemeral_ports_are_in_range_and_distinct(void **state)
 		} else if (i % 3 == 1) {
 			assert_int_equal(erg_udp_connect(u[i], ADDR_A, 53), 0);
 		} else {
-			assert_int_equal(erg_udp_sendto(u[i], ADDR_A, 53, "q",
-			    1), 0);
+			assert_int_equal(
+			    erg_udp_sendto(u[i], ADDR_A, 53, "q", 1), 0);
 		}
 		ports[i] = erg_udp_local_port(u[i]);
 		assert_true(ports[i] >= ERG_UDP_EPHEMERAL_MIN);
@@ -488,7 +497,9 @@ test_udp_ephemeral_ports_are_in_range_and_distinct(void **state)
 static void
 test_udp_ephemeral_range_exhausted_is_eaddrinuse(void **state)
 {
-	enum { N = ERG_UDP_EPHEMERAL_MAX - ERG_UDP_EPHEMERAL_MIN + 1 };
+	enum {
+		N = ERG_UDP_EPHEMERAL_MAX - ERG_UDP_EPHEMERAL_MIN + 1
+	};
 	struct tn_stack t;
 	struct erg_config cfg;
 	struct erg_udp_sock **u = malloc((N + 1) * sizeof(*u));
@@ -502,11 +513,11 @@ test_udp_ephemeral_range_exhausted_is_eaddrinuse(void **state)
 	for (p = 0; p < N; p++) {
 		assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u[p]), 0);
 		assert_int_equal(erg_udp_bind(u[p], ERG_IPV4_ANY,
-		    (uint16_t)(ERG_UDP_EPHEMERAL_MIN + p)), 0);
+		                     (uint16_t)(ERG_UDP_EPHEMERAL_MIN + p)),
+		    0);
 	}
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u[N]), 0);
-	assert_int_equal(erg_udp_bind(u[N], ERG_IPV4_ANY, 0),
-	    -ERG_EADDRINUSE);
+	assert_int_equal(erg_udp_bind(u[N], ERG_IPV4_ANY, 0), -ERG_EADDRINUSE);
 	assert_int_equal(erg_udp_connect(u[N], ADDR_A, 53), -ERG_EADDRINUSE);
 	assert_int_equal(erg_udp_sendto(u[N], ADDR_A, 53, "q", 1),
 	    -ERG_EADDRINUSE);
@@ -538,16 +549,14 @@ test_udp_bind_overlap_is_eaddrinuse(void **state)
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &b), 0);
 	/* ANY then ANY, ANY then specific. */
 	a = open_bound(&t, ERG_IPV4_ANY, 5000);
-	assert_int_equal(erg_udp_bind(b, ERG_IPV4_ANY, 5000),
-	    -ERG_EADDRINUSE);
+	assert_int_equal(erg_udp_bind(b, ERG_IPV4_ANY, 5000), -ERG_EADDRINUSE);
 	assert_int_equal(erg_udp_bind(b, ADDR_B, 5000), -ERG_EADDRINUSE);
 	assert_int_equal(erg_udp_bind(b, ERG_IPV4_BROADCAST, 5000),
 	    -ERG_EADDRINUSE);
 	erg_udp_close(a);
 	/* Specific then ANY, specific then the same. */
 	a = open_bound(&t, ADDR_B, 5000);
-	assert_int_equal(erg_udp_bind(b, ERG_IPV4_ANY, 5000),
-	    -ERG_EADDRINUSE);
+	assert_int_equal(erg_udp_bind(b, ERG_IPV4_ANY, 5000), -ERG_EADDRINUSE);
 	assert_int_equal(erg_udp_bind(b, ADDR_B, 5000), -ERG_EADDRINUSE);
 	assert_int_equal(erg_udp_local_port(b), 0);
 	/* Another port, even in the same hash bucket, is free. */
@@ -701,7 +710,7 @@ test_udp_sendto_emits_exact_bytes(void **state)
 	assert_int_equal(erg_be16(ip + 6), 0);
 	assert_memory_equal(ip + 8, frame_udp_small + 22, 2);
 	assert_memory_equal(ip + 12, frame_udp_small + 26, 8);
-	(void)parse_frame(f, &r);	/* checks the header checksum */
+	(void)parse_frame(f, &r); /* checks the header checksum */
 	/* UDP: identical. */
 	assert_memory_equal(ip + 20, UDP_SMALL, UDP_SMALL_LEN);
 	assert_int_equal(tn_stat(&a, ERG_STAT_UDP_TX), 1);
@@ -730,8 +739,7 @@ test_udp_sendto_source_address_follows_binding(void **state)
 	assert_int_equal(ur.src_port, 5000);
 	/* Bound to the broadcast address (a DHCP client): the route's. */
 	bc = open_bound(&t, ERG_IPV4_BROADCAST, 68);
-	assert_int_equal(erg_udp_sendto(bc, ERG_IPV4_BROADCAST, 67, "d", 1),
-	    0);
+	assert_int_equal(erg_udp_sendto(bc, ERG_IPV4_BROADCAST, 67, "d", 1), 0);
 	assert_int_equal(t.cap.n, 2);
 	assert_memory_equal(t.cap.frames[1].data, mac_bcast, 6);
 	pl = parse_frame(&t.cap.frames[1], &r);
@@ -739,8 +747,8 @@ test_udp_sendto_source_address_follows_binding(void **state)
 	assert_int_equal(r.dst, ERG_IPV4_BROADCAST);
 	assert_int_equal(erg_be16(pl.p), 68);
 	assert_int_equal(erg_be16(pl.p + 2), 67);
-	assert_int_equal(erg_be16(pl.p + 6), ref_udp_cksum(ADDR_B,
-	    ERG_IPV4_BROADCAST, pl.p, 9));
+	assert_int_equal(erg_be16(pl.p + 6),
+	    ref_udp_cksum(ADDR_B, ERG_IPV4_BROADCAST, pl.p, 9));
 	erg_udp_close(bc);
 	erg_udp_close(u);
 	stack_done(&t);
@@ -757,7 +765,7 @@ test_udp_sendto_waits_for_arp_and_counts_as_sent(void **state)
 	u = open_bound(&t, ERG_IPV4_ANY, 5000);
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 7, "hello\n", 6), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_TX), 1);
-	assert_int_equal(t.cap.n, 1);	/* the ARP request */
+	assert_int_equal(t.cap.n, 1); /* the ARP request */
 	assert_int_equal(erg_be16(t.cap.frames[0].data + 12),
 	    ERG_ETHERTYPE_ARP);
 	assert_int_equal(erg_stack_pool_in_use(t.s), t.baseline + 2);
@@ -843,8 +851,8 @@ test_udp_zero_copy_send_matches_copying_send(void **state)
 		struct erg_udp_repr ur;
 		struct erg_view pl = parse_frame(&t.cap.frames[0], &r), upl;
 
-		assert_int_equal(erg_udp_parse(&ur, &upl, pl, r.src, r.dst,
-		    NULL), 0);
+		assert_int_equal(
+		    erg_udp_parse(&ur, &upl, pl, r.src, r.dst, NULL), 0);
 		assert_int_equal(ur.src_port, 5000);
 		assert_int_equal(ur.dst_port, 7);
 		assert_memory_equal(upl.p, "hello\n", 6);
@@ -887,8 +895,10 @@ test_udp_zero_copy_send_of_large_payload_fragments(void **state)
 		off += pl.len;
 	}
 	assert_int_equal(off, sizeof(whole));
-	assert_int_equal(erg_udp_parse(&ur, &upl, erg_view_make(whole,
-	    sizeof(whole)), ADDR_B, ADDR_A, NULL), 0);
+	assert_int_equal(erg_udp_parse(&ur, &upl,
+	                     erg_view_make(whole, sizeof(whole)), ADDR_B,
+	                     ADDR_A, NULL),
+	    0);
 	assert_memory_equal(upl.p, data, sizeof(data));
 	erg_udp_close(u);
 	stack_done(&t);
@@ -1002,26 +1012,27 @@ test_udp_recvfrom_copies_and_reports_full_length(void **state)
 	(void)state;
 	stack_b(&t, NULL);
 	u = open_bound(&t, ERG_IPV4_ANY, 7);
-	assert_int_equal(erg_udp_recvfrom(u, buf, sizeof(buf), &len, &addr,
-	    &port), -ERG_EAGAIN);
+	assert_int_equal(
+	    erg_udp_recvfrom(u, buf, sizeof(buf), &len, &addr, &port),
+	    -ERG_EAGAIN);
 	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), 1);
 	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), 1);
 	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), 1);
 	memset(buf, 0xa5, sizeof(buf));
 	assert_int_equal(erg_udp_recvfrom(u, buf, 3, &len, &addr, &port), 0);
 	assert_memory_equal(buf, "hel", 3);
-	assert_int_equal(buf[3], 0xa5);		/* truncated at cap */
-	assert_int_equal(len, 6);		/* but says how long it was */
+	assert_int_equal(buf[3], 0xa5); /* truncated at cap */
+	assert_int_equal(len, 6);       /* but says how long it was */
 	assert_int_equal(addr, ADDR_A);
 	assert_int_equal(port, 40000);
 	memset(buf, 0xa5, sizeof(buf));
-	assert_int_equal(erg_udp_recvfrom(u, buf, sizeof(buf), &len, NULL,
-	    NULL), 0);
+	assert_int_equal(
+	    erg_udp_recvfrom(u, buf, sizeof(buf), &len, NULL, NULL), 0);
 	assert_memory_equal(buf, "hello\n", 6);
 	assert_int_equal(buf[6], 0xa5);
 	assert_int_equal(len, 6);
-	assert_int_equal(erg_udp_recvfrom(u, buf, sizeof(buf), NULL, NULL,
-	    NULL), 0);
+	assert_int_equal(
+	    erg_udp_recvfrom(u, buf, sizeof(buf), NULL, NULL, NULL), 0);
 	assert_int_equal(erg_udp_pending(u), 0);
 	/* Each copied datagram's packet went back to the pool. */
 	assert_int_equal(erg_stack_pool_in_use(t.s), t.baseline + 1);
@@ -1095,8 +1106,8 @@ test_udp_demux_picks_the_socket_bound_to_the_address(void **state)
 	/* Weak host model: C's address arrives on B's interface. */
 	inject_udp(&t, mac_b, ADDR_A, ADDR_C, 7000, 5000, "c", 1, 1);
 	inject_udp(&t, mac_b, ADDR_A, ADDR_C, 7001, 5000, "x", 1, 1);
-	inject_udp(&t, mac_bcast, ADDR_A, ERG_IPV4_BROADCAST, 7000, 5000,
-	    "*", 1, 1);
+	inject_udp(&t, mac_bcast, ADDR_A, ERG_IPV4_BROADCAST, 7000, 5000, "*",
+	    1, 1);
 	assert_int_equal(erg_udp_pending(ub), 1);
 	assert_int_equal(erg_udp_pending(uc), 1);
 	assert_int_equal(erg_udp_pending(ubc), 1);
@@ -1159,8 +1170,8 @@ test_udp_rx_queue_is_bounded(void **state)
 	assert_int_equal(erg_stack_pool_in_use(t.s), t.baseline + 1 + 3);
 	/* The oldest are kept, in order; the newest were dropped. */
 	for (c = '0'; c < '3'; c++) {
-		assert_int_equal(erg_udp_recvfrom(u, buf, sizeof(buf), &len,
-		    NULL, NULL), 0);
+		assert_int_equal(
+		    erg_udp_recvfrom(u, buf, sizeof(buf), &len, NULL, NULL), 0);
 		assert_int_equal(len, 1);
 		assert_int_equal(buf[0], c);
 	}
@@ -1168,7 +1179,7 @@ test_udp_rx_queue_is_bounded(void **state)
 	inject_udp_from_a(&t, 40000, 7, "5", 1);
 	assert_int_equal(erg_udp_pending(u), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_RXQ_FULL), 2);
-	assert_int_equal(t.cap.n, 0);	/* a full queue is not a closed port */
+	assert_int_equal(t.cap.n, 0); /* a full queue is not a closed port */
 	erg_udp_close(u);
 	stack_done(&t);
 }
@@ -1199,15 +1210,15 @@ test_udp_input_counts_malformed_datagrams(void **state)
 	    UDP_SMALL, 7);
 	{
 		uint8_t fr[80];
-		size_t m = tn_build_eth(fr, mac_b, mac_a, ERG_ETHERTYPE_IPV4,
-		    ip, n);
+		size_t m =
+		    tn_build_eth(fr, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
 
 		tn_inject(&t, fr, m, 1);
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_TRUNCATED), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_RX), 4);
 	assert_int_equal(erg_udp_pending(u), 0);
-	assert_int_equal(t.cap.n, 0);	/* malformed: not answered */
+	assert_int_equal(t.cap.n, 0); /* malformed: not answered */
 	/* Class 10: a UDP length shorter than the IP payload. */
 	{
 		struct erg_udp_repr r;
@@ -1402,8 +1413,8 @@ test_udp_close_unlinks_from_shared_bucket(void **state)
 	for (i = 0; i < 3; i++) {
 		u[i] = open_bound(&t, ERG_IPV4_ANY, (uint16_t)(7 + 64 * i));
 	}
-	erg_udp_close(u[1]);	/* the middle of the chain */
-	erg_udp_close(u[0]);	/* the tail */
+	erg_udp_close(u[1]); /* the middle of the chain */
+	erg_udp_close(u[0]); /* the tail */
 	inject_udp_from_a(&t, 40000, 7, "a", 1);
 	inject_udp_from_a(&t, 40000, 71, "b", 1);
 	inject_udp_from_a(&t, 40000, 135, "c", 1);
