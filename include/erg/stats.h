@@ -51,6 +51,7 @@ extern "C" {
 	X(ARP_CACHE_FULL, "arp.cache_full")				\
 	X(ARP_CACHE_EVICT, "arp.cache_evict")				\
 	X(ARP_ENTRIES_IN_USE, "arp.entries_in_use")			\
+	X(ARP_ENTRIES_HIGH_WATER, "arp.entries_high_water")		\
 	X(ARP_QUEUE_FULL, "arp.queue_full")				\
 	X(ARP_QUEUE_TIMEOUT, "arp.queue_timeout")			\
 	X(ARP_RESOLVE_FAIL, "arp.resolve_fail")				\
@@ -77,6 +78,7 @@ extern "C" {
 	X(IPV4_FRAG_TIMEOUT, "ipv4.frag_timeout")			\
 	X(IPV4_REASM_OK, "ipv4.reasm_ok")				\
 	X(IPV4_REASM_IN_USE, "ipv4.reasm_in_use")			\
+	X(IPV4_REASM_HIGH_WATER, "ipv4.reasm_high_water")		\
 	X(IPV4_FRAG_TX, "ipv4.frag_tx")					\
 	X(IPV4_FRAG_TX_FAIL, "ipv4.frag_tx_fail")			\
 	/* ICMP. */							\

@@ -237,7 +237,8 @@ arp_alloc(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 	victim->tries = 0;
 	victim->refreshing = false;
 	victim->state = ARP_INCOMPLETE;
-	erg_gauge_inc(s, ERG_STAT_ARP_ENTRIES_IN_USE, ERG_STAT_COUNT);
+	erg_gauge_inc(s, ERG_STAT_ARP_ENTRIES_IN_USE,
+	    ERG_STAT_ARP_ENTRIES_HIGH_WATER);
 	return victim;
 }
 

@@ -203,7 +203,8 @@ reasm_alloc(struct erg_stack *s, const struct erg_ipv4_repr *ip,
 		sl->last_seen = false;
 		sl->flags = 0;
 		memset(sl->map, 0, reasm_map_words(ra->max) * 8);
-		erg_gauge_inc(s, ERG_STAT_IPV4_REASM_IN_USE, ERG_STAT_COUNT);
+		erg_gauge_inc(s, ERG_STAT_IPV4_REASM_IN_USE,
+		    ERG_STAT_IPV4_REASM_HIGH_WATER);
 		erg_timer_arm(s, &sl->timer,
 		    s->now + (uint64_t)s->cfg.reasm_timeout_ms * 1000u);
 		return sl;

@@ -1311,6 +1311,7 @@ test_arp_cache_full_when_all_entries_resolving(void **state)
 	assert_int_equal(sent(&t, ERG_STAT_ARP_REQUEST_TX), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_PKT_IN_USE), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_IN_USE), 2);
+	assert_int_equal(tn_stat(&t, ERG_STAT_ARP_ENTRIES_HIGH_WATER), 2);
 	/* D asks for us: answered, though it cannot be learnt. */
 	inject_arp(&t, bcast, mac_d, ERG_ARP_OP_REQUEST, mac_d, IP_D, zero6,
 	    IP_A, 1);

@@ -1461,6 +1461,7 @@ test_reasm_more_datagrams_than_slots_is_no_slot(void **state)
 	/* Fragments of datagrams in progress still find their slot. */
 	inject_frag(&t, 2, 0, true, 8, 3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_NO_SLOT), 2);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_HIGH_WATER), 3);
 	/* Slots are never stolen; they come back by timeout. */
 	erg_stack_poll(t.s, 1 + 30 * SEC);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_TIMEOUT), 3);
