@@ -182,10 +182,11 @@ $(BBUILD)/bench_%: bench/bench_%.c $(BUILD)/liberg-netif.a $(BUILD)/liberg.a
 	@printf '  CC      %s\n' $@
 	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) -O2 -g $^ -o $@ $(HOSTLIBS)
 
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) $(FOBJ)
 	@rm -f $(BUILD)/bench.jsonl
 	@for b in $(BENCH_BIN); do taskset -c 1 $$b $(BUILD)/bench.jsonl || \
 	    $$b $(BUILD)/bench.jsonl || exit 1; done
+	@bash bench/code_size.sh $(BUILD)/bench.jsonl $(FOBJ)
 	@{ echo '['; sed '$$!s/$$/,/' $(BUILD)/bench.jsonl; echo ']'; } \
 	    > $(BUILD)/bench.json && rm -f $(BUILD)/bench.jsonl
 	@echo "bench: figures written to $(BUILD)/bench.json"
