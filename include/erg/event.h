@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define ERG_EV_READABLE 0x01u /* data (or a datagram) can be read */
-#define ERG_EV_WRITABLE 0x02u /* room to send again after ENOBUFS */
+#define ERG_EV_WRITABLE 0x02u /* room to send again (TCP; UDP never) */
 #define ERG_EV_ERROR    0x04u /* a soft error is pending (ICMP) */
 
 #ifdef __cplusplus

@@ -102,7 +102,8 @@ void erg_icmp_echo_handler_set(struct erg_stack *s, erg_icmp_echo_fn fn,
 /*
  * Sends an echo request carrying len bytes of data (copied) to dst,
  * fragmenting when it does not fit the MTU. Returns 0, -ERG_EMSGSIZE
- * (len > 65507), -ERG_EHOSTUNREACH (no route), -ERG_ENOMEM or
+ * (len > 65507), -ERG_EINVAL (dst 0.0.0.0, 127/8, class E or multicast),
+ * -ERG_EHOSTUNREACH (no route), -ERG_ENOMEM or
  * -ERG_ENOBUFS (the next hop's ARP queue is full).
  */
 int erg_icmp_echo_send(struct erg_stack *s, uint32_t dst, uint16_t id,

@@ -55,8 +55,9 @@ struct erg_pkt {
 	uint16_t refs;              /* references; freed at 0 */
 	uint16_t ifindex;           /* receiving interface (input) */
 	uint16_t flags;             /* ERG_PKT_F_*, set on input */
-	uint16_t l3;                /* input: network header offset in buf */
-	erg_pkt_release_fn release; /* NULL for pool packets */
+	uint32_t l3;                /* input: network header offset in buf */
+	bool lent;                  /* memory lent by erg_pkt_lend */
+	erg_pkt_release_fn release; /* lent: called at the last free */
 	void *release_ctx;
 };
 
@@ -70,8 +71,9 @@ struct erg_pkt *erg_pkt_alloc(struct erg_stack *s);
 /*
  * Prepares a driver-owned pkt struct to lend memory [buf, buf + cap) with
  * the packet at [head, head + len). The stack calls release(pkt, ctx)
- * when it frees the last reference; until then the driver MUST NOT reuse
- * the memory or the struct.
+ * when it frees the last reference (release may be NULL: nothing to call);
+ * until then the driver MUST NOT reuse the memory or the struct. A lent
+ * packet never enters the pool.
  */
 void erg_pkt_lend(struct erg_pkt *pkt, uint8_t *buf, uint32_t cap,
     uint32_t head, uint32_t len, erg_pkt_release_fn release, void *ctx);

@@ -31,6 +31,7 @@ extern "C" {
 	X(NETIF_TX, "netif.tx")						\
 	X(NETIF_TX_ERR, "netif.tx_err")					\
 	X(NETIF_BAD_INDEX, "netif.bad_index")				\
+	X(NETIF_BAD_PKT, "netif.bad_pkt")				\
 	/* Ethernet II. */						\
 	X(ETHER_RUNT, "ether.runt")					\
 	X(ETHER_NOT_FOR_US, "ether.not_for_us")				\
@@ -48,7 +49,6 @@ extern "C" {
 	X(ARP_CONFLICT, "arp.conflict")					\
 	X(ARP_REQUEST_TX, "arp.request_tx")				\
 	X(ARP_REPLY_TX, "arp.reply_tx")					\
-	X(ARP_CACHE_FULL, "arp.cache_full")				\
 	X(ARP_CACHE_EVICT, "arp.cache_evict")				\
 	X(ARP_ENTRIES_IN_USE, "arp.entries_in_use")			\
 	X(ARP_ENTRIES_HIGH_WATER, "arp.entries_high_water")		\
@@ -67,6 +67,7 @@ extern "C" {
 	X(IPV4_BAD_OPTION, "ipv4.bad_option")				\
 	X(IPV4_SRC_ROUTE, "ipv4.src_route")				\
 	X(IPV4_NOT_FOR_US, "ipv4.not_for_us")				\
+	X(IPV4_LINK_BCAST_UNICAST, "ipv4.link_bcast_unicast")		\
 	X(IPV4_UNKNOWN_PROTO, "ipv4.unknown_proto")			\
 	X(IPV4_NO_ROUTE, "ipv4.no_route")				\
 	X(IPV4_FRAG_RX, "ipv4.frag_rx")					\
@@ -76,6 +77,7 @@ extern "C" {
 	X(IPV4_FRAG_DUP, "ipv4.frag_dup")				\
 	X(IPV4_FRAG_NO_SLOT, "ipv4.frag_no_slot")			\
 	X(IPV4_FRAG_TIMEOUT, "ipv4.frag_timeout")			\
+	X(IPV4_FRAG_EVICTED, "ipv4.frag_evicted")			\
 	X(IPV4_REASM_OK, "ipv4.reasm_ok")				\
 	X(IPV4_REASM_IN_USE, "ipv4.reasm_in_use")			\
 	X(IPV4_REASM_HIGH_WATER, "ipv4.reasm_high_water")		\

@@ -88,7 +88,9 @@ int erg_udp_connect(struct erg_udp_sock *u, uint32_t addr, uint16_t port);
 
 /*
  * Sends len bytes (copied) to addr:port; binds an ephemeral port if
- * unbound. Returns 0, -ERG_EMSGSIZE (len > 65507), -ERG_EINVAL (port 0),
+ * unbound. Returns 0, -ERG_EMSGSIZE (len > 65507), -ERG_EINVAL (port 0,
+ * or an address that may not be a destination: 0.0.0.0, 127/8, class E,
+ * multicast),
  * -ERG_EHOSTUNREACH (no route), -ERG_ENOMEM (no packet buffer or ARP
  * entry), -ERG_ENOBUFS (the next hop's ARP queue is full). A datagram
  * queued to wait for ARP resolution counts as sent.

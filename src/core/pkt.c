@@ -3,8 +3,8 @@
  *
  * Pool packets are struct erg_pkt headers carved in one array and data
  * areas of cfg.pkt_size bytes in another; header i always owns data area
- * i. A pool packet's release field is NULL; a lent packet's is the
- * driver's callback.
+ * i. A lent packet (erg_pkt_lend) is marked so and never enters the pool;
+ * its release callback, if any, runs at the last free.
  */
 #include "core.h"
 
@@ -23,6 +23,8 @@ erg_pkt_alloc(struct erg_stack *s)
 	pkt->ifindex = 0;
 	pkt->flags = 0;
 	pkt->l3 = 0;
+	pkt->lent = false;
+	pkt->release = NULL;
 	return pkt;
 }
 
@@ -39,6 +41,7 @@ erg_pkt_lend(struct erg_pkt *pkt, uint8_t *buf, uint32_t cap, uint32_t head,
 	pkt->ifindex = 0;
 	pkt->flags = 0;
 	pkt->l3 = 0;
+	pkt->lent = true;
 	pkt->release = release;
 	pkt->release_ctx = ctx;
 }
@@ -55,8 +58,10 @@ erg_pkt_free(struct erg_stack *s, struct erg_pkt *pkt)
 	if (pkt == NULL || --pkt->refs > 0) {
 		return;
 	}
-	if (pkt->release != NULL) {
-		pkt->release(pkt, pkt->release_ctx);
+	if (pkt->lent) {
+		if (pkt->release != NULL) {
+			pkt->release(pkt, pkt->release_ctx);
+		}
 		return;
 	}
 	/* The pool's free-list link is `next`, the first member. */

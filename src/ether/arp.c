@@ -20,7 +20,10 @@
  *   confirmed with a unicast request to the known MAC (RFC 1122 2.3.2.1),
  *   without interrupting traffic; if no reply comes, it expires.
  * - A full cache evicts the REACHABLE entry closest to expiry; if every
- *   entry is resolving, the new packet is dropped (arp.cache_full).
+ *   entry is resolving, the one closest to giving up (arp.cache_evict,
+ *   its queue counted arp.queue_timeout). Refusing instead would let 64
+ *   spoofed on-link pings (each reply needs resolving) block every new
+ *   neighbour for arp_retries * arp_retry_ms, again and again.
  * - Input follows RFC 826's merge rule: an existing entry for the sender
  *   is updated whatever the target; a new entry is made only when the
  *   packet targets us. We reply only for our own addresses. A packet
@@ -42,7 +45,7 @@ struct arp_entry {
 	uint64_t expires;
 	uint32_t ip;
 	uint16_t ifindex;
-	uint16_t qlen;
+	uint32_t qlen; /* up to cfg.arp_queue_len, which may exceed 65535 */
 	uint8_t mac[6];
 	uint8_t state;
 	uint8_t tries;
@@ -68,6 +71,13 @@ arp_held_max(const struct erg_stack *s)
 }
 
 static void arp_timer_fn(struct erg_stack *s, struct erg_timer *t);
+
+/* 00:00:00:00:00:00 is no station's address; never cache it. */
+static bool
+arp_mac_is_zero(const uint8_t *a)
+{
+	return (a[0] | a[1] | a[2] | a[3] | a[4] | a[5]) == 0;
+}
 
 void
 erg_arp_layout(struct erg_carve *c, const struct erg_config *cfg,
@@ -202,12 +212,16 @@ arp_find(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 	return NULL;
 }
 
-/* A free entry, or the evicted REACHABLE entry closest to expiry. */
+/*
+ * A free entry, else the evicted REACHABLE entry closest to expiry, else
+ * (every entry resolving) the evicted one closest to giving up. Never
+ * fails: the cache has at least one entry.
+ */
 static struct arp_entry *
 arp_alloc(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 {
 	struct erg_arp *arp = s->arp;
-	struct arp_entry *victim = NULL;
+	struct arp_entry *victim = NULL, *oldest = NULL;
 	uint32_t i;
 
 	for (i = 0; i < arp->n; i++) {
@@ -221,10 +235,13 @@ arp_alloc(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 		    (victim == NULL || e->expires < victim->expires)) {
 			victim = e;
 		}
+		if (e->state == ARP_INCOMPLETE &&
+		    (oldest == NULL || e->timer.when < oldest->timer.when)) {
+			oldest = e;
+		}
 	}
 	if (victim == NULL) {
-		ERG_COUNT(s, ARP_CACHE_FULL);
-		return NULL;
+		victim = oldest;
 	}
 	if (victim->state != ARP_FREE) {
 		ERG_COUNT(s, ARP_CACHE_EVICT);
@@ -321,6 +338,7 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 {
 	struct arp_entry *pending;
 	struct arp_entry *e = arp_find_reachable(s, ifindex, ip, &pending);
+	bool fresh = false;
 
 	if (e != NULL) {
 		memcpy(mac, e->mac, 6);
@@ -329,19 +347,18 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 	e = pending;
 	if (e == NULL) {
 		e = arp_alloc(s, ifindex, ip);
-		if (e == NULL) {
-			erg_pkt_free(s, pkt);
-			return -ERG_ENOMEM;
-		}
 		e->tries = 1;
-		arp_request(s, e, false);
 		erg_timer_arm(s, &e->timer,
 		    s->now + ms_to_us(s->cfg.arp_retry_ms));
+		fresh = true;
 	}
 	if (e->qlen >= s->cfg.arp_queue_len ||
 	    s->arp->held >= arp_held_max(s)) {
 		ERG_COUNT(s, ARP_QUEUE_FULL);
 		erg_pkt_free(s, pkt);
+		if (fresh) {
+			arp_request(s, e, false);
+		}
 		return -ERG_ENOBUFS;
 	}
 	pkt->next = NULL;
@@ -353,6 +370,13 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 	e->qtail = pkt;
 	e->qlen++;
 	s->arp->held++;
+	/*
+	 * Last: a driver may answer from inside transmit, and the reply
+	 * then finds the packet queued and sends it.
+	 */
+	if (fresh) {
+		arp_request(s, e, false);
+	}
 	return -ERG_EAGAIN;
 }
 
@@ -372,7 +396,8 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 		goto done;
 	}
 	/* RFC 1122 3.2.1.3: no broadcast source, directed ones included. */
-	if (erg_ether_is_group(r.sha) || erg_ipv4_is_bad_src(r.spa) ||
+	if (erg_ether_is_group(r.sha) || arp_mac_is_zero(r.sha) ||
+	    erg_ipv4_is_bad_src(r.spa) ||
 	    erg_netif_is_subnet_bcast(nif, r.spa)) {
 		ERG_COUNT(s, ARP_BAD_SENDER);
 		goto done;
@@ -406,9 +431,7 @@ erg_arp_input(struct erg_stack *s, struct erg_pkt *pkt)
 	 */
 	if (!merged && r.spa != 0) {
 		e = arp_alloc(s, pkt->ifindex, r.spa);
-		if (e != NULL) {
-			arp_set_reachable(s, e, r.sha);
-		}
+		arp_set_reachable(s, e, r.sha);
 	}
 	if (r.op == ERG_ARP_OP_REQUEST) {
 		arp_send(s, pkt->ifindex, ERG_ARP_OP_REPLY, r.sha, r.sha, r.spa,

@@ -79,6 +79,11 @@ erg_netif_input(struct erg_stack *s, unsigned ifindex, struct erg_pkt *pkt,
 		ERG_COUNT(s, NETIF_BAD_INDEX);
 		goto drop;
 	}
+	/* A lent window must lie inside its buffer. */
+	if (pkt->head > pkt->cap || pkt->len > pkt->cap - pkt->head) {
+		ERG_COUNT(s, NETIF_BAD_PKT);
+		goto drop;
+	}
 	pkt->ifindex = (uint16_t)ifindex;
 	pkt->flags = 0;
 	pkt->next = NULL;
@@ -136,8 +141,9 @@ netif_transmit(struct erg_stack *s, struct erg_netif *nif,
 	int rc = nif->ops->transmit(nif->drv, iov, n);
 
 	if (rc < 0) {
+		/* The driver's code is its own: report a full queue. */
 		ERG_COUNT(s, NETIF_TX_ERR);
-		return rc;
+		return -ERG_ENOBUFS;
 	}
 	ERG_COUNT(s, NETIF_TX);
 	return 0;

@@ -18,7 +18,11 @@
  *   slices into fresh packets; each fragment then goes through ARP on its
  *   own. With DF set it is refused (-ERG_EMSGSIZE).
  * - Sending to one of our own addresses is not looped back: there is no
- *   loopback interface yet (-ERG_EHOSTUNREACH).
+ *   loopback interface yet (-ERG_EHOSTUNREACH). Destinations that must
+ *   never leave a host (0.0.0.0, 127/8, class E) and multicast (no RFC
+ *   1112 mapping yet) are refused (-ERG_EINVAL).
+ * - A unicast datagram that arrived in a link-layer broadcast is dropped
+ *   (RFC 1122 3.3.6; ipv4.link_bcast_unicast).
  */
 #include "ipv4_layer.h"
 #include "../ether/ether_link.h"
@@ -74,11 +78,26 @@ ipv4_accept_dst(struct erg_stack *s, const struct erg_netif *nif, uint32_t dst,
 	return erg_ipv4_is_local(s, dst);
 }
 
+/* True if a is the directed broadcast of any of our subnets. */
 static bool
-ipv4_bad_src(const struct erg_netif *nif, uint32_t src)
+ipv4_is_any_subnet_bcast(const struct erg_stack *s, uint32_t a)
+{
+	unsigned i;
+
+	for (i = 0; i < s->netif_n; i++) {
+		if (erg_netif_is_subnet_bcast(&s->netifs[i], a)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* RFC 1122 3.2.1.3: every broadcast form we know of, on any interface. */
+static bool
+ipv4_bad_src(const struct erg_stack *s, uint32_t src)
 {
 	return src == 0 || erg_ipv4_is_bad_src(src) ||
-	    erg_netif_is_subnet_bcast(nif, src);
+	    ipv4_is_any_subnet_bcast(s, src);
 }
 
 static void
@@ -120,7 +139,7 @@ erg_ipv4_input(struct erg_stack *s, struct erg_pkt *pkt)
 		ERG_COUNT_ID(s, why);
 		goto drop;
 	}
-	if (ipv4_bad_src(nif, ip.src)) {
+	if (ipv4_bad_src(s, ip.src)) {
 		ERG_COUNT(s, IPV4_BAD_SRC);
 		goto drop;
 	}
@@ -128,12 +147,20 @@ erg_ipv4_input(struct erg_stack *s, struct erg_pkt *pkt)
 		ERG_COUNT(s, IPV4_NOT_FOR_US);
 		goto drop;
 	}
+	/*
+	 * RFC 1122 3.3.6: a unicast datagram in a link-layer broadcast is
+	 * someone's mistake or someone's trick; discard it.
+	 */
+	if (!bcast && (pkt->flags & ERG_PKT_F_LINK_BCAST) != 0) {
+		ERG_COUNT(s, IPV4_LINK_BCAST_UNICAST);
+		goto drop;
+	}
 	if (bcast) {
 		pkt->flags |= ERG_PKT_F_IP_BCAST;
 	}
 	/* Drop link padding: the datagram is total_len bytes. */
 	(void)erg_pkt_trim(pkt, ip.total_len);
-	pkt->l3 = (uint16_t)pkt->head;
+	pkt->l3 = pkt->head;
 	if (ip.mf || ip.frag_off != 0) {
 		ERG_COUNT(s, IPV4_FRAG_RX);
 		pkt = erg_reasm_input(s, pkt, &ip);
@@ -237,6 +264,11 @@ ipv4_send_slice(struct erg_stack *s, const struct erg_ipv4_route *rt,
 	if (k == 0 && len > 0) {
 		/* Too many pieces for one gather list: copy them in. */
 		p = erg_pkt_put(hdr, (uint32_t)len);
+		if (p == NULL) {
+			/* Callers send at most an MTU: cannot happen. */
+			erg_pkt_free(s, hdr);
+			return -ERG_EMSGSIZE;
+		}
 		erg_views_copy(p, v, n, off, len);
 	}
 	ERG_COUNT(s, IPV4_TX);
@@ -255,6 +287,7 @@ ipv4_fragment(struct erg_stack *s, const struct erg_ipv4_route *rt,
 {
 	size_t max = (size_t)(rt->mtu - ERG_IPV4_HDR_LEN) & ~(size_t)7;
 	size_t off;
+	int rc;
 
 	for (off = 0; off < total; off += max) {
 		size_t len = ERG_MIN(max, total - off);
@@ -262,9 +295,11 @@ ipv4_fragment(struct erg_stack *s, const struct erg_ipv4_route *rt,
 		r->frag_off = (uint16_t)off;
 		r->mf = off + len < total;
 		r->total_len = (uint16_t)(ERG_IPV4_HDR_LEN + len);
-		if (ipv4_send_slice(s, rt, r, v, n, off, len) == -ERG_ENOMEM) {
+		rc = ipv4_send_slice(s, rt, r, v, n, off, len);
+		if (rc < 0) {
+			/* Without this fragment nobody can reassemble it. */
 			ERG_COUNT(s, IPV4_FRAG_TX_FAIL);
-			return -ERG_ENOMEM;
+			return rc;
 		}
 		ERG_COUNT(s, IPV4_FRAG_TX);
 	}
@@ -280,6 +315,14 @@ ipv4_prepare(struct erg_stack *s, const struct erg_ipv4_tx *tx, size_t plen,
 
 	if (plen > ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN) {
 		return -ERG_EMSGSIZE;
+	}
+	/*
+	 * RFC 1122 3.2.1.3: 0.0.0.0, loopback and class E never leave a
+	 * host; multicast needs RFC 1112 MAC mapping, not done yet.
+	 */
+	if (tx->dst == ERG_IPV4_ANY ||
+	    (tx->dst != ERG_IPV4_BROADCAST && erg_ipv4_is_bad_src(tx->dst))) {
+		return -ERG_EINVAL;
 	}
 	rc = erg_ipv4_route(s, tx->dst, rt);
 	if (rc < 0) {

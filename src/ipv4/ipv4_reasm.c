@@ -20,9 +20,13 @@
  *   datagram (ipv4.frag_oversize). A non-final fragment whose length is
  *   not a multiple of 8, a second "last" fragment at another end, or data
  *   beyond the end drop it too (ipv4.frag_bad).
- * - No free slot: the new fragment is dropped (ipv4.frag_no_slot); slots
- *   are reclaimed by their timeout, never stolen, so a flood of bogus
- *   first fragments cannot evict a legitimate datagram.
+ * - No free slot: a slot that has accepted nothing for a second is taken
+ *   for the new datagram (ipv4.frag_evicted), since the fragments of one
+ *   datagram arrive within milliseconds; a slot still receiving is never
+ *   taken. With none idle, the new fragment is dropped
+ *   (ipv4.frag_no_slot). So two spoofed fragments cannot block
+ *   reassembly for a whole reasm_timeout_ms; holding every slot takes a
+ *   steady stream.
  * - On timeout with the first fragment present, ICMP time exceeded
  *   (reassembly) is sent (RFC 1122 3.3.2, RFC 792).
  * - The complete datagram is delivered as a packet lent from the slot
@@ -53,6 +57,7 @@ struct reasm_slot {
 	uint32_t total;   /* payload bytes, once known */
 	uint32_t have;    /* payload bytes present */
 	uint32_t max_end; /* highest end seen */
+	uint64_t last_us; /* when a fragment was last accepted */
 	uint16_t id;
 	uint16_t ifindex;
 	uint8_t proto;
@@ -149,7 +154,7 @@ reasm_timer_fn(struct erg_stack *s, struct erg_timer *t)
 		ip.mf = true;
 		erg_pkt_lend(&q, sl->buf, REASM_HDR_ROOM + 8u, h,
 		    sl->hdr_len + 8u, NULL, NULL);
-		q.l3 = (uint16_t)h;
+		q.l3 = h;
 		q.ifindex = sl->ifindex;
 		/* RFC 1122 3.2.2: never about a broadcast datagram. */
 		q.flags = sl->flags;
@@ -177,40 +182,62 @@ reasm_find(struct erg_stack *s, const struct erg_ipv4_repr *ip)
 	return NULL;
 }
 
+/*
+ * A slot that has accepted nothing for this long may be taken for a new
+ * datagram when none is free: the fragments of one datagram arrive within
+ * milliseconds of each other, so only a stalled (lost or bogus) datagram is
+ * idle this long, and holding every slot takes a steady stream of
+ * fragments rather than one per slot per reasm_timeout_ms.
+ */
+#define REASM_IDLE_US 1000000u
+
 static struct reasm_slot *
 reasm_alloc(struct erg_stack *s, const struct erg_ipv4_repr *ip,
     unsigned ifindex)
 {
 	struct erg_reasm *ra = s->reasm;
+	struct reasm_slot *sl = NULL, *idle = NULL;
 	uint32_t i;
 
-	for (i = 0; i < ra->n; i++) {
-		struct reasm_slot *sl = &ra->slots[i];
+	for (i = 0; i < ra->n && sl == NULL; i++) {
+		struct reasm_slot *c = &ra->slots[i];
 
-		if (sl->state != REASM_FREE) {
-			continue;
+		if (c->state == REASM_FREE) {
+			sl = c;
+		} else if (c->state == REASM_ACTIVE &&
+		    s->now - c->last_us >= REASM_IDLE_US &&
+		    (idle == NULL || c->last_us < idle->last_us)) {
+			idle = c;
 		}
-		sl->state = REASM_ACTIVE;
-		sl->src = ip->src;
-		sl->dst = ip->dst;
-		sl->id = ip->id;
-		sl->proto = ip->proto;
-		sl->ifindex = (uint16_t)ifindex;
-		sl->total = 0;
-		sl->have = 0;
-		sl->max_end = 0;
-		sl->hdr_len = 0;
-		sl->last_seen = false;
-		sl->flags = 0;
-		memset(sl->map, 0, reasm_map_words(ra->max) * 8);
-		erg_gauge_inc(s, ERG_STAT_IPV4_REASM_IN_USE,
-		    ERG_STAT_IPV4_REASM_HIGH_WATER);
-		erg_timer_arm(s, &sl->timer,
-		    s->now + (uint64_t)s->cfg.reasm_timeout_ms * 1000u);
-		return sl;
 	}
-	ERG_COUNT(s, IPV4_FRAG_NO_SLOT);
-	return NULL;
+	if (sl == NULL && idle != NULL) {
+		ERG_COUNT(s, IPV4_FRAG_EVICTED);
+		reasm_free(s, idle);
+		sl = idle;
+	}
+	if (sl == NULL) {
+		ERG_COUNT(s, IPV4_FRAG_NO_SLOT);
+		return NULL;
+	}
+	sl->state = REASM_ACTIVE;
+	sl->src = ip->src;
+	sl->dst = ip->dst;
+	sl->id = ip->id;
+	sl->proto = ip->proto;
+	sl->ifindex = (uint16_t)ifindex;
+	sl->total = 0;
+	sl->have = 0;
+	sl->max_end = 0;
+	sl->hdr_len = 0;
+	sl->last_seen = false;
+	sl->flags = 0;
+	sl->last_us = s->now;
+	memset(sl->map, 0, reasm_map_words(ra->max) * 8);
+	erg_gauge_inc(s, ERG_STAT_IPV4_REASM_IN_USE,
+	    ERG_STAT_IPV4_REASM_HIGH_WATER);
+	erg_timer_arm(s, &sl->timer,
+	    s->now + (uint64_t)s->cfg.reasm_timeout_ms * 1000u);
+	return sl;
 }
 
 /*
@@ -300,6 +327,7 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 	    len);
 	map_set(sl->map, first, last);
 	sl->have += len;
+	sl->last_us = s->now;
 	if (end > sl->max_end) {
 		sl->max_end = end;
 	}
@@ -333,8 +361,8 @@ erg_reasm_input(struct erg_stack *s, struct erg_pkt *pkt,
 	erg_pkt_lend(out, sl->buf, REASM_HDR_ROOM + ra->max,
 	    REASM_HDR_ROOM - sl->hdr_len, ip->total_len, reasm_release, sl);
 	out->ifindex = pkt->ifindex;
-	out->flags = pkt->flags;
-	out->l3 = (uint16_t)out->head;
+	out->flags = sl->flags; /* every fragment's, RFC 1122 3.2.2 */
+	out->l3 = out->head;
 	ERG_COUNT(s, IPV4_REASM_OK);
 	erg_pkt_free(s, pkt);
 	return out;

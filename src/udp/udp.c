@@ -12,7 +12,9 @@
  *   broadcasts by the ICMP layer, and udp.no_port.
  * - A full receive queue drops the new datagram (udp.rxq_full): the
  *   sender is the one to slow down, and old data is not more stale than
- *   new.
+ *   new. Queues are bounded per socket (cfg.udp_rxq_len) and, all
+ *   sockets together, to half the packet pool, so that slow readers
+ *   cannot starve ARP, ICMP or the other sockets.
  * - ICMP errors about a datagram a socket sent set its soft error and
  *   raise ERG_EV_ERROR, for connected and unconnected sockets alike (as
  *   Linux does with IP_RECVERR): a unikernel has no other way to learn it.
@@ -45,6 +47,7 @@ struct erg_udp_sock {
 
 struct erg_udp {
 	struct erg_pool pool;
+	uint32_t queued; /* datagrams queued on all sockets */
 	struct erg_udp_sock *buckets[UDP_BUCKETS];
 };
 
@@ -354,7 +357,12 @@ erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
 		    ERG_ICMP_PORT_UNREACH, 0);
 		goto drop;
 	}
-	if (u->qlen >= s->cfg.udp_rxq_len) {
+	/*
+	 * Per socket, and all sockets together at most half the packet pool,
+	 * so that slow readers cannot starve ARP, ICMP or other sockets.
+	 */
+	if (u->qlen >= s->cfg.udp_rxq_len ||
+	    s->udp->queued >= s->cfg.pkt_count / 2) {
 		ERG_COUNT(s, UDP_RXQ_FULL);
 		goto drop;
 	}
@@ -369,6 +377,7 @@ erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	}
 	u->qtail = pkt;
 	u->qlen++;
+	s->udp->queued++;
 	erg_event_post(s, &u->ev, ERG_EV_READABLE);
 	return;
 drop:
@@ -407,6 +416,7 @@ udp_dequeue(struct erg_udp_sock *u)
 	}
 	pkt->next = NULL;
 	u->qlen--;
+	u->stack->udp->queued--;
 	return pkt;
 }
 

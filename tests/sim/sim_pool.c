@@ -1,12 +1,13 @@
 /*
  * tests/sim/sim_pool.c: running out of every pool is an ordinary, counted
- * event (DESIGN.md "Memory"): a receiver whose packet pool is held by a
- * socket that does not read, a full UDP receive queue, busy reassembly
- * slots, a sender that runs out of packets halfway through fragmenting,
- * and the UDP socket pool. Each test shows the refusal, its counter, and
- * the recovery once the application lets go; and flooding one stack
- * leaves another in the same process untouched (TESTING.md class 18:
- * queue floods are bounded).
+ * event (DESIGN.md "Memory"): a receiver whose packet pool is held by an
+ * application that takes datagrams and keeps them (receive queues alone
+ * cannot do it: all UDP sockets together queue at most half the pool,
+ * udp.rxq_full), a full UDP receive queue, busy reassembly slots, a sender
+ * that runs out of packets halfway through fragmenting, and the UDP socket
+ * pool. Each test shows the refusal, its counter, and the recovery once
+ * the application lets go; and flooding one stack leaves another in the
+ * same process untouched (TESTING.md class 18: queue floods are bounded).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,11 +80,35 @@ resolve(struct sim *sim, struct sim_node *from, struct sim_node *to)
 }
 
 /*
- * B has 8 packet buffers and a socket that does not read. Of 100
- * datagrams arriving at once, 8 fill the pool; the wire finds no buffer
- * for the other 92 (pkt.alloc_fail, as a NIC with an empty receive ring),
- * and B cannot send either (-ERG_ENOMEM). Once the application reads,
- * the pool is whole again and traffic flows.
+ * Takes the oldest datagram with erg_udp_recv, checks it is number i,
+ * intact, and leaves its packet with the caller (the application now owns
+ * it: it is in no queue, and only erg_pkt_free returns it).
+ */
+static void
+recv_hold(struct erg_udp_sock *u, struct erg_udp_dgram *d, size_t len,
+    uint32_t i)
+{
+	uint8_t *want = malloc(len);
+
+	assert_non_null(want);
+	assert_int_equal(erg_udp_recv(u, d), 0);
+	assert_int_equal(d->data.len, len);
+	fill(want, len, i);
+	assert_memory_equal(d->data.p, want, len);
+	free(want);
+}
+
+/*
+ * B has 8 packet buffers. Queues alone can no longer exhaust them: of 100
+ * datagrams arriving at once, B queues 4, half the pool, though the
+ * socket's own limit is 32, and drops 96 (udp.rxq_full) with 3 packets
+ * still free, so B still answers a ping. An application that takes
+ * datagrams (erg_udp_recv) and holds them can: holding those 4, with 4
+ * more queued, the pool is empty, the wire finds no buffer for the next
+ * 96 (pkt.alloc_fail, as a NIC with an empty receive ring), B hears no
+ * ping and cannot send (-ERG_ENOMEM). Once the application frees what it
+ * holds and reads the queue, the pool is whole again and traffic flows
+ * both ways.
  */
 static void
 test_tiny_pool_flooded_counts_alloc_fail_and_recovers(void **state)
@@ -91,52 +116,98 @@ test_tiny_pool_flooded_counts_alloc_fail_and_recovers(void **state)
 	struct sim *sim = *state;
 	struct sim_node *a, *b;
 	struct erg_udp_sock *ua, *ub;
+	struct erg_udp_dgram held[4];
 	struct erg_config cfg;
 	struct erg_loop_stats w0, w1;
+	uint64_t pong;
 	unsigned i;
 
 	erg_config_default(&cfg);
 	cfg.pkt_count = 8;
+	assert_int_equal(cfg.udp_rxq_len, 32); /* not the bound hit here */
 	sim_start(sim, "sim_pool_tiny", 31, &clean);
 	a = sim_add(sim, NULL, 1);
 	b = sim_add(sim, &cfg, 2);
 	resolve(sim, a, b);
 	assert_int_equal(erg_udp_open(a->s, NULL, NULL, &ua), 0);
+	assert_int_equal(erg_udp_bind(ua, ERG_IPV4_ANY, SINK_PORT), 0);
 	assert_int_equal(erg_udp_open(b->s, NULL, NULL, &ub), 0);
 	assert_int_equal(erg_udp_bind(ub, ERG_IPV4_ANY, SINK_PORT), 0);
 
+	/* The global cap: queued datagrams stop at pkt_count / 2. */
 	w0 = sim_wire_stats(sim);
 	send_n(ua, b->addr, SINK_PORT, 0, 100, SMALL);
 	sim_run_for(sim, 10 * SIM_MS);
 	w1 = sim_wire_stats(sim);
-	assert_int_equal(erg_udp_pending(ub), 8);
-	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RX), 8);
+	assert_int_equal(erg_udp_pending(ub), 4);
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RX), 100);
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RXQ_FULL), 96);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), 4);
+	/* 4 queued plus the one each refused datagram came in. */
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_HIGH_WATER), 5);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 0);
+	assert_int_equal(w1.rx_nobuf - w0.rx_nobuf, 0);
+	assert_int_equal(w1.delivered - w0.delivered, 100);
+	resolve(sim, a, b);
+
+	/* The application takes the 4 and holds them: the queue takes 4. */
+	for (i = 0; i < 4; i++) {
+		recv_hold(ub, &held[i], SMALL, i);
+	}
+	assert_int_equal(erg_udp_pending(ub), 0);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), 4);
+	w0 = sim_wire_stats(sim);
+	send_n(ua, b->addr, SINK_PORT, 100, 100, SMALL);
+	sim_run_for(sim, 10 * SIM_MS);
+	w1 = sim_wire_stats(sim);
+	assert_int_equal(erg_udp_pending(ub), 4);
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RX), 104);
 	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), 8);
 	assert_int_equal(sim_stat(b, ERG_STAT_PKT_HIGH_WATER), 8);
-	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 92);
-	assert_int_equal(w1.rx_nobuf - w0.rx_nobuf, 92);
-	assert_int_equal(w1.delivered - w0.delivered, 8);
-	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RXQ_FULL), 0);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 96);
+	assert_int_equal(w1.rx_nobuf - w0.rx_nobuf, 96);
+	assert_int_equal(w1.delivered - w0.delivered, 4);
+	/* The pool ran out before any queue bound was reached. */
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RXQ_FULL), 96);
+
+	/* Exhausted, B hears nothing, not even a ping. */
+	pong = sim_stat(a, ERG_STAT_ICMP_ECHO_REPLY_RX);
+	assert_int_equal(erg_icmp_echo_send(a->s, b->addr, 1, 2, "", 0), 0);
+	sim_run_for(sim, 10 * SIM_MS);
+	assert_int_equal(sim_stat(a, ERG_STAT_ICMP_ECHO_REPLY_RX), pong);
+	assert_int_equal(sim_wire_stats(sim).rx_nobuf - w0.rx_nobuf, 97);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 97);
 
 	/* Exhausted, B refuses to send rather than fail later. */
 	assert_int_equal(erg_udp_sendto(ub, a->addr, SINK_PORT, "x", 1),
 	    -ERG_ENOMEM);
-	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 93);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 98);
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_TX), 0);
 
-	for (i = 0; i < 8; i++) {
-		recv_check(ub, SMALL, i);
+	/* The application lets go: what it held, then the queue. */
+	for (i = 0; i < 4; i++) {
+		erg_pkt_free(b->s, held[i].pkt);
+	}
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), 4);
+	for (i = 0; i < 4; i++) {
+		recv_check(ub, SMALL, 100 + i);
 	}
 	assert_int_equal(erg_udp_recvfrom(ub, NULL, 0, NULL, NULL, NULL),
 	    -ERG_EAGAIN);
 	assert_int_equal(erg_stack_pool_in_use(b->s), b->baseline + 1);
 
-	send_n(ua, b->addr, SINK_PORT, 100, 5, SMALL);
+	send_n(ua, b->addr, SINK_PORT, 200, 4, SMALL);
 	sim_run_for(sim, 10 * SIM_MS);
-	assert_int_equal(erg_udp_pending(ub), 5);
-	for (i = 0; i < 5; i++) {
-		recv_check(ub, SMALL, 100 + i);
+	assert_int_equal(erg_udp_pending(ub), 4);
+	for (i = 0; i < 4; i++) {
+		recv_check(ub, SMALL, 200 + i);
 	}
-	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 93);
+	send_n(ub, a->addr, SINK_PORT, 300, 1, SMALL);
+	sim_run_for(sim, 10 * SIM_MS);
+	recv_check(ua, SMALL, 300);
+	resolve(sim, a, b);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 98);
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RXQ_FULL), 96);
 
 	erg_udp_close(ua);
 	erg_udp_close(ub);
@@ -251,11 +322,16 @@ test_reasm_slots_busy_refuse_fragments_then_recover(void **state)
 }
 
 /*
- * A has 8 packet buffers, all held by its own socket's unread datagrams.
- * Every send is refused with -ERG_ENOMEM before anything reaches the wire:
- * a 20,000-byte datagram fails at its first fragment (ipv4.frag_tx_fail),
- * leaving no partial datagram behind. Once the application reads, the
- * same datagram leaves as 14 fragments and arrives whole.
+ * A has 8 packet buffers, all its own application's: 4 datagrams it took
+ * with erg_udp_recv and holds, and 4 queued unread (its sockets together
+ * may queue no more than half the pool: of the 8 B first sent, the last
+ * 4 were dropped as udp.rxq_full while 4 packets were free, and B sent
+ * them again once the application had taken the first 4). Every send is
+ * refused with -ERG_ENOMEM before anything reaches the wire: a
+ * 20,000-byte datagram fails at its first fragment (ipv4.frag_tx_fail),
+ * leaving no partial datagram behind. Once the application frees what it
+ * holds and reads the queue, the same datagram leaves as 14 fragments and
+ * arrives whole.
  */
 static void
 test_sender_pool_exhausted_refuses_send_cleanly(void **state)
@@ -263,6 +339,7 @@ test_sender_pool_exhausted_refuses_send_cleanly(void **state)
 	struct sim *sim = *state;
 	struct sim_node *a, *b;
 	struct erg_udp_sock *ua, *ub;
+	struct erg_udp_dgram held[4];
 	struct erg_config ca;
 	uint64_t sent0;
 	uint8_t *buf;
@@ -278,10 +355,25 @@ test_sender_pool_exhausted_refuses_send_cleanly(void **state)
 	assert_int_equal(erg_udp_bind(ua, ERG_IPV4_ANY, SINK_PORT), 0);
 	assert_int_equal(erg_udp_open(b->s, NULL, NULL, &ub), 0);
 	assert_int_equal(erg_udp_bind(ub, ERG_IPV4_ANY, SINK_PORT), 0);
+
+	/* Queues alone stop at half the pool. */
 	send_n(ub, a->addr, SINK_PORT, 0, 8, SMALL);
 	sim_run_for(sim, 10 * SIM_MS);
-	assert_int_equal(erg_udp_pending(ua), 8);
+	assert_int_equal(erg_udp_pending(ua), 4);
+	assert_int_equal(sim_stat(a, ERG_STAT_UDP_RXQ_FULL), 4);
+	assert_int_equal(sim_stat(a, ERG_STAT_PKT_IN_USE), 4);
+	assert_int_equal(sim_stat(a, ERG_STAT_PKT_ALLOC_FAIL), 0);
+
+	/* Held by the application, they leave room for 4 more queued. */
+	for (i = 0; i < 4; i++) {
+		recv_hold(ua, &held[i], SMALL, i);
+	}
+	send_n(ub, a->addr, SINK_PORT, 4, 4, SMALL);
+	sim_run_for(sim, 10 * SIM_MS);
+	assert_int_equal(erg_udp_pending(ua), 4);
+	assert_int_equal(sim_stat(a, ERG_STAT_UDP_RXQ_FULL), 4);
 	assert_int_equal(sim_stat(a, ERG_STAT_PKT_IN_USE), 8);
+	assert_int_equal(sim_stat(a, ERG_STAT_PKT_ALLOC_FAIL), 0);
 	buf = malloc(BIG);
 	assert_non_null(buf);
 	fill(buf, BIG, 0);
@@ -297,13 +389,19 @@ test_sender_pool_exhausted_refuses_send_cleanly(void **state)
 	    -ERG_ENOMEM);
 	assert_int_equal(sim_stat(a, ERG_STAT_PKT_ALLOC_FAIL), 3);
 	assert_int_equal(sim_stat(a, ERG_STAT_UDP_TX), 0);
+	assert_int_equal(sim_stat(a, ERG_STAT_PKT_IN_USE), 8);
 	assert_int_equal(sim_wire_stats(sim).sent, sent0);
 
-	for (i = 0; i < 8; i++) {
-		recv_check(ua, SMALL, i);
+	for (i = 0; i < 4; i++) {
+		erg_pkt_free(a->s, held[i].pkt);
 	}
+	for (i = 0; i < 4; i++) {
+		recv_check(ua, SMALL, 4 + i);
+	}
+	assert_int_equal(sim_stat(a, ERG_STAT_PKT_IN_USE), 0);
 	assert_int_equal(erg_udp_sendto(ua, b->addr, SINK_PORT, buf, BIG), 0);
 	assert_int_equal(sim_stat(a, ERG_STAT_IPV4_FRAG_TX), 14);
+	assert_int_equal(sim_stat(a, ERG_STAT_IPV4_FRAG_TX_FAIL), 1);
 	sim_run_for(sim, 10 * SIM_MS);
 	recv_check(ub, BIG, 0);
 	assert_int_equal(sim_stat(a, ERG_STAT_PKT_ALLOC_FAIL), 3);
@@ -485,12 +583,35 @@ count_done(struct sim *sim, void *ctx)
 	return ec->got == 50;
 }
 
+/* An application that takes the first HOARD datagrams and holds them. */
+#define HOARD 4u
+
+struct hoard {
+	struct erg_udp_dgram d[HOARD];
+	unsigned n;
+};
+
+static void
+hoard_cb(struct erg_udp_sock *u, unsigned events, void *ctx)
+{
+	struct hoard *h = ctx;
+
+	(void)events;
+	while (h->n < HOARD && erg_udp_recv(u, &h->d[h->n]) == 0) {
+		h->n++;
+	}
+}
+
 /*
- * Three stacks in one process. A floods B, whose 8 buffers are held by a
- * socket that does not read, while C echoes 50 datagrams for A: C sees
- * none of B's trouble (no allocation failure, every echo intact), B's
- * counters show all of it, and closing B's socket unread returns every
- * buffer it held.
+ * Three stacks in one process, B and C with 8 packet buffers each. A
+ * floods B, whose application takes the first 4 datagrams (erg_udp_recv)
+ * and holds them while 4 more wait unread, the most B's sockets may queue
+ * (half the pool): B's pool is empty and the wire finds no buffer for the
+ * other 92. Meanwhile C echoes 50 datagrams for A: C sees none of B's
+ * trouble (no allocation failure, no queue drop, every echo intact), B's
+ * counters show all of it, closing B's socket unread returns the 4 queued
+ * buffers, and the 4 the application holds stay valid until it frees
+ * them.
  */
 static void
 test_stacks_in_one_process_are_independent(void **state)
@@ -500,6 +621,10 @@ test_stacks_in_one_process_are_independent(void **state)
 	struct erg_udp_sock *ua, *ub, *uc;
 	struct erg_config tiny;
 	struct echo_count ec;
+	struct hoard h;
+	struct erg_loop_stats w0;
+	uint8_t want[SMALL];
+	unsigned i;
 
 	erg_config_default(&tiny);
 	tiny.pkt_count = 8;
@@ -510,30 +635,45 @@ test_stacks_in_one_process_are_independent(void **state)
 	resolve(sim, a, b);
 	resolve(sim, a, c);
 	memset(&ec, 0, sizeof(ec));
+	memset(&h, 0, sizeof(h));
 	assert_int_equal(erg_udp_open(a->s, count_cb, &ec, &ua), 0);
-	assert_int_equal(erg_udp_open(b->s, NULL, NULL, &ub), 0);
+	assert_int_equal(erg_udp_open(b->s, hoard_cb, &h, &ub), 0);
 	assert_int_equal(erg_udp_bind(ub, ERG_IPV4_ANY, SINK_PORT), 0);
 	assert_int_equal(erg_udp_open(c->s, echo_cb, c, &uc), 0);
 	assert_int_equal(erg_udp_bind(uc, ERG_IPV4_ANY, ECHO_PORT), 0);
 	ec.u = ua;
 
+	w0 = sim_wire_stats(sim);
 	send_n(ua, b->addr, SINK_PORT, 0, 60, SMALL);
 	send_n(ua, c->addr, ECHO_PORT, 0, 50, SMALL);
 	send_n(ua, b->addr, SINK_PORT, 60, 40, SMALL);
 	assert_true(sim_run_until(sim, count_done, &ec, SIM_SEC));
 	sim_run_for(sim, 10 * SIM_MS);
 
+	assert_int_equal(h.n, HOARD);
+	assert_int_equal(erg_udp_pending(ub), 4);
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RX), 8);
+	assert_int_equal(sim_stat(b, ERG_STAT_UDP_RXQ_FULL), 0);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), 8);
 	assert_int_equal(sim_stat(b, ERG_STAT_PKT_ALLOC_FAIL), 92);
-	assert_int_equal(erg_udp_pending(ub), 8);
+	assert_int_equal(sim_wire_stats(sim).rx_nobuf - w0.rx_nobuf, 92);
 	assert_int_equal(sim_stat(c, ERG_STAT_PKT_ALLOC_FAIL), 0);
+	assert_int_equal(sim_stat(c, ERG_STAT_UDP_RXQ_FULL), 0);
 	assert_int_equal(sim_stat(c, ERG_STAT_UDP_RX), 50);
 	assert_int_equal(sim_stat(c, ERG_STAT_UDP_TX), 50);
 	assert_int_equal(sim_stat(c, ERG_STAT_PKT_IN_USE), 0);
 	assert_int_equal(sim_stat(a, ERG_STAT_PKT_ALLOC_FAIL), 0);
 	assert_int_equal(ec.got, 50);
 
-	/* Closing unread frees the queue. */
+	/* Closing unread frees the queue, not what the application holds. */
 	erg_udp_close(ub);
+	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), HOARD);
+	for (i = 0; i < HOARD; i++) {
+		assert_int_equal(h.d[i].data.len, SMALL);
+		fill(want, SMALL, i);
+		assert_memory_equal(h.d[i].data.p, want, SMALL);
+		erg_pkt_free(b->s, h.d[i].pkt);
+	}
 	assert_int_equal(sim_stat(b, ERG_STAT_PKT_IN_USE), 0);
 	erg_udp_close(ua);
 	erg_udp_close(uc);

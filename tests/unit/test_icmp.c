@@ -452,9 +452,14 @@ test_icmp_echo_to_broadcast_is_ignored(void **state)
 		    cases[i].dst, 9, (uint16_t)i, "smurf", 5);
 		tn_inject(&t, f, n, 1);
 	}
-	/* RFC 1122 3.2.2.6 allows silence; erg is no smurf amplifier. */
-	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_RX), 4);
-	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_BCAST_IGNORED), 4);
+	/*
+	 * RFC 1122 3.2.2.6 allows silence; erg is no smurf amplifier. The
+	 * unicast datagram in a link broadcast stops at IPv4 (RFC 1122
+	 * 3.3.6).
+	 */
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_LINK_BCAST_UNICAST), 1);
+	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_RX), 3);
+	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_BCAST_IGNORED), 3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_REPLY_TX), 0);
 	assert_int_equal(t.cap.n, 0);
 	stack_done(&t);
@@ -922,7 +927,9 @@ test_icmp_error_to_broadcast_is_ignored(void **state)
 	inject_icmp(&t, mac_bcast, NET_BCAST, 3, 1, 0, s.dg, s.len, 1);
 	inject_icmp(&t, mac_bcast, ADDR_B, 11, 0, 0, s.dg, s.len, 1);
 	inject_icmp(&t, mac_b, ERG_IPV4_BROADCAST, 12, 0, 0, s.dg, s.len, 1);
-	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_IGNORED), 4);
+	/* The unicast one in a link broadcast stops at IPv4 (3.3.6). */
+	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_IGNORED), 3);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_LINK_BCAST_UNICAST), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RX), 0);
 	assert_int_equal(erg_udp_error(s.u), 0);
 	assert_int_equal(s.ev.calls, 0);
@@ -1043,7 +1050,8 @@ test_icmp_error_never_for_broadcast_or_multicast_dst(void **state)
 	} cases[] = {
 		{ ERG_IPV4_BROADCAST, mac_bcast, ERG_STAT_UDP_NO_PORT },
 		{ NET_BCAST, mac_bcast, ERG_STAT_UDP_NO_PORT },
-		{ ADDR_B, mac_bcast, ERG_STAT_UDP_NO_PORT },
+		/* RFC 1122 3.3.6: unicast in a link broadcast is dropped. */
+		{ ADDR_B, mac_bcast, ERG_STAT_IPV4_LINK_BCAST_UNICAST },
 		{ ERG_IPV4_BROADCAST, mac_b, ERG_STAT_UDP_NO_PORT },
 		/* erg joins no group: these stop before UDP. */
 		{ ERG_IPV4(224, 0, 0, 1), mac_mcast, ERG_STAT_ETHER_MULTICAST },

@@ -794,10 +794,14 @@ test_ipv4_unknown_protocol_to_broadcast_is_not_answered(void **state)
 	static const struct {
 		uint32_t dst;
 		const uint8_t *mac;
+		enum erg_stat counted;
 	} cases[] = {
-		{ ERG_IPV4_BROADCAST, mac_bcast }, { NET_BCAST, mac_bcast },
-		{ ERG_IPV4_BROADCAST, mac_b }, /* IP broadcast in unicast */
-		{ ADDR_B, mac_bcast },         /* unicast in link broadcast */
+		{ ERG_IPV4_BROADCAST, mac_bcast, ERG_STAT_IPV4_UNKNOWN_PROTO },
+		{ NET_BCAST, mac_bcast, ERG_STAT_IPV4_UNKNOWN_PROTO },
+		/* IP broadcast in unicast */
+		{ ERG_IPV4_BROADCAST, mac_b, ERG_STAT_IPV4_UNKNOWN_PROTO },
+		/* unicast in link broadcast: dropped (RFC 1122 3.3.6) */
+		{ ADDR_B, mac_bcast, ERG_STAT_IPV4_LINK_BCAST_UNICAST },
 	};
 	struct tn_stack t;
 	uint8_t buf[64];
@@ -807,11 +811,12 @@ test_ipv4_unknown_protocol_to_broadcast_is_not_answered(void **state)
 	stack_b(&t, NULL);
 	learn_a(&t, 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t before = tn_stat(&t, cases[i].counted);
+
 		n = tn_build_ipv4(buf, ADDR_A, cases[i].dst, PROTO_UNKNOWN, 7,
 		    0, false, "12345678", 8);
 		inject_ip(&t, cases[i].mac, buf, n, 1);
-		assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_UNKNOWN_PROTO),
-		    i + 1);
+		assert_int_equal(tn_stat(&t, cases[i].counted), before + 1);
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RATE_LIMITED), 0);
@@ -1565,9 +1570,11 @@ test_reasm_timeout_of_broadcast_datagram_is_silent(void **state)
 	n = frag_frame(f, mac_bcast, ADDR_B, ERG_IP_PROTO_ICMP, 0x5353, 0, true,
 	    msg, sizeof(msg));
 	tn_inject(&t, f, n, 1);
-	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 3);
+	/* The unicast one in a link broadcast stops before reassembly. */
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_LINK_BCAST_UNICAST), 1);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 2);
 	erg_stack_poll(t.s, 1 + 30 * SEC);
-	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_TIMEOUT), 3);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_TIMEOUT), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(t.cap.n, 0);
 	stack_done(&t);
@@ -2354,6 +2361,146 @@ test_route_gateway_set_validates_arguments(void **state)
 	two_if_done(&w);
 }
 
+/*
+ * Regression (review): a source equal to ANOTHER interface's subnet
+ * broadcast passed, and the echo reply went out as an Ethernet broadcast
+ * on that interface (a smurf reflector). RFC 1122 3.2.1.3: no broadcast
+ * source of any form.
+ */
+static void
+test_ipv4_src_other_interface_broadcast_is_bad_src(void **state)
+{
+	struct two_if w;
+	uint8_t f[128];
+	size_t n;
+
+	(void)state;
+	two_if_init(&w);
+	learn_a(&w.t, 0);
+	n = tn_build_ping_frame(f, mac_b, mac_a, ERG_IPV4(198, 19, 0, 255),
+	    ADDR_B, 1, 1, "x", 1);
+	tn_inject(&w.t, f, n, 1);
+	assert_int_equal(tn_stat(&w.t, ERG_STAT_IPV4_BAD_SRC), 1);
+	assert_int_equal(tn_stat(&w.t, ERG_STAT_ICMP_RX), 0);
+	assert_int_equal(w.t.cap.n, 0);
+	assert_int_equal(w.cap2.n, 0);
+	two_if_done(&w);
+}
+
+/*
+ * Regression (review): two spoofed first fragments held both default
+ * slots for the whole 30 s timeout. A slot idle for a second now yields
+ * to a new datagram (ipv4.frag_evicted); a slot still receiving does not.
+ */
+static void
+test_reasm_idle_slot_yields_to_new_datagram(void **state)
+{
+	struct tn_stack t;
+
+	(void)state;
+	stack_b(&t, NULL); /* 2 slots */
+	learn_a(&t, 0);
+	inject_frag(&t, 1, 0, true, 8, 1);
+	inject_frag(&t, 2, 0, true, 8, 1);
+	/* Half a second later both are busy and recent: no room. */
+	inject_frag(&t, 3, 0, true, 8, SEC / 2);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_NO_SLOT), 1);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_EVICTED), 0);
+	/* Datagram 2 keeps receiving; datagram 1 stalls. */
+	inject_frag(&t, 2, 8, true, 8, SEC);
+	inject_frag(&t, 4, 0, true, 8, SEC + 1);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_EVICTED), 1);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_NO_SLOT), 1);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 2);
+	/* Datagram 2 survived: its last fragment completes it. */
+	inject_frag(&t, 2, 16, false, 8, SEC + 2);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_OK), 1);
+	erg_stack_poll(t.s, 40 * SEC);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
+	stack_done(&t);
+}
+
+/*
+ * Regression (review): pkt->l3 was 16 bits, so a lent packet whose
+ * window starts past 65535 quoted the wrong bytes in ICMP errors.
+ */
+static void
+test_lent_packet_past_64k_quotes_its_own_header(void **state)
+{
+	enum {
+		HEAD = 70000
+	};
+	struct tn_stack t;
+	struct erg_pkt pkt;
+	struct erg_icmp_repr r;
+	struct erg_view pl;
+	uint8_t *ring = xmalloc(HEAD + 2048);
+	size_t n;
+
+	(void)state;
+	stack_b(&t, NULL);
+	learn_a(&t, 0);
+	memset(ring, 'S', HEAD + 2048);
+	n = tn_build_udp_frame(ring + HEAD, mac_b, mac_a, ADDR_A, ADDR_B, 40000,
+	    9, "hi", 2);
+	erg_pkt_lend(&pkt, ring, HEAD + 2048, HEAD, (uint32_t)n, NULL, NULL);
+	erg_netif_input(t.s, 0, &pkt, 1);
+	assert_int_equal(t.cap.n, 1);
+	assert_int_equal(erg_icmp_parse(&r, &pl,
+	                     erg_view_make(t.cap.frames[0].data + 34,
+	                         t.cap.frames[0].len - 34),
+	                     NULL),
+	    0);
+	assert_int_equal(r.type, ERG_ICMP_DEST_UNREACH);
+	/* The quote is the datagram's own IP header and UDP datagram. */
+	assert_memory_equal(pl.p, ring + HEAD + 14, n - 14);
+	free(ring);
+	stack_done(&t);
+}
+
+/* A lent window outside its buffer is refused, never read. */
+static void
+test_lent_packet_window_outside_buffer_is_refused(void **state)
+{
+	struct tn_stack t;
+	struct erg_pkt pkt;
+	uint8_t buf[64];
+
+	(void)state;
+	stack_b(&t, NULL);
+	memset(buf, 0, sizeof(buf));
+	erg_pkt_lend(&pkt, buf, sizeof(buf), 60, 14, NULL, NULL);
+	erg_netif_input(t.s, 0, &pkt, 1);
+	erg_pkt_lend(&pkt, buf, sizeof(buf), 65, 0, NULL, NULL);
+	erg_netif_input(t.s, 0, &pkt, 1);
+	assert_int_equal(tn_stat(&t, ERG_STAT_NETIF_BAD_PKT), 2);
+	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_RUNT), 0);
+	stack_done(&t);
+}
+
+/*
+ * RFC 1122 3.2.1.3: 0.0.0.0, loopback and class E never leave a host,
+ * and multicast has no Ethernet mapping yet: refused, nothing sent.
+ */
+static void
+test_ipv4_output_refuses_invalid_destinations(void **state)
+{
+	static const uint32_t bad[] = { ERG_IPV4(127, 0, 0, 1),
+		ERG_IPV4(224, 0, 0, 1), ERG_IPV4(240, 0, 0, 1), 0 };
+	struct tn_stack t;
+	size_t i;
+
+	(void)state;
+	stack_b(&t, NULL);
+	assert_int_equal(erg_ipv4_gateway_set(t.s, 0, ADDR_A), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(erg_icmp_echo_send(t.s, bad[i], 1, 1, "x", 1),
+		    -ERG_EINVAL);
+	}
+	assert_int_equal(t.cap.n, 0);
+	stack_done(&t);
+}
+
 int
 main(void)
 {
@@ -2410,6 +2557,14 @@ main(void)
 		    test_reasm_conflicting_last_fragments_drop_datagram),
 		cmocka_unit_test(
 		    test_reasm_more_datagrams_than_slots_is_no_slot),
+		cmocka_unit_test(test_reasm_idle_slot_yields_to_new_datagram),
+		cmocka_unit_test(
+		    test_ipv4_src_other_interface_broadcast_is_bad_src),
+		cmocka_unit_test(
+		    test_lent_packet_past_64k_quotes_its_own_header),
+		cmocka_unit_test(
+		    test_lent_packet_window_outside_buffer_is_refused),
+		cmocka_unit_test(test_ipv4_output_refuses_invalid_destinations),
 		cmocka_unit_test(
 		    test_reasm_timeout_sends_time_exceeded_quoting_first),
 		cmocka_unit_test(
