@@ -149,21 +149,20 @@ netif_transmit(struct erg_stack *s, struct erg_netif *nif,
 	return 0;
 }
 
-int
-erg_ether_output(struct erg_stack *s, unsigned ifindex, const uint8_t dst[6],
-    uint16_t type, struct erg_pkt *pkt)
+/*
+ * Prepends the Ethernet header to pkt and transmits it followed by the n
+ * payload views (n > 0 only for gathering drivers). Takes pkt.
+ */
+static int
+ether_send(struct erg_stack *s, struct erg_netif *nif, const uint8_t dst[6],
+    uint16_t type, struct erg_pkt *pkt, const struct erg_view *v, unsigned n)
 {
-	struct erg_netif *nif = erg_netif_get(s, ifindex);
+	struct erg_iov iov[ERG_NETIF_IOV_MAX];
 	struct erg_ether_repr eh;
-	struct erg_iov iov;
-	uint8_t *h;
+	uint8_t *h = erg_pkt_push(pkt, ERG_ETHER_HDR_LEN);
+	unsigned i;
 	int rc;
 
-	if (nif == NULL) {
-		erg_pkt_free(s, pkt);
-		return -ERG_EINVAL;
-	}
-	h = erg_pkt_push(pkt, ERG_ETHER_HDR_LEN);
 	if (h == NULL) {
 		ERG_COUNT(s, ETHER_NO_HEADROOM);
 		erg_pkt_free(s, pkt);
@@ -173,11 +172,28 @@ erg_ether_output(struct erg_stack *s, unsigned ifindex, const uint8_t dst[6],
 	memcpy(eh.src, nif->mac, 6);
 	eh.type = type;
 	(void)erg_ether_emit(&eh, h, ERG_ETHER_HDR_LEN);
-	iov.base = h;
-	iov.len = pkt->len;
-	rc = netif_transmit(s, nif, &iov, 1);
+	iov[0].base = h;
+	iov[0].len = pkt->len;
+	for (i = 0; i < n; i++) {
+		iov[i + 1].base = v[i].p;
+		iov[i + 1].len = v[i].len;
+	}
+	rc = netif_transmit(s, nif, iov, n + 1);
 	erg_pkt_free(s, pkt);
 	return rc;
+}
+
+int
+erg_ether_output(struct erg_stack *s, unsigned ifindex, const uint8_t dst[6],
+    uint16_t type, struct erg_pkt *pkt)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+
+	if (nif == NULL) {
+		erg_pkt_free(s, pkt);
+		return -ERG_EINVAL;
+	}
+	return ether_send(s, nif, dst, type, pkt, NULL, 0);
 }
 
 /*
@@ -227,47 +243,34 @@ erg_ether_output_ipv4_iov(struct erg_stack *s, unsigned ifindex,
     unsigned n)
 {
 	struct erg_netif *nif = erg_netif_get(s, ifindex);
-	struct erg_iov iov[ERG_NETIF_IOV_MAX];
-	struct erg_ether_repr eh;
-	uint8_t *h;
+	size_t total = 0;
+	uint8_t mac[6];
+	uint8_t *p;
 	unsigned i;
-	int rc;
 
 	if (nif == NULL) {
 		erg_pkt_free(s, hdr);
 		return -ERG_EINVAL;
 	}
 	if (n < ERG_NETIF_IOV_MAX && (nif->caps & ERG_NETIF_CAP_GATHER) != 0 &&
-	    ether_next_hop_mac(s, nif, ifindex, next_hop, eh.dst) &&
-	    (h = erg_pkt_push(hdr, ERG_ETHER_HDR_LEN)) != NULL) {
+	    ether_next_hop_mac(s, nif, ifindex, next_hop, mac)) {
 		/* Resolved: header packet plus the payload, uncopied. */
-		memcpy(eh.src, nif->mac, 6);
-		eh.type = ERG_ETHERTYPE_IPV4;
-		(void)erg_ether_emit(&eh, h, ERG_ETHER_HDR_LEN);
-		iov[0].base = h;
-		iov[0].len = hdr->len;
-		for (i = 0; i < n; i++) {
-			iov[i + 1].base = v[i].p;
-			iov[i + 1].len = v[i].len;
-		}
-		rc = netif_transmit(s, nif, iov, n + 1);
-		erg_pkt_free(s, hdr);
-		return rc;
+		return ether_send(s, nif, mac, ERG_ETHERTYPE_IPV4, hdr, v, n);
 	}
 	/*
 	 * The frame must wait for ARP, or the driver takes one piece only:
 	 * copy the payload behind the header, once.
 	 */
 	for (i = 0; i < n; i++) {
-		uint8_t *p = erg_pkt_put(hdr, (uint32_t)v[i].len);
-
-		if (p == NULL) {
-			/* Callers send at most an MTU: cannot happen. */
-			ERG_COUNT(s, NETIF_TX_ERR);
-			erg_pkt_free(s, hdr);
-			return -ERG_EMSGSIZE;
-		}
-		memcpy(p, v[i].p, v[i].len);
+		total += v[i].len;
 	}
+	p = erg_pkt_put(hdr, (uint32_t)total);
+	if (p == NULL) {
+		/* Callers send at most an MTU: cannot happen. */
+		ERG_COUNT(s, NETIF_TX_ERR);
+		erg_pkt_free(s, hdr);
+		return -ERG_EMSGSIZE;
+	}
+	erg_views_copy(p, v, n, 0, total);
 	return erg_ether_output_ipv4(s, ifindex, next_hop, hdr);
 }
