@@ -241,7 +241,8 @@ arp_alloc(struct erg_stack *s, unsigned ifindex, uint32_t ip)
 		}
 	}
 	if (victim == NULL) {
-		victim = oldest;
+		/* Every entry is resolving (arp->n >= 1, so oldest is set). */
+		victim = oldest != NULL ? oldest : &arp->e[0];
 	}
 	if (victim->state != ARP_FREE) {
 		ERG_COUNT(s, ARP_CACHE_EVICT);
