@@ -29,7 +29,10 @@ SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 SRC_DIRS = src/core src/ether src/ipv4 src/udp src/stack
 SRC	= $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
-NETIF_SRC = $(wildcard netif/loop/*.c)
+NETIF_SRC = $(wildcard netif/*/*.c)
+TOOL_SRC = $(wildcard tools/erg-*.c)
+TOOLCOMMON_SRC = $(wildcard tools/common/*.c)
+INTEROP_TESTS = $(sort $(wildcard tests/interop/test_*.sh))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 SIM_SRC = $(wildcard tests/sim/sim_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
@@ -134,12 +137,16 @@ $(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) FORCE
 	@for b in $(FUZZ_BIN); do n=$$(basename $$b); t=$${n#fuzz_}; \
 	    printf 'plain\t%s-replay\t%s fuzz/corpus/%s\n' "$$n" "$$b" "$$t" \
 	    >> $@; done
+	@for t in $(INTEROP_TESTS); do \
+	    printf 'plain\t%s\tbash %s\n' "interop-$$(basename $$t .sh)" "$$t" \
+	    >> $@; done
 	@printf 'plain\tfreestanding\t$(MAKE) --no-print-directory freestanding\n' >> $@
 
 FORCE:
 
 test:
 	@bash scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory $(ABUILD)/tests.list
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -191,6 +198,25 @@ bench: $(BENCH_BIN) $(FOBJ)
 	    > $(BUILD)/bench.json && rm -f $(BUILD)/bench.jsonl
 	@echo "bench: figures written to $(BUILD)/bench.json"
 
+# ---- tools (build/bin/erg-*) ------------------------------------------------
+
+TOOL_BIN = $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
+TOOLCOMMON_OBJ = $(TOOLCOMMON_SRC:%.c=$(BUILD)/obj/%.o)
+
+$(BUILD)/obj/tools/%.o: tools/%.c
+	@mkdir -p $(dir $@)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif -Itools $(HOSTWARN) $(OPT) -MMD -MP \
+	    -c $< -o $@
+
+$(BUILD)/bin/erg-%: $(BUILD)/obj/tools/erg-%.o $(TOOLCOMMON_OBJ) \
+    $(BUILD)/liberg-netif.a $(BUILD)/liberg.a
+	@mkdir -p $(dir $@)
+	@printf '  LD      %s\n' $@
+	$(Q)$(CC) $^ -o $@ $(HOSTLIBS)
+
+all: $(TOOL_BIN)
+
 # ---- demo and examples --------------------------------------------------------
 
 $(BUILD)/bin/erg-demo: examples/demo_loop.c $(BUILD)/liberg-netif.a \
@@ -204,8 +230,8 @@ all: $(BUILD)/bin/erg-demo
 
 demo:
 	@bash scripts/deps.sh build
-	@$(MAKE) --no-print-directory $(BUILD)/bin/erg-demo
-	@$(BUILD)/bin/erg-demo $(BUILD)/demo.pcap
+	@$(MAKE) --no-print-directory all
+	@bash scripts/demo.sh $(BUILD)
 
 # ---- coverage ----------------------------------------------------------------
 
