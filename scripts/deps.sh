@@ -4,7 +4,7 @@
 #
 # Profiles:
 #   build     gcc make libbearssl-dev libpcap-dev pkg-config
-#   test      build + clang libcmocka-dev tcpdump tshark iproute2
+#   test      build + clang libcmocka-dev tcpdump tshark iproute2 arping python3
 #             iputils-ping socat binutils
 #   fuzz      build + afl++ clang
 #   coverage  test + gcovr
@@ -25,7 +25,7 @@ usage() {
 }
 
 pkgs_build="gcc make libbearssl-dev libpcap-dev pkg-config"
-pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping socat binutils"
+pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping arping socat binutils python3"
 pkgs_fuzz="$pkgs_build afl++ clang"
 pkgs_coverage="$pkgs_test gcovr"
 pkgs_lint="clang-tidy cppcheck clang-format"
