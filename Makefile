@@ -46,7 +46,7 @@ OBJ	= $(SRC:%.c=$(BUILD)/obj/%.o)
 NETIF_OBJ = $(NETIF_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all test freestanding fuzz coverage lint format bench demo clean \
-	deps-test unit sim fuzz-replay
+	deps-test unit sim fuzz-replay install uninstall
 all: $(BUILD)/liberg.a $(BUILD)/liberg-netif.a
 
 $(BUILD)/obj/src/%.o: src/%.c
@@ -140,6 +140,7 @@ $(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) FORCE
 	@for t in $(INTEROP_TESTS); do \
 	    printf 'plain\t%s\tbash %s\n' "interop-$$(basename $$t .sh)" "$$t" \
 	    >> $@; done
+	@printf 'plain\tinstall\tbash tests/install/test_install.sh\n' >> $@
 	@printf 'plain\tfreestanding\t$(MAKE) --no-print-directory freestanding\n' >> $@
 
 FORCE:
@@ -232,6 +233,149 @@ demo:
 	@bash scripts/deps.sh build
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh $(BUILD)
+
+# ---- install -----------------------------------------------------------------
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage (and make uninstall)
+#
+#   $(LIBDIR)        liberg.a (the freestanding core), liberg-netif.a (the
+#                    Unix drivers), and both as shared libraries for hosted
+#                    programs: liberg.so.$(ERG_VERSION) with soname
+#                    liberg.so.$(ERG_SOMAJOR), and liberg-netif.so.* (which
+#                    needs liberg.so and libpcap)
+#   $(INCLUDEDIR)/erg/             the public headers, include/erg/*.h
+#   $(INCLUDEDIR)/erg/netif/NAME/  the driver headers, netif/NAME/erg_*.h
+#   $(PKGCONFIGDIR)  erg.pc and erg-netif.pc (from pkgconfig/*.pc.in)
+#
+# erg-netif.pc adds -I$(INCLUDEDIR)/erg/netif, so that a program includes a
+# driver exactly as in this tree (-Inetif): #include "loop/erg_loop.h".
+#
+# The shared libraries are built from their own -fPIC objects under
+# $(BUILD)/pic and export exactly the functions (and objects) that the
+# installed headers name; everything else stays internal (a version script,
+# $(BUILD)/pic/*.map), and linked with -z defs (no unresolved symbol).
+# tests/install/test_install.sh checks both, and that liberg.so needs
+# nothing but libc's mem* functions (liberg-netif.so: libc, libpcap and
+# liberg.so). `make all` builds the shared libraries too.
+
+ERG_VERSION = 0.1.0
+ERG_SOMAJOR = $(firstword $(subst ., ,$(ERG_VERSION)))
+PREFIX	?= /usr/local
+LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL	?= install
+NM	?= nm
+
+PBUILD	= $(BUILD)/pic
+POBJ	= $(SRC:%.c=$(PBUILD)/%.o)
+PNETIF_OBJ = $(NETIF_SRC:%.c=$(PBUILD)/%.o)
+PUB_HDR	= $(wildcard include/erg/*.h)
+NETIF_HDR = $(wildcard netif/*/erg_*.h)
+SHLIB	= $(BUILD)/liberg.so.$(ERG_VERSION)
+SHLIB_NETIF = $(BUILD)/liberg-netif.so.$(ERG_VERSION)
+
+$(PBUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_SRC) -fPIC -MMD -MP -c $< -o $@
+
+$(PBUILD)/netif/%.o: netif/%.c
+	@mkdir -p $(dir $@)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) $(OPT) -fPIC -MMD -MP \
+	    -c $< -o $@
+
+# $(call erg_export_map,HEADERS,OBJECTS): writes $@, a version script that
+# exports every global symbol of OBJECTS whose name appears in HEADERS
+# (preprocessed, so names in comments do not count) and hides the rest.
+define erg_export_map
+@mkdir -p $(dir $@)
+@printf '  MAP     %s\n' $@
+$(Q)for h in $(1); do \
+    $(CC) $(CPPFLAGS_COMMON) -Inetif -E -P -x c $$h || exit 1; \
+done > $@.i
+$(Q)grep -oE '\<erg_[A-Za-z0-9_]+' $@.i | sort -u > $@.names
+$(Q){ echo '{'; echo '  global:'; \
+    $(NM) -g --defined-only $(2) | awk 'NF == 3 { print $$3 }' | \
+    sort -u | comm -12 - $@.names | sed 's/.*/    &;/'; \
+    echo '  local: *;'; echo '};'; } > $@.tmp
+$(Q)rm -f $@.i $@.names && mv $@.tmp $@
+endef
+
+$(PBUILD)/liberg.map: $(POBJ) $(PUB_HDR)
+	$(call erg_export_map,$(PUB_HDR),$(POBJ))
+
+$(PBUILD)/liberg-netif.map: $(PNETIF_OBJ) $(NETIF_HDR)
+	$(call erg_export_map,$(NETIF_HDR),$(PNETIF_OBJ))
+
+$(SHLIB): $(POBJ) $(PBUILD)/liberg.map
+	@printf '  LD      %s\n' $@
+	$(Q)$(CC) -shared -Wl,-soname,liberg.so.$(ERG_SOMAJOR) \
+	    -Wl,--version-script,$(PBUILD)/liberg.map -Wl,-z,defs $(LDFLAGS) \
+	    $(POBJ) -o $@
+	$(Q)ln -sf $(notdir $@) $(BUILD)/liberg.so.$(ERG_SOMAJOR)
+	$(Q)ln -sf $(notdir $@) $(BUILD)/liberg.so
+
+$(SHLIB_NETIF): $(PNETIF_OBJ) $(PBUILD)/liberg-netif.map $(SHLIB)
+	@printf '  LD      %s\n' $@
+	$(Q)$(CC) -shared -Wl,-soname,liberg-netif.so.$(ERG_SOMAJOR) \
+	    -Wl,--version-script,$(PBUILD)/liberg-netif.map -Wl,-z,defs \
+	    $(LDFLAGS) $(PNETIF_OBJ) $(SHLIB) $(HOSTLIBS) -o $@
+	$(Q)ln -sf $(notdir $@) $(BUILD)/liberg-netif.so.$(ERG_SOMAJOR)
+	$(Q)ln -sf $(notdir $@) $(BUILD)/liberg-netif.so
+
+all: $(SHLIB) $(SHLIB_NETIF)
+
+# pkgconfig/NAME.pc.in -> $(BUILD)/pkgconfig/NAME.pc, made afresh by every
+# install (PREFIX and the directories may differ from the last one).
+# Directories under PREFIX are written relative to ${prefix}.
+ERG_PC_SED = -e 's|@prefix@|$(PREFIX)|g' \
+	-e 's|@libdir@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+	-e 's|@includedir@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+	-e 's|@version@|$(ERG_VERSION)|g'
+
+install: $(BUILD)/liberg.a $(BUILD)/liberg-netif.a $(SHLIB) $(SHLIB_NETIF)
+	@mkdir -p $(BUILD)/pkgconfig
+	$(Q)for pc in erg erg-netif; do \
+	    sed $(ERG_PC_SED) pkgconfig/$$pc.pc.in > $(BUILD)/pkgconfig/$$pc.pc \
+	    || exit 1; done
+	@printf '  INSTALL %s\n' '$(DESTDIR)$(LIBDIR)'
+	$(Q)$(INSTALL) -d '$(DESTDIR)$(LIBDIR)' '$(DESTDIR)$(PKGCONFIGDIR)'
+	$(Q)$(INSTALL) -m 644 $(BUILD)/liberg.a $(BUILD)/liberg-netif.a \
+	    $(SHLIB) $(SHLIB_NETIF) '$(DESTDIR)$(LIBDIR)/'
+	$(Q)for l in liberg liberg-netif; do \
+	    ln -sf $$l.so.$(ERG_VERSION) \
+	        '$(DESTDIR)$(LIBDIR)'/$$l.so.$(ERG_SOMAJOR) && \
+	    ln -sf $$l.so.$(ERG_VERSION) '$(DESTDIR)$(LIBDIR)'/$$l.so || \
+	    exit 1; done
+	@printf '  INSTALL %s\n' '$(DESTDIR)$(INCLUDEDIR)/erg'
+	$(Q)$(INSTALL) -d '$(DESTDIR)$(INCLUDEDIR)/erg'
+	$(Q)$(INSTALL) -m 644 $(PUB_HDR) '$(DESTDIR)$(INCLUDEDIR)/erg/'
+	$(Q)for h in $(NETIF_HDR); do \
+	    d='$(DESTDIR)$(INCLUDEDIR)'/erg/$${h%/*}; \
+	    $(INSTALL) -d "$$d" && $(INSTALL) -m 644 $$h "$$d/" || exit 1; \
+	done
+	@printf '  INSTALL %s\n' '$(DESTDIR)$(PKGCONFIGDIR)'
+	$(Q)$(INSTALL) -m 644 $(BUILD)/pkgconfig/erg.pc \
+	    $(BUILD)/pkgconfig/erg-netif.pc '$(DESTDIR)$(PKGCONFIGDIR)/'
+
+# Removes what install put there: every header under $(INCLUDEDIR)/erg
+# (erg's own directory), whatever drivers the installed copy had.
+uninstall:
+	@printf '  RM      %s\n' '$(DESTDIR)$(PREFIX)'
+	$(Q)for l in liberg liberg-netif; do \
+	    rm -f '$(DESTDIR)$(LIBDIR)'/$$l.a '$(DESTDIR)$(LIBDIR)'/$$l.so \
+	        '$(DESTDIR)$(LIBDIR)'/$$l.so.$(ERG_SOMAJOR) \
+	        '$(DESTDIR)$(LIBDIR)'/$$l.so.$(ERG_VERSION) || exit 1; done
+	$(Q)rm -f '$(DESTDIR)$(PKGCONFIGDIR)/erg.pc' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)/erg-netif.pc'
+	$(Q)rm -f '$(DESTDIR)$(INCLUDEDIR)'/erg/*.h \
+	    '$(DESTDIR)$(INCLUDEDIR)'/erg/netif/*/erg_*.h
+	$(Q)for d in '$(DESTDIR)$(INCLUDEDIR)'/erg/netif/*/ \
+	    '$(DESTDIR)$(INCLUDEDIR)/erg/netif' '$(DESTDIR)$(INCLUDEDIR)/erg'; do \
+	    if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || true; fi; done
+
+# ---- end of install ----------------------------------------------------------
 
 # ---- coverage ----------------------------------------------------------------
 

@@ -1,0 +1,185 @@
+/*
+ * netif/host/erg_host.h: helpers for hosted programs (Linux, POSIX) that
+ * run an erg stack: a clock, a random source, an event-loop wait and a
+ * pcap "dump" writer that every unix driver can record its frames in.
+ *
+ * The core never reads a clock, draws randomness or sleeps: these are the
+ * host's side of those contracts, shared by the tap and pcap drivers and
+ * the tools in tools/, so that each one does not grow its own.
+ *
+ * Hosted code: uses libc, poll(2), getrandom(2) and libpcap. Nothing here
+ * holds global state; every object belongs to its caller. Not thread-safe:
+ * one thread drives a stack and its helpers.
+ */
+#ifndef ERG_HOST_H
+#define ERG_HOST_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "erg/erg.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Size of the error buffers the unix drivers fill: one line, without a
+ * trailing newline, that says what failed and what to do about it.
+ */
+#define ERG_HOST_ERR_LEN 256u
+
+/*
+ * Largest frame a unix driver reads, writes or dumps: the pcap snapshot
+ * length every reader accepts, and more than any Ethernet MTU erg supports
+ * (pkt_size - ERG_PKT_HEADROOM).
+ */
+#define ERG_HOST_FRAME_MAX 65535u
+
+/* ---- Clock -------------------------------------------------------------- */
+
+/*
+ * The monotonic clock (CLOCK_MONOTONIC) in microseconds: what hosted
+ * programs pass as now_us. It never goes backwards, and does not jump when
+ * the wall clock is set.
+ */
+uint64_t erg_host_now_us(void);
+
+/*
+ * Wall-clock time (CLOCK_REALTIME) minus erg_host_now_us(), in
+ * microseconds, sampled now. Added to a monotonic time it gives a Unix
+ * time that Wireshark shows as a date: pass it to erg_host_dump_open() for
+ * a dump of a live interface.
+ */
+int64_t erg_host_wall_offset_us(void);
+
+/* ---- Randomness --------------------------------------------------------- */
+
+/*
+ * A random source for erg_config.rand / rand_ctx. Either seeded (a
+ * deterministic splitmix64 stream: the same seed gives the same bytes on
+ * every platform, so runs reproduce) or the system's CSPRNG (getrandom(2)).
+ * The caller owns the struct; it MUST outlive every stack that uses it.
+ */
+struct erg_host_rand {
+	uint64_t state;
+	bool seeded;
+};
+
+/* Makes r a deterministic generator started from seed. */
+void erg_host_rand_seed(struct erg_host_rand *r, uint64_t seed);
+
+/* Makes r draw from getrandom(2) (falling back to /dev/urandom). */
+void erg_host_rand_system(struct erg_host_rand *r);
+
+/*
+ * Fills buf with len random bytes from ctx, a struct erg_host_rand. Has the
+ * erg_rand_fn signature: set cfg.rand = erg_host_rand, cfg.rand_ctx = r.
+ * It cannot fail, as erg requires: if the system source is unusable (no
+ * getrandom and no /dev/urandom) it prints one line and exits the process
+ * with status 1 rather than hand the stack predictable bytes.
+ */
+void erg_host_rand(void *ctx, void *buf, size_t len);
+
+/* ---- Event-loop wait ---------------------------------------------------- */
+
+/*
+ * Sleeps until one of fds[0..nfds) is readable, the monotonic clock
+ * reaches deadline_us (ERG_TIME_NEVER: no timeout; a deadline already
+ * past: do not sleep), or a signal is caught. fds is borrowed; a negative
+ * fd is ignored; nfds may be 0 (a pure sleep).
+ *
+ * sigmask (may be NULL) is the signal mask to hold while asleep, as for
+ * ppoll(2): a program that blocks SIGINT and SIGTERM, checks its "stop"
+ * flag, then waits with a mask that unblocks them never misses a signal
+ * that arrives between the check and the sleep.
+ *
+ * Returns the number of readable fds (> 0), 0 on timeout, -EINTR when a
+ * signal interrupted the sleep, or another negative errno.
+ *
+ * sigset_t is POSIX, not C11: this is declared only when the program is
+ * compiled with POSIX interfaces (-std=gnu11, the compilers' default, or
+ * _POSIX_C_SOURCE / _GNU_SOURCE), so that the rest of this header still
+ * compiles under a strict -std=c11.
+ */
+#ifdef _POSIX_C_SOURCE
+int erg_host_wait(const int *fds, unsigned nfds, uint64_t deadline_us,
+    const sigset_t *sigmask);
+#endif
+
+/* ---- Frame counters of a unix driver ------------------------------------ */
+
+/*
+ * What a unix driver (tap, pcap) counts, beside the stack's own counters.
+ * Every frame read is delivered or counted under one reason.
+ */
+struct erg_host_link_stats {
+	uint64_t rx;        /* frames handed to erg_netif_input() */
+	uint64_t rx_nobuf;  /* dropped: the stack's packet pool was empty */
+	uint64_t rx_toobig; /* dropped: larger than a packet buffer */
+	uint64_t rx_trunc;  /* dropped: captured shorter than on the wire */
+	uint64_t tx;        /* frames written to the device */
+	uint64_t tx_full;   /* dropped: the device queue was full (EAGAIN) */
+	uint64_t tx_err;    /* dropped: any other write error */
+};
+
+/*
+ * Calls fn(ctx, name, value) for every field of st, named "<prefix>.<field>"
+ * (e.g. "tap.rx_nobuf"), in the order of the struct: the same shape as
+ * erg_stack_stats_foreach(), so one printer serves both. prefix is a short
+ * driver name (at most 32 bytes).
+ */
+void erg_host_link_stats_foreach(const struct erg_host_link_stats *st,
+    const char *prefix, void (*fn)(void *ctx, const char *name, uint64_t value),
+    void *ctx);
+
+/* ---- pcap dump ---------------------------------------------------------- */
+
+struct erg_host_dump;
+
+/*
+ * Creates (truncates) a pcap file at path, link type Ethernet (DLT_EN10MB),
+ * snapshot length ERG_HOST_FRAME_MAX, for recording frames. Each record is
+ * time-stamped with the time the driver passes plus offset_us (0 for a
+ * replay, whose times are already the capture's; erg_host_wall_offset_us()
+ * for a live interface driven by the monotonic clock) and flushed at once,
+ * so the file is complete even if the process is killed.
+ *
+ * Returns the dump, owned by the caller until erg_host_dump_close(), or
+ * NULL with a one-line reason in err (ERG_HOST_ERR_LEN bytes).
+ */
+struct erg_host_dump *erg_host_dump_open(const char *path, int64_t offset_us,
+    char *err);
+
+/*
+ * Appends one frame, [frame, frame + len), time-stamped t_us (plus the
+ * offset). Borrows frame for the call. A frame longer than
+ * ERG_HOST_FRAME_MAX is recorded truncated, with its full length, as pcap
+ * does. Write errors are counted (erg_host_dump_errors) and otherwise
+ * ignored: recording never stops the traffic. d NULL does nothing.
+ */
+void erg_host_dump_frame(struct erg_host_dump *d, const void *frame, size_t len,
+    uint64_t t_us);
+
+/*
+ * erg_host_dump_frame() for a frame given as a gather list (the transmit
+ * op's iov[0..n)), linearised once into the dump's own buffer.
+ */
+void erg_host_dump_iov(struct erg_host_dump *d, const struct erg_iov *iov,
+    unsigned n, uint64_t t_us);
+
+/* Records written so far. */
+uint64_t erg_host_dump_records(const struct erg_host_dump *d);
+
+/* Records that could not be written (disk full, I/O error). */
+uint64_t erg_host_dump_errors(const struct erg_host_dump *d);
+
+/* Flushes and closes the file and frees d. NULL is ignored. */
+void erg_host_dump_close(struct erg_host_dump *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

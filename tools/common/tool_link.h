@@ -1,0 +1,58 @@
+/*
+ * tools/common/tool_link.h: the live interface a tool runs on (--tap or
+ * --pcap-live), and the event loop that drives a stack on it.
+ */
+#ifndef TOOL_LINK_H
+#define TOOL_LINK_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "erg/erg.h"
+#include "host/erg_host.h"
+#include "tap/erg_tap.h"
+#include "pcap/erg_pcap.h"
+#include "common/tool_options.h"
+#include "common/tool_stack.h"
+
+/* Frames read per driver call before the stack's timers get a turn. */
+#define TOOL_RX_BUDGET 64u
+
+/* One of the two live drivers; owned by the tool. */
+struct tool_link {
+	struct erg_tap *tap;        /* --tap, or NULL */
+	struct erg_pcap_live *live; /* --pcap-live, or NULL */
+	const char *kind;           /* "tap" or "pcap": counter prefix */
+	const char *name;           /* the device, for messages */
+	struct erg_host_dump *dump; /* --capture, or NULL */
+	sigset_t wait_mask;         /* the mask to sleep under */
+};
+
+/*
+ * Opens the device named by --tap or --pcap-live and the --capture file,
+ * and attaches the device to ts's stack with ts->mac (filling
+ * ts->ifindex). Exits with one line (TOOL_EXIT_RUNTIME) on failure; warns
+ * if a TAP device is down. From this call on SIGINT and SIGTERM are
+ * blocked and held for tool_link_run, which ends the run cleanly on them.
+ */
+void tool_link_open(struct tool_link *l, const struct tool_info *ti,
+    const struct tool_options *o, struct tool_stack *ts);
+
+/*
+ * Runs the stack on the link: reads frames, runs timers, sleeps in
+ * erg_host_wait until the device is readable or the next deadline, until
+ * SIGINT or SIGTERM, --seconds have passed, or the device fails. Returns
+ * TOOL_EXIT_OK, or TOOL_EXIT_RUNTIME after printing one line if the
+ * device failed.
+ */
+int tool_link_run(struct tool_link *l, const struct tool_info *ti,
+    const struct tool_options *o, struct tool_stack *ts);
+
+/* Calls fn for the driver's counters ("tap.rx", ... or "pcap.rx", ...). */
+void tool_link_stats_foreach(const struct tool_link *l,
+    void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx);
+
+/* Closes the device and the capture file. */
+void tool_link_close(struct tool_link *l);
+
+#endif

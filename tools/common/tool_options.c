@@ -1,0 +1,429 @@
+/*
+ * tools/common/tool_options.c: parsing the shared command line (see
+ * tool_options.h).
+ *
+ * A small parser of its own rather than getopt_long: getopt_long accepts
+ * abbreviations (--sec for --seconds) that scripts would come to depend
+ * on, and prints its own messages, which are not one line "PROG: ..." as
+ * every tool error must be.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "erg/erg.h"
+#include "tool_options.h"
+
+/* Longest --seconds: a year, so that seconds * 10^6 cannot overflow. */
+#define TOOL_SECONDS_MAX 31536000u
+
+enum tool_opt_id {
+	OPT_TAP,
+	OPT_PCAP_LIVE,
+	OPT_IP,
+	OPT_GW,
+	OPT_MAC,
+	OPT_SEED,
+	OPT_CAPTURE,
+	OPT_SECONDS,
+	OPT_STATS,
+	OPT_HELP
+};
+
+static const struct {
+	const char *name;
+	enum tool_opt_id id;
+	unsigned group; /* TOOL_OPT_*; 0: always taken */
+	bool has_value;
+} tool_opt_table[] = {
+	{ "tap", OPT_TAP, TOOL_OPT_LINK, true },
+	{ "pcap-live", OPT_PCAP_LIVE, TOOL_OPT_LINK, true },
+	{ "ip", OPT_IP, TOOL_OPT_IP, true },
+	{ "gw", OPT_GW, TOOL_OPT_IP, true },
+	{ "mac", OPT_MAC, TOOL_OPT_MAC, true },
+	{ "seed", OPT_SEED, TOOL_OPT_SEED, true },
+	{ "capture", OPT_CAPTURE, TOOL_OPT_CAPTURE, true },
+	{ "seconds", OPT_SECONDS, TOOL_OPT_SECONDS, true },
+	{ "stats", OPT_STATS, TOOL_OPT_STATS, false },
+	{ "help", OPT_HELP, 0, false },
+};
+
+/* One line "PROG: message" on stderr. */
+static void
+tool_vsay(const struct tool_info *ti, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", ti->prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void
+tool_say(const struct tool_info *ti, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tool_vsay(ti, fmt, ap);
+	va_end(ap);
+}
+
+void
+tool_die(const struct tool_info *ti, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tool_vsay(ti, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+tool_mac_format(char *buf, const uint8_t mac[6])
+{
+	(void)snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+	    mac[2], mac[3], mac[4], mac[5]);
+}
+
+void
+tool_ipv4_format(char *buf, uint32_t a)
+{
+	(void)snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xffu,
+	    (a >> 8) & 0xffu, a & 0xffu);
+}
+
+/*
+ * Parses a decimal number of 1 to 10 digits, no sign, no spaces, at most
+ * max. *end gets the first byte after it. Returns false if there is none
+ * or it is too large.
+ */
+static bool
+tool_parse_dec(const char *s, uint64_t max, uint64_t *v, const char **end)
+{
+	uint64_t x = 0;
+	unsigned n = 0;
+
+	while (isdigit((unsigned char)s[n])) {
+		if (n == 10) {
+			return false;
+		}
+		x = x * 10 + (uint64_t)(s[n] - '0');
+		n++;
+	}
+	if (n == 0 || x > max) {
+		return false;
+	}
+	*v = x;
+	*end = s + n;
+	return true;
+}
+
+/* A dotted quad, exactly four decimal octets; *end after it. */
+static bool
+tool_parse_ipv4(const char *s, uint32_t *addr, const char **end)
+{
+	uint32_t a = 0;
+	uint64_t octet;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0) {
+			if (*s != '.') {
+				return false;
+			}
+			s++;
+		}
+		if (!tool_parse_dec(s, 255, &octet, &s)) {
+			return false;
+		}
+		a = a << 8 | (uint32_t)octet;
+	}
+	*addr = a;
+	*end = s;
+	return true;
+}
+
+/*
+ * An address erg can own or route to: not 0.0.0.0 and not one that may
+ * never be a source (broadcast, multicast, loopback, class E).
+ */
+static bool
+tool_ipv4_usable(uint32_t a)
+{
+	return a != ERG_IPV4_ANY && !erg_ipv4_is_bad_src(a);
+}
+
+/* The value of a hexadecimal digit, or -1. */
+static int
+tool_hex(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+/* Exactly six pairs of hex digits separated by ':'. */
+static bool
+tool_parse_mac(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 6; i++) {
+		if (i > 0 && *s++ != ':') {
+			return false;
+		}
+		hi = tool_hex(s[0]);
+		lo = hi >= 0 ? tool_hex(s[1]) : -1;
+		if (lo < 0) {
+			return false;
+		}
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	return *s == '\0';
+}
+
+/* --seed: decimal, or hexadecimal with 0x; the whole of 64 bits. */
+static bool
+tool_parse_seed(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (s[0] == '\0' || s[0] == '-' || s[0] == '+' ||
+	    isspace((unsigned char)s[0])) {
+		return false;
+	}
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno == 0 && *end == '\0';
+}
+
+static void
+tool_usage_print(const struct tool_info *ti)
+{
+	printf("usage: %s\n%s", ti->synopsis, ti->help);
+}
+
+#define TOOL_USAGE_ERR(ti, ...) tool_die((ti), TOOL_EXIT_USAGE, __VA_ARGS__)
+
+static void
+tool_option_value(struct tool_options *o, const struct tool_info *ti,
+    enum tool_opt_id id, const char *flag, const char *v)
+{
+	const char *end;
+	uint64_t n;
+
+	switch (id) {
+	case OPT_TAP:
+	case OPT_PCAP_LIVE:
+		if (v[0] == '\0') {
+			TOOL_USAGE_ERR(ti,
+			    "%s needs a device name (see --help)", flag);
+		}
+		if (id == OPT_TAP) {
+			o->tap = v;
+		} else {
+			o->pcap_live = v;
+		}
+		break;
+	case OPT_IP:
+		if (!tool_parse_ipv4(v, &o->ip, &end) || *end != '/' ||
+		    !tool_parse_dec(end + 1, 32, &n, &end) || *end != '\0' ||
+		    n == 0) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --ip '%s': expected A.B.C.D/N with N from 1 "
+			    "to 32 (see --help)",
+			    v);
+		}
+		if (!tool_ipv4_usable(o->ip)) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --ip '%s': not a unicast address a host can "
+			    "own",
+			    v);
+		}
+		o->prefix_len = (unsigned)n;
+		o->have_ip = true;
+		break;
+	case OPT_GW:
+		if (!tool_parse_ipv4(v, &o->gw, &end) || *end != '\0') {
+			TOOL_USAGE_ERR(ti,
+			    "bad --gw '%s': expected A.B.C.D (see --help)", v);
+		}
+		if (!tool_ipv4_usable(o->gw)) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --gw '%s': not a unicast host address", v);
+		}
+		o->have_gw = true;
+		break;
+	case OPT_MAC:
+		if (!tool_parse_mac(v, o->mac)) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --mac '%s': expected XX:XX:XX:XX:XX:XX in "
+			    "hexadecimal (see --help)",
+			    v);
+		}
+		if ((o->mac[0] & 1u) != 0 ||
+		    (o->mac[0] | o->mac[1] | o->mac[2] | o->mac[3] | o->mac[4] |
+		        o->mac[5]) == 0) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --mac '%s': must be a unicast address (first "
+			    "byte even) and not all zero",
+			    v);
+		}
+		o->have_mac = true;
+		break;
+	case OPT_SEED:
+		if (!tool_parse_seed(v, &o->seed)) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --seed '%s': expected a number from 0 to "
+			    "2^64-1",
+			    v);
+		}
+		o->have_seed = true;
+		break;
+	case OPT_CAPTURE:
+		if (v[0] == '\0') {
+			TOOL_USAGE_ERR(ti, "--capture needs a file name");
+		}
+		o->capture = v;
+		break;
+	case OPT_SECONDS:
+		if (!tool_parse_dec(v, TOOL_SECONDS_MAX, &o->seconds, &end) ||
+		    *end != '\0') {
+			TOOL_USAGE_ERR(ti,
+			    "bad --seconds '%s': expected a whole number from "
+			    "0 to %u",
+			    v, TOOL_SECONDS_MAX);
+		}
+		o->have_seconds = true;
+		break;
+	case OPT_STATS:
+		o->stats = true;
+		break;
+	case OPT_HELP:
+		tool_usage_print(ti);
+		exit(TOOL_EXIT_OK);
+	}
+}
+
+/* Handles argv[*i], an option; consumes its value too. */
+static void
+tool_option(struct tool_options *o, const struct tool_info *ti, int argc,
+    char **argv, int *i)
+{
+	const char *arg = argv[*i], *name, *eq, *v = "";
+	size_t len, k;
+
+	if (strcmp(arg, "-h") == 0) {
+		arg = "--help";
+	}
+	if (strncmp(arg, "--", 2) != 0) {
+		TOOL_USAGE_ERR(ti, "unknown option '%s' (see --help)", arg);
+	}
+	name = arg + 2;
+	eq = strchr(name, '=');
+	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	for (k = 0; k < sizeof(tool_opt_table) / sizeof(tool_opt_table[0]);
+	     k++) {
+		if (strlen(tool_opt_table[k].name) == len &&
+		    strncmp(tool_opt_table[k].name, name, len) == 0) {
+			break;
+		}
+	}
+	if (k == sizeof(tool_opt_table) / sizeof(tool_opt_table[0]) ||
+	    (tool_opt_table[k].group != 0 &&
+	        (ti->opts & tool_opt_table[k].group) == 0)) {
+		TOOL_USAGE_ERR(ti, "unknown option '%.*s' (see --help)",
+		    (int)(len + 2), arg);
+	}
+	if (!tool_opt_table[k].has_value) {
+		if (eq != NULL) {
+			TOOL_USAGE_ERR(ti, "--%s takes no value",
+			    tool_opt_table[k].name);
+		}
+	} else if (eq != NULL) {
+		v = eq + 1;
+	} else if (*i + 1 < argc) {
+		v = argv[++*i];
+	} else {
+		TOOL_USAGE_ERR(ti, "--%s needs a value (see --help)",
+		    tool_opt_table[k].name);
+	}
+	tool_option_value(o, ti, tool_opt_table[k].id, arg, v);
+}
+
+/* Checks between options, once all are read. */
+static void
+tool_options_check(const struct tool_options *o, const struct tool_info *ti)
+{
+	uint32_t mask;
+
+	if (o->tap != NULL && o->pcap_live != NULL) {
+		TOOL_USAGE_ERR(ti, "give --tap or --pcap-live, not both");
+	}
+	if (ti->need_link && o->tap == NULL && o->pcap_live == NULL) {
+		TOOL_USAGE_ERR(ti,
+		    "no device: give --tap NAME or --pcap-live IFACE (see "
+		    "--help)");
+	}
+	if (ti->need_ip && !o->have_ip) {
+		TOOL_USAGE_ERR(ti,
+		    "no address: give --ip A.B.C.D/N (see "
+		    "--help)");
+	}
+	if (o->have_gw) {
+		if (!o->have_ip) {
+			TOOL_USAGE_ERR(ti, "--gw needs --ip");
+		}
+		mask = o->prefix_len == 32 ? 0xffffffffu :
+		                             ~(0xffffffffu >> o->prefix_len);
+		if ((o->gw & mask) != (o->ip & mask) || o->gw == o->ip) {
+			TOOL_USAGE_ERR(ti,
+			    "--gw must be another address on the --ip "
+			    "subnet");
+		}
+	}
+	if (o->noperands != ti->operands) {
+		TOOL_USAGE_ERR(ti, "expected %s (see --help)",
+		    ti->operand_names);
+	}
+}
+
+void
+tool_options_parse(struct tool_options *o, const struct tool_info *ti, int argc,
+    char **argv)
+{
+	bool opts_done = false;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!opts_done && strcmp(arg, "--") == 0) {
+			opts_done = true;
+		} else if (!opts_done && arg[0] == '-' && arg[1] != '\0') {
+			tool_option(o, ti, argc, argv, &i);
+		} else if (o->noperands < ti->operands) {
+			/* A lone "-" is an operand (standard input). */
+			o->operand[o->noperands++] = arg;
+		} else {
+			TOOL_USAGE_ERR(ti,
+			    "unexpected argument '%s' (see "
+			    "--help)",
+			    arg);
+		}
+	}
+	tool_options_check(o, ti);
+}

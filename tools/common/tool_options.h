@@ -1,0 +1,102 @@
+/*
+ * tools/common/tool_options.h: the command line shared by erg's tools.
+ *
+ * Every tool takes the same options, spelled the same way, so that a
+ * script written for one works for the next:
+ *
+ *   --tap NAME | --pcap-live IFACE   the interface to run on
+ *   --ip A.B.C.D/N                   erg's address and prefix length
+ *   --gw A.B.C.D                     default gateway (on the --ip subnet)
+ *   --mac XX:XX:XX:XX:XX:XX          erg's MAC (default: from the seed)
+ *   --seed N                         seeded randomness: reproducible runs
+ *   --capture FILE.pcap              record every frame in and out
+ *   --seconds N                      run N seconds, then exit 0
+ *   --stats                          print every counter at exit
+ *   --help                           usage, exit 0
+ *
+ * "--opt value" and "--opt=value" both work; "--" ends the options. A
+ * tool declares which options it takes (TOOL_OPT_*) and how many
+ * operands; anything else is a usage error: one line on stderr, exit 2.
+ */
+#ifndef TOOL_OPTIONS_H
+#define TOOL_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit statuses of every tool. */
+#define TOOL_EXIT_OK      0 /* done, or stopped by --seconds or a signal */
+#define TOOL_EXIT_RUNTIME 1 /* the device, a file or the network failed */
+#define TOOL_EXIT_USAGE   2 /* bad command line */
+
+/* Options a tool may take (struct tool_info.opts). */
+#define TOOL_OPT_LINK    0x01u /* --tap, --pcap-live */
+#define TOOL_OPT_IP      0x02u /* --ip, --gw */
+#define TOOL_OPT_MAC     0x04u /* --mac */
+#define TOOL_OPT_SEED    0x08u /* --seed */
+#define TOOL_OPT_CAPTURE 0x10u /* --capture */
+#define TOOL_OPT_SECONDS 0x20u /* --seconds */
+#define TOOL_OPT_STATS   0x40u /* --stats */
+
+/* Operands (non-option arguments) a tool takes, at most. */
+#define TOOL_OPERANDS_MAX 2u
+
+/* What a tool is: a constant each tool defines once. */
+struct tool_info {
+	const char *prog;          /* "erg-echo": prefixes every message */
+	const char *synopsis;      /* first line of --help, after "usage: " */
+	const char *help;          /* the rest of --help */
+	unsigned opts;             /* TOOL_OPT_* taken */
+	unsigned operands;         /* exact number of operands required */
+	const char *operand_names; /* "IN.pcap OUT.pcap", for messages */
+	bool need_link;            /* --tap or --pcap-live is required */
+	bool need_ip;              /* --ip is required */
+};
+
+/* A parsed command line. Strings point into argv (borrowed). */
+struct tool_options {
+	const char *tap;       /* --tap NAME, or NULL */
+	const char *pcap_live; /* --pcap-live IFACE, or NULL */
+	bool have_ip;
+	uint32_t ip; /* host order */
+	unsigned prefix_len;
+	bool have_gw;
+	uint32_t gw;
+	bool have_mac;
+	uint8_t mac[6];
+	bool have_seed;
+	uint64_t seed;
+	const char *capture; /* --capture FILE, or NULL */
+	bool have_seconds;
+	uint64_t seconds;
+	bool stats;
+	unsigned noperands;
+	const char *operand[TOOL_OPERANDS_MAX];
+};
+
+/*
+ * Parses argv[1..argc) for tool ti into *o. --help prints the usage on
+ * stdout and exits 0; any error prints one line "PROG: what is wrong (see
+ * --help)" on stderr and exits TOOL_EXIT_USAGE. Returns only on success.
+ */
+void tool_options_parse(struct tool_options *o, const struct tool_info *ti,
+    int argc, char **argv);
+
+/*
+ * Prints "PROG: " and the formatted message as one line on stderr and
+ * exits with status. For errors found after parsing.
+ */
+void tool_die(const struct tool_info *ti, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+
+/* Prints "PROG: " and the message as one line on stderr, and returns. */
+void tool_say(const struct tool_info *ti, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Formats mac as "xx:xx:xx:xx:xx:xx" into buf (at least 18 bytes). */
+void tool_mac_format(char *buf, const uint8_t mac[6]);
+
+/* Formats a host-order address as dotted quad into buf (at least 16). */
+void tool_ipv4_format(char *buf, uint32_t addr);
+
+#endif
