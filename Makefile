@@ -130,7 +130,22 @@ $(ABUILD)/bin/fuzz_%: $(ABUILD)/fuzz/fuzz_%.o $(ABUILD)/fuzz/replay_main.o \
 	$(Q)$(CC) $(SAN) $(COVFLAGS) $^ -o $@ $(HOSTLIBS)
 
 # The list tests/run.sh reads: kind, name, command.
-$(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) FORCE
+# The tools with the sanitizers, for the interop tests.
+ATOOL_BIN = $(TOOL_SRC:tools/%.c=$(ABUILD)/bin/%)
+ATOOLCOMMON_OBJ = $(TOOLCOMMON_SRC:%.c=$(ABUILD)/%.o)
+
+$(ABUILD)/tools/%.o: tools/%.c
+	@mkdir -p $(dir $@)
+	@printf '  CC      %s\n' $@
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif -Itools $(HOSTWARN) -O1 -g $(SAN) \
+	    -MMD -MP -c $< -o $@
+
+$(ABUILD)/bin/erg-%: $(ABUILD)/tools/erg-%.o $(ATOOLCOMMON_OBJ) $(ALIBS)
+	@mkdir -p $(dir $@)
+	@printf '  LD      %s\n' $@
+	$(Q)$(CC) $(SAN) $(COVFLAGS) $^ -o $@ $(HOSTLIBS)
+
+$(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) $(ATOOL_BIN) FORCE
 	@mkdir -p $(dir $@) && rm -f $@
 	@for b in $(UNIT_BIN) $(SIM_BIN); do \
 	    printf 'cmocka\t%s\t%s\n' "$$(basename $$b)" "$$b" >> $@; done
@@ -138,7 +153,8 @@ $(ABUILD)/tests.list: $(UNIT_BIN) $(SIM_BIN) $(FUZZ_BIN) FORCE
 	    printf 'plain\t%s-replay\t%s fuzz/corpus/%s\n' "$$n" "$$b" "$$t" \
 	    >> $@; done
 	@for t in $(INTEROP_TESTS); do \
-	    printf 'plain\t%s\tbash %s\n' "interop-$$(basename $$t .sh)" "$$t" \
+	    printf 'plain\t%s\tERG_BUILD=$(BUILD) ERG_TOOLS_BIN=$(ABUILD)/bin bash %s\n' \
+	    "interop-$$(basename $$t .sh)" "$$t" \
 	    >> $@; done
 	@printf 'plain\tinstall\tbash tests/install/test_install.sh\n' >> $@
 	@printf 'plain\tfreestanding\t$(MAKE) --no-print-directory freestanding\n' >> $@
@@ -230,7 +246,7 @@ $(BUILD)/bin/erg-demo: examples/demo_loop.c $(BUILD)/liberg-netif.a \
 all: $(BUILD)/bin/erg-demo
 
 demo:
-	@bash scripts/deps.sh build
+	@bash scripts/deps.sh demo
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh $(BUILD)
 

@@ -1,6 +1,104 @@
 #!/usr/bin/env bash
-# scripts/demo.sh BUILD: what `make demo` runs.
-# Two erg stacks over the in-memory wire (build/bin/erg-demo).
-set -eu
+# scripts/demo.sh BUILD: what `make demo` runs (after `make all`).
+#
+# As root, with /dev/net/tun: erg-echo on a TAP device in a network
+# namespace made for the demo, talking to Linux's own stack: ARP, ping
+# (56 and 4000 bytes, the latter fragmented both ways), UDP echo checked
+# byte for byte, a closed port, then erg's counters.  Everything on the
+# TAP is captured to BUILD/demo.pcap.  The namespace, the TAP and every
+# process are removed at the end, however the demo ends.  Addresses are
+# from 198.18.0.0/15 and exist only inside the namespace.
+#
+# Otherwise (not root, no /dev/net/tun, a program missing): one line says
+# why, and two erg stacks talk over the in-memory wire instead
+# (BUILD/bin/erg-demo), writing the same BUILD/demo.pcap.
+set -u -o pipefail
+
 build=${1:-build}
-exec "$build/bin/erg-demo" "$build/demo.pcap"
+shown=$build/demo.pcap
+here=$(cd "$(dirname "$0")/.." && pwd)
+case "$build" in
+/*) ;;
+*) build=$PWD/$build ;;
+esac
+pcap=$build/demo.pcap
+
+in_memory() {
+	echo "erg demo: $1"
+	echo "erg demo: running two erg stacks over the in-memory wire instead"
+	echo
+	exec "$build/bin/erg-demo" "$pcap"
+}
+
+ERG_BUILD=$build
+# shellcheck source=tests/interop/lib.sh disable=SC2034
+. "$here/tests/interop/lib.sh"
+
+why=$(erg_missing ping python3) || in_memory "no TAP demo: $why"
+[ -x "$ERG_BIN/erg-echo" ] || in_memory "no TAP demo: $ERG_BIN/erg-echo is not built"
+probe=erg-demo-probe-$$
+if ! err=$(ip netns add "$probe" 2>&1); then
+	in_memory "no TAP demo: cannot create a network namespace: $err"
+fi
+ip netns del "$probe"
+
+# Transcript lines: no timestamps, indented.
+say() {
+	printf '  %s\n' "$*"
+}
+
+echo "erg demo: erg-echo on a TAP device, talking to Linux's own TCP/IP stack"
+rm -f "$pcap"
+erg_setup demo
+say "erg:   $ERG_IP/$ERG_PREFIX  $ERG_MAC  (erg-echo --tap $ERG_TAP, namespace $ERG_NS)"
+say "Linux: $LINUX_IP/$ERG_PREFIX  $(nsx cat "/sys/class/net/$ERG_TAP/address")  (the kernel, on $ERG_TAP)"
+erg_tcpdump_start "$pcap"
+ERG_SECONDS=60 erg_start
+echo
+
+# ARP: forget erg, then let Linux resolve it again.
+nsx ip neigh flush dev "$ERG_TAP"
+if command -v arping >/dev/null 2>&1; then
+	out=$(nsx timeout 10 arping -c 2 -I "$ERG_TAP" "$ERG_IP" 2>&1)
+	say "ARP: arping -c 2 -I $ERG_TAP $ERG_IP"
+	printf '%s\n' "$out" | grep -Ei 'bytes from|transmitted|received' |
+	    sed 's/^/      /'
+fi
+out=$(nsx timeout 10 ping -n -c 1 -W 2 "$ERG_IP" 2>&1)
+say "ARP: after a ping, Linux's neighbour table says:"
+say "    $(nsx ip neigh show "$ERG_IP" dev "$ERG_TAP")"
+echo
+
+for size in 56 4000; do
+	frag=""
+	[ "$size" -gt 1472 ] && frag=" (fragmented both ways)"
+	say "ping -c 3 -s $size $ERG_IP$frag"
+	nsx timeout 20 ping -n -c 3 -i 0.2 -W 2 -s "$size" "$ERG_IP" 2>&1 |
+	    grep -E 'bytes from|transmitted|rtt' | sed 's/^/      /'
+	[ "${PIPESTATUS[0]}" -eq 0 ] || bad "ping -s $size failed"
+done
+echo
+
+say "UDP echo (port 7) from a Linux socket, each datagram compared byte for byte"
+py echo "$ERG_IP" 7 1 1472 8000 65000 | sed 's/^ok /      /; s/^FAIL /      FAILED: /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || bad "UDP echo failed"
+say "UDP to a closed port (9999): erg answers ICMP port unreachable"
+py refused "$ERG_IP" 9999 | sed 's/^ok /      /; s/^FAIL /      FAILED: /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || bad "no connection refused"
+echo
+
+erg_stop
+erg_tcpdump_stop
+say "erg's counters (non-zero):$(erg_show_stats)"
+echo
+n=$(tcpdump -n -r "$pcap" 2>/dev/null | wc -l)
+say "$n frames captured on $ERG_TAP, in $shown; the first ones:"
+tcpdump -n -r "$pcap" -c 8 2>/dev/null | cut -c 17- | sed 's/^/      /'
+say "open it with: wireshark $shown   or: tshark -r $shown"
+echo
+if [ "$ERG_FAILED" -ne 0 ]; then
+	echo "erg demo: FAILED ($ERG_FAILED problem(s); logs in $ERG_WORK)"
+	exit 1
+fi
+echo "erg demo: ok (namespace $ERG_NS and everything in it removed)"
+exit 0

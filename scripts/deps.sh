@@ -6,6 +6,7 @@
 #   build     gcc make libbearssl-dev libpcap-dev pkg-config
 #   test      build + clang libcmocka-dev tcpdump tshark iproute2 arping python3
 #             iputils-ping socat binutils
+#   demo      build + iproute2 iputils-ping arping tcpdump python3
 #   fuzz      build + afl++ clang
 #   coverage  test + gcovr
 #   lint      clang-tidy cppcheck clang-format
@@ -20,12 +21,13 @@ prog=erg
 
 usage() {
 	echo "usage: $0 PROFILE..." >&2
-	echo "profiles: build test fuzz coverage lint" >&2
+	echo "profiles: build test demo fuzz coverage lint" >&2
 	exit 2
 }
 
 pkgs_build="gcc make libbearssl-dev libpcap-dev pkg-config"
 pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping arping socat binutils python3"
+pkgs_demo="$pkgs_build iproute2 iputils-ping arping tcpdump python3"
 pkgs_fuzz="$pkgs_build afl++ clang"
 pkgs_coverage="$pkgs_test gcovr"
 pkgs_lint="clang-tidy cppcheck clang-format"
@@ -37,6 +39,7 @@ for profile in "$@"; do
 	case "$profile" in
 	build)		wanted="$wanted $pkgs_build" ;;
 	test)		wanted="$wanted $pkgs_test" ;;
+	demo)		wanted="$wanted $pkgs_demo" ;;
 	fuzz)		wanted="$wanted $pkgs_fuzz" ;;
 	coverage)	wanted="$wanted $pkgs_coverage" ;;
 	lint)		wanted="$wanted $pkgs_lint" ;;

@@ -1,0 +1,501 @@
+# tests/interop/lib.sh: plumbing shared by the interop tests and the demo.
+# shellcheck shell=bash
+# Source it; do not run it.
+#
+# Each test gets a network namespace of its own (erg-NAME-PID), and in it a
+# TAP device tap0 where Linux is 198.18.0.1/24 and erg-echo, attached to
+# the other end, is 198.18.0.2/24 with MAC 02:00:00:00:00:02.  The
+# addresses are from 198.18.0.0/15 (RFC 2544, benchmarking) and exist only
+# inside that namespace.  tcpdump records tap0 from before erg starts to
+# after it stops.  An EXIT trap kills every process started here (by PID)
+# and deletes the namespace, whatever way the script ends.
+#
+# Typical test:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	erg_require ping            # exits 77 (skip) with the reason if not
+#	erg_setup ping              # namespace, tap0, trap, work directory
+#	erg_tcpdump_start           # $ERG_WORK/tap0.pcap
+#	erg_start                   # erg-echo in the background, answering
+#	ping_all 3 56               # a check: 3 of 3 answered
+#	check "udp" py echo "$ERG_IP" 7 1 1472   # any command as a check
+#	erg_stop                    # SIGTERM, exit 0, counters in the log
+#	erg_tcpdump_stop            # and tcpdump lost nothing
+#	erg_tshark_check            # no malformed frame, no bad checksum
+#	erg_finish                  # exit 0, or 1 if any check failed
+#
+# Files (captures, logs) go to $ERG_WORK = $ERG_BUILD/interop/NAME.PID,
+# removed when the test passes and kept (and named) when it fails.
+#
+# Every wait is bounded in count and in time.  Environment:
+#   ERG_BUILD   the build directory (default: build), relative to the tree
+#               root or absolute; the tools are in $ERG_BUILD/bin.
+#   ERG_TOOLS_BIN  where erg-echo and erg-pcap are (default: $ERG_BUILD/bin),
+#               e.g. a directory of sanitizer builds of the tools.
+#   ERG_KEEP    if set, keep the work directory even when everything passed.
+
+ERG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ERG_BUILD=${ERG_BUILD:-build}
+case "$ERG_BUILD" in
+/*) ERG_BUILD_DIR=$ERG_BUILD ;;
+*) ERG_BUILD_DIR=$ERG_ROOT/$ERG_BUILD ;;
+esac
+ERG_BIN=${ERG_TOOLS_BIN:-$ERG_BUILD_DIR/bin}
+case "$ERG_BIN" in
+/*) ;;
+*) ERG_BIN=$PWD/$ERG_BIN ;;
+esac
+
+ERG_TAP=tap0
+ERG_IP=198.18.0.2
+ERG_MAC=02:00:00:00:00:02
+ERG_SEED=1
+LINUX_IP=198.18.0.1
+ERG_PREFIX=24
+
+ERG_NS=
+ERG_WORK=
+ERG_NAME=
+ERG_PIDS=()
+ERG_ECHO_PID=
+ERG_ECHO_LOG=
+ERG_TCPDUMP_PID=
+ERG_TCPDUMP_LOG=
+ERG_PCAP=
+ERG_FAILED=0
+ERG_T0=$(date +%s%N)
+
+# ---- messages --------------------------------------------------------------
+
+erg_elapsed() {
+	local now
+	now=$(date +%s%N)
+	printf '%d.%01d' $(((now - ERG_T0) / 1000000000)) \
+	    $(((now - ERG_T0) / 100000000 % 10))
+}
+
+say() {
+	printf '[%5ss] %s\n' "$(erg_elapsed)" "$*"
+}
+
+# erg_skip REASON: skip the test; the reason is the last line printed.
+erg_skip() {
+	echo "skipped: $*"
+	exit 77
+}
+
+# erg_die MESSAGE: fail the test now (the trap cleans up).
+erg_die() {
+	say "FAIL: $*"
+	ERG_FAILED=$((ERG_FAILED + 1))
+	exit 1
+}
+
+# bad MESSAGE: record a failed check and go on.
+bad() {
+	say "FAIL: $*"
+	ERG_FAILED=$((ERG_FAILED + 1))
+}
+
+ok() {
+	say "ok: $*"
+}
+
+# check WHAT COMMAND...: run COMMAND, record the verdict, show (the end
+# of) what it printed.
+check() {
+	local what=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "$what"
+	else
+		bad "$what (exit $rc): $*"
+	fi
+	[ -z "$out" ] || printf '%s\n' "$out" | tail -n 30 | sed 's/^/        /'
+	return "$rc"
+}
+
+# ---- prerequisites ------------------------------------------------------
+
+# erg_missing PROGRAM...: print why the namespace tests cannot run here
+# (not root, no /dev/net/tun, ip, tcpdump, timeout or PROGRAM missing) and
+# return 1; print nothing and return 0 if everything is there.
+erg_missing() {
+	local p missing=""
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "needs root (for network namespaces and TAP devices)"
+		return 1
+	fi
+	if [ ! -c /dev/net/tun ]; then
+		echo "no /dev/net/tun (TUN/TAP driver missing: modprobe tun, or give the container the device)"
+		return 1
+	fi
+	for p in ip tcpdump timeout "$@"; do
+		command -v "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		echo "missing program(s):$missing (bash scripts/deps.sh test installs them)"
+		return 1
+	fi
+	return 0
+}
+
+# erg_require_tool NAME...: the tool must be built.  A missing binary is a
+# build failure, not a reason to skip.
+erg_require_tool() {
+	local t
+	for t in "$@"; do
+		if [ ! -x "$ERG_BIN/$t" ]; then
+			echo "FAIL: $ERG_BIN/$t is not built (run make all)"
+			exit 1
+		fi
+	done
+}
+
+# erg_require PROGRAM...: skip the test (exit 77) unless it can run here
+# (erg_missing, plus tshark, which checks every capture).
+erg_require() {
+	local why
+	why=$(erg_missing tshark "$@") || erg_skip "$why"
+	erg_require_tool erg-echo
+}
+
+# ---- processes -------------------------------------------------------------
+
+# erg_alive PID: the process exists and is not a zombie.
+erg_alive() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$st" != Z ]
+}
+
+# erg_wait_gone PID TENTHS: wait at most TENTHS tenths of a second for PID
+# to end.  Returns 0 if it ended.
+erg_wait_gone() {
+	local pid=$1 n=$2 i
+	for ((i = 0; i < n; i++)); do
+		erg_alive "$pid" || return 0
+		sleep 0.1
+	done
+	! erg_alive "$pid"
+}
+
+# erg_kill PID: TERM, then KILL after 3 s.  Only for processes we started.
+erg_kill() {
+	local pid=$1
+	erg_alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	erg_wait_gone "$pid" 30 && return 0
+	kill -KILL "$pid" 2>/dev/null
+	erg_wait_gone "$pid" 30
+}
+
+# nsx COMMAND...: run COMMAND inside the test's namespace.  Not for
+# background jobs: `nsx ... &` would fork a subshell, and $! would be the
+# subshell's PID rather than the command's; write `ip netns exec "$ERG_NS"
+# COMMAND &` there, which execs COMMAND in place.
+nsx() {
+	ip netns exec "$ERG_NS" "$@"
+}
+
+# ---- namespace ---------------------------------------------------------
+
+# erg_cleanup: the EXIT trap.  Kills what we started, deletes the
+# namespace, says where the files are.
+erg_cleanup() {
+	local rc=$? pid
+	trap - EXIT INT TERM HUP
+	for pid in ${ERG_PIDS[@]+"${ERG_PIDS[@]}"}; do
+		erg_kill "$pid"
+	done
+	if [ -n "$ERG_NS" ] && [ -e "/run/netns/$ERG_NS" ]; then
+		# Anything left in our own namespace was started by us.
+		for pid in $(ip netns pids "$ERG_NS" 2>/dev/null); do
+			erg_kill "$pid"
+		done
+		ip netns exec "$ERG_NS" ip tuntap del dev "$ERG_TAP" mode tap \
+		    >/dev/null 2>&1
+		ip netns del "$ERG_NS" 2>/dev/null ||
+		    echo "warning: could not delete namespace $ERG_NS" >&2
+	fi
+	if [ -n "$ERG_WORK" ] && [ -d "$ERG_WORK" ]; then
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+			echo "files of this run (captures, logs): $ERG_WORK"
+		elif [ -n "${ERG_KEEP:-}" ]; then
+			echo "files of this run (ERG_KEEP): $ERG_WORK"
+		else
+			rm -rf "$ERG_WORK"
+		fi
+	fi
+	exit "$rc"
+}
+
+# erg_workdir NAME: the test's work directory $ERG_WORK (emptied), and the
+# EXIT trap.  $ERG_BUILD_DIR/interop/NAME, or a temporary directory where
+# the build tree is not writable (a test run as another user).
+erg_workdir() {
+	ERG_NAME=$1
+	ERG_WORK=$ERG_BUILD_DIR/interop/$ERG_NAME.$$
+	trap erg_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+	rm -rf "$ERG_WORK" 2>/dev/null
+	if ! mkdir -p "$ERG_WORK" 2>/dev/null || [ ! -w "$ERG_WORK" ]; then
+		ERG_WORK=$(mktemp -d "${TMPDIR:-/tmp}/erg-$ERG_NAME.XXXXXX") ||
+		    erg_die "cannot create a work directory"
+	fi
+}
+
+# erg_setup NAME: work directory $ERG_WORK, the trap, namespace $ERG_NS
+# with tap0 up and Linux's address on it.
+erg_setup() {
+	erg_workdir "$1"
+
+	ERG_NS=erg-$ERG_NAME-$$
+	local err
+	if ! err=$(ip netns add "$ERG_NS" 2>&1); then
+		ERG_NS=
+		erg_skip "cannot create a network namespace: $err"
+	fi
+	nsx ip link set lo up || erg_die "lo up in $ERG_NS"
+	nsx ip tuntap add dev "$ERG_TAP" mode tap ||
+	    erg_die "cannot create $ERG_TAP in $ERG_NS"
+	# Only IPv4 is spoken here; keep IPv6 (router solicitations, MLD)
+	# out of the captures so that they show the test and nothing else.
+	nsx sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1
+	nsx sysctl -q -w net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
+	nsx sysctl -q -w "net.ipv6.conf.$ERG_TAP.disable_ipv6=1" >/dev/null 2>&1
+	nsx ip addr add "$LINUX_IP/$ERG_PREFIX" dev "$ERG_TAP" ||
+	    erg_die "cannot add $LINUX_IP to $ERG_TAP"
+	nsx ip link set "$ERG_TAP" up || erg_die "cannot bring $ERG_TAP up"
+	say "namespace $ERG_NS: $ERG_TAP up, Linux is $LINUX_IP/$ERG_PREFIX"
+}
+
+# ---- tcpdump ---------------------------------------------------------------
+
+# erg_tcpdump_start [FILE]: capture everything on tap0 to FILE (default
+# $ERG_WORK/tap0.pcap), returning once tcpdump is listening.
+erg_tcpdump_start() {
+	local i
+	ERG_PCAP=${1:-$ERG_WORK/tap0.pcap}
+	ERG_TCPDUMP_LOG=$ERG_WORK/tcpdump.log
+	# -Z root: write the file as root (Debian's tcpdump otherwise drops
+	# to its own user, who may not write into the build tree).
+	# --immediate-mode: hand every frame to tcpdump at once rather than
+	# when a ring block fills or times out, so that stopping tcpdump
+	# loses nothing.  That ring has one slot per frame, sized by the
+	# snap length: -s 2048 (a frame on the TAP is at most 1514 bytes; a
+	# longer one is cut, and erg_tshark_check reports it) and -B 16384
+	# (16 MiB) give 8192 slots, enough for ping -f.
+	ip netns exec "$ERG_NS" tcpdump -i "$ERG_TAP" -n -U --immediate-mode \
+	    -s 2048 -B 16384 -Z root -w "$ERG_PCAP" >"$ERG_TCPDUMP_LOG" 2>&1 &
+	ERG_TCPDUMP_PID=$!
+	ERG_PIDS+=("$ERG_TCPDUMP_PID")
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'listening on' "$ERG_TCPDUMP_LOG" 2>/dev/null && return 0
+		erg_alive "$ERG_TCPDUMP_PID" || break
+		sleep 0.1
+	done
+	cat "$ERG_TCPDUMP_LOG"
+	erg_die "tcpdump did not start listening on $ERG_TAP within 10 s"
+}
+
+# erg_tcpdump_stop: let tcpdump write what it has, stop it, and check it
+# lost nothing.
+erg_tcpdump_stop() {
+	local captured received dropped
+	[ -n "$ERG_TCPDUMP_PID" ] || return 0
+	sleep 0.5
+	# TERM, not INT: background jobs of a script start with SIGINT ignored.
+	kill -TERM "$ERG_TCPDUMP_PID" 2>/dev/null
+	erg_wait_gone "$ERG_TCPDUMP_PID" 50 || erg_kill "$ERG_TCPDUMP_PID"
+	wait "$ERG_TCPDUMP_PID" 2>/dev/null
+	ERG_TCPDUMP_PID=
+	captured=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' \
+	    "$ERG_TCPDUMP_LOG")
+	received=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter.*/\1/p' \
+	    "$ERG_TCPDUMP_LOG")
+	dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' \
+	    "$ERG_TCPDUMP_LOG")
+	say "tcpdump: ${captured:-?} frames captured, ${received:-?} received, ${dropped:-?} dropped"
+	if [ -z "$captured" ] || [ "$captured" != "$received" ] ||
+	    [ "$dropped" != 0 ]; then
+		bad "tcpdump did not capture every frame: $(tr '\n' ' ' <"$ERG_TCPDUMP_LOG")"
+		return 1
+	fi
+	return 0
+}
+
+# ---- erg-echo ----------------------------------------------------------------
+
+# erg_start [EXTRA OPTION...]: start erg-echo on tap0 in the namespace and
+# wait (at most 20 tries, 14 s) until it answers a ping.  It exits by itself after
+# ERG_SECONDS (default 120) in case nothing else stops it.
+erg_start() {
+	local i
+	ERG_ECHO_LOG=$ERG_WORK/erg-echo.log
+	say "start: erg-echo --tap $ERG_TAP --ip $ERG_IP/$ERG_PREFIX --mac $ERG_MAC --seed $ERG_SEED $*"
+	ip netns exec "$ERG_NS" "$ERG_BIN/erg-echo" --tap "$ERG_TAP" \
+	    --ip "$ERG_IP/$ERG_PREFIX" --mac "$ERG_MAC" --seed "$ERG_SEED" \
+	    --stats --seconds "${ERG_SECONDS:-120}" "$@" >"$ERG_ECHO_LOG" 2>&1 &
+	ERG_ECHO_PID=$!
+	ERG_PIDS+=("$ERG_ECHO_PID")
+	for ((i = 0; i < 20; i++)); do
+		if ! erg_alive "$ERG_ECHO_PID"; then
+			wait "$ERG_ECHO_PID" 2>/dev/null
+			echo "erg-echo exited with status $?:"
+			sed 's/^/        /' "$ERG_ECHO_LOG"
+			erg_die "erg-echo did not start"
+		fi
+		if nsx ping -c 1 -W 0.5 -q "$ERG_IP" >/dev/null 2>&1; then
+			say "erg-echo (pid $ERG_ECHO_PID) answers ping"
+			return 0
+		fi
+		sleep 0.2
+	done
+	sed 's/^/        /' "$ERG_ECHO_LOG"
+	erg_die "erg-echo did not answer a ping within 20 tries"
+}
+
+# erg_stop: SIGTERM erg-echo; it must exit 0 within 5 s after printing its
+# counters.  Returns 1 (and records a failure) otherwise.
+erg_stop() {
+	local rc
+	[ -n "$ERG_ECHO_PID" ] || return 0
+	if ! erg_alive "$ERG_ECHO_PID"; then
+		wait "$ERG_ECHO_PID" 2>/dev/null
+		rc=$?
+		bad "erg-echo had already exited (status $rc) before the end of the test"
+		sed 's/^/        /' "$ERG_ECHO_LOG"
+		ERG_ECHO_PID=
+		return 1
+	fi
+	kill -TERM "$ERG_ECHO_PID"
+	if ! erg_wait_gone "$ERG_ECHO_PID" 50; then
+		bad "erg-echo still running 5 s after SIGTERM"
+		erg_kill "$ERG_ECHO_PID"
+		ERG_ECHO_PID=
+		return 1
+	fi
+	wait "$ERG_ECHO_PID" 2>/dev/null
+	rc=$?
+	ERG_ECHO_PID=
+	if [ "$rc" -ne 0 ]; then
+		bad "erg-echo exited with status $rc after SIGTERM (want 0)"
+		sed 's/^/        /' "$ERG_ECHO_LOG"
+		return 1
+	fi
+	if ! grep -q '^netif\.rx [0-9]' "$ERG_ECHO_LOG"; then
+		bad "erg-echo --stats printed no counters (no 'netif.rx N' line)"
+		sed 's/^/        /' "$ERG_ECHO_LOG"
+		return 1
+	fi
+	if grep -Eq 'Sanitizer|runtime error|Segmentation' "$ERG_ECHO_LOG"; then
+		bad "erg-echo reported a sanitizer error or crash"
+		sed 's/^/        /' "$ERG_ECHO_LOG"
+		return 1
+	fi
+	say "erg-echo exited 0 on SIGTERM"
+	return 0
+}
+
+# erg_stat NAME [LOG]: the value of counter NAME that erg printed at exit.
+erg_stat() {
+	awk -v n="$1" '$1 == n && $2 ~ /^[0-9]+$/ { v = $2 } END { print v }' \
+	    "${2:-$ERG_ECHO_LOG}"
+}
+
+# erg_show_stats [LOG]: the non-zero counters, several to a line.
+erg_show_stats() {
+	awk 'NF == 2 && $1 ~ /^[a-z0-9_]+\.[a-z0-9_.]+$/ && $2 ~ /^[0-9]+$/ &&
+	    $2 != 0 { printf "%s%-28s %10s", (n++ % 2 ? "  " : "\n    "), $1, $2 }
+	    END { print "" }' "${1:-$ERG_ECHO_LOG}"
+}
+
+# ping_all COUNT SIZE [OPTION...]: ping erg COUNT times with SIZE bytes of
+# payload; every one must be answered (ping's exit status alone says only
+# that one was).  Records the verdict; returns 0 if all were answered.
+ping_all() {
+	local count=$1 size=$2 out rc summary
+	shift 2
+	out=$(nsx timeout 60 ping -n -q -c "$count" -W 3 -s "$size" "$@" \
+	    "$ERG_IP" 2>&1)
+	rc=$?
+	summary=$(printf '%s\n' "$out" | grep -m1 'packets transmitted')
+	case "$summary" in
+	"$count packets transmitted, $count received,"*)
+		if [ "$rc" -eq 0 ]; then
+			ok "ping -c $count -s $size $*: $summary"
+			return 0
+		fi
+		;;
+	esac
+	bad "ping -c $count -s $size $* (exit $rc): ${summary:-$out}"
+	return 1
+}
+
+# erg_finish: exit 0 if every check passed, 1 otherwise.
+erg_finish() {
+	if [ "$ERG_FAILED" -ne 0 ]; then
+		say "$ERG_NAME: $ERG_FAILED check(s) failed"
+		exit 1
+	fi
+	say "$ERG_NAME: all checks passed"
+	exit 0
+}
+
+# ---- tshark ------------------------------------------------------------------
+
+# Checksums are verified for IPv4, UDP and TCP (off by default; ICMP's is
+# always verified); fragments are reassembled (the default), so the
+# checksums of whole datagrams are checked too.
+ERG_TSHARK_PREFS=(-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE
+    -o tcp.check_checksum:TRUE -o ip.defragment:TRUE)
+
+# erg_tshark_check [PCAP]: tshark finds no malformed frame, no frame cut
+# by the snap length, and nothing of severity warning or worse (bad checksums are errors, and ICMP's a
+# warning) in PCAP (default: the test's capture), which must hold frames
+# from both Linux and erg.  Records the verdict.
+erg_tshark_check() {
+	local pcap=${1:-$ERG_PCAP} out=$ERG_WORK/tshark-check.txt n_erg n_linux
+	if ! tshark -n -r "$pcap" "${ERG_TSHARK_PREFS[@]}" \
+	    -Y '_ws.malformed || _ws.short || _ws.expert.severity >= warning' \
+	    >"$out" 2>"$out.err"; then
+		bad "tshark could not read $pcap: $(grep -v '^Running as' "$out.err")"
+		return 1
+	fi
+	n_erg=$(tshark -n -r "$pcap" -Y "eth.src == $ERG_MAC" 2>/dev/null | wc -l)
+	n_linux=$(tshark -n -r "$pcap" -Y "eth.src != $ERG_MAC" 2>/dev/null |
+	    wc -l)
+	if [ "$n_erg" -eq 0 ] || [ "$n_linux" -eq 0 ]; then
+		bad "tshark: $pcap holds $n_linux frames from Linux and $n_erg from erg (want both)"
+		return 1
+	fi
+	if [ -s "$out" ]; then
+		bad "tshark finds $(wc -l <"$out") malformed frame(s) or warnings in $pcap:"
+		head -n 20 "$out" | sed 's/^/        /'
+		tshark -n -r "$pcap" "${ERG_TSHARK_PREFS[@]}" -q -z expert,warn \
+		    2>/dev/null | head -n 30 | sed 's/^/        /'
+		return 1
+	fi
+	ok "tshark: $n_linux frames from Linux, $n_erg from erg: none malformed, no bad checksum, no warning"
+	return 0
+}
+
+# ---- python helper ---------------------------------------------------------
+
+ERG_PY=$ERG_ROOT/tests/interop/ergtest.py
+
+# py ARGS...: tests/interop/ergtest.py inside the namespace.
+py() {
+	nsx python3 "$ERG_PY" "$@"
+}
+
+# pyhost ARGS...: the same outside the namespace (pcap files, no network).
+pyhost() {
+	python3 "$ERG_PY" "$@"
+}

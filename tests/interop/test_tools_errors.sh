@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# tests/interop/test_tools_errors.sh: bad input at erg-echo and erg-pcap.
+#
+# Checks: every bad command line (bad --ip, --mac, --gw, --seed,
+# --seconds, unknown options, missing values and operands) and every bad
+# environment (no such interface, no permission for /dev/net/tun, no
+# /dev/net/tun at all, an unwritable --capture file, a missing, empty,
+# non-pcap, truncated or non-Ethernet capture, an unwritable output)
+# makes the tool print exactly one line on stderr and exit with a
+# non-zero status, without a crash, a sanitizer report or a hang; --help
+# prints the usage on stdout and exits 0.
+#
+# Needs neither root nor a namespace.  As root, every case runs inside a
+# namespace of its own (nothing can reach a real interface): the
+# permission case as user nobody, the missing /dev/net/tun case in a
+# private mount namespace that hides it.  As another user, nothing can be
+# opened anyway, and the cases that need root are skipped (and said so).
+set -u -o pipefail
+# shellcheck source=tests/interop/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+for p in timeout python3; do
+	command -v "$p" >/dev/null 2>&1 ||
+	    erg_skip "missing program $p (bash scripts/deps.sh test installs it)"
+done
+erg_require_tool erg-echo erg-pcap
+erg_workdir tools_errors
+
+echo_bin=$ERG_BIN/erg-echo
+pcap_bin=$ERG_BIN/erg-pcap
+n_cases=0
+
+# Where a device is opened.  Root: only inside a namespace of our own,
+# with a tap0 that erg may open (mode ns).  Root without namespaces (no
+# ip, no /dev/net/tun): no case may open a device, and the option cases
+# get an interface that does not exist (mode none).  Not root: nothing can
+# be opened or touched at all (mode user).
+run=()
+if [ "$(id -u)" -ne 0 ]; then
+	mode=user
+	say "not root: the device cases run as this user"
+elif [ -c /dev/net/tun ] && command -v ip >/dev/null 2>&1 &&
+    err=$(ip netns add "erg-errors-$$" 2>&1); then
+	mode=ns
+	ERG_NS=erg-errors-$$
+	nsx ip link set lo up
+	nsx ip tuntap add dev "$ERG_TAP" mode tap ||
+	    erg_die "cannot create $ERG_TAP in $ERG_NS"
+	run=(ip netns exec "$ERG_NS")
+	say "the cases run in namespace $ERG_NS"
+else
+	mode=none
+	say "root but no namespace (${err:-no ip or no /dev/net/tun}): the device cases are not run"
+fi
+
+# A valid base: in a namespace, if a bad option were accepted, the tool
+# would run on tap0 for a second and exit 0, and the case would fail.
+if [ "$mode" = ns ]; then
+	base=(--tap "$ERG_TAP" --ip "$ERG_IP/$ERG_PREFIX" --seconds 1)
+else
+	base=(--pcap-live no-such-iface0 --ip "$ERG_IP/$ERG_PREFIX" --seconds 1)
+fi
+
+# expect_error WHAT MENTION COMMAND...: COMMAND exits non-zero (not by a
+# signal, not by the 10 s timeout), with exactly one line on stderr that
+# contains MENTION (case-insensitive; empty: anything), and no crash or
+# sanitizer text anywhere.
+expect_error() {
+	local what=$1 mention=$2 rc out err nlines
+	shift 2
+	n_cases=$((n_cases + 1))
+	out=$ERG_WORK/case-$n_cases.out
+	err=$ERG_WORK/case-$n_cases.err
+	timeout -k 5 10 "$@" >"$out" 2>"$err" </dev/null
+	rc=$?
+	nlines=$(wc -l <"$err")
+	if grep -Eqi 'sanitizer|runtime error|segmentation|core dumped|stack smashing|double free' \
+	    "$out" "$err"; then
+		bad "$what: crashed or sanitizer report (exit $rc): $*"
+		sed 's/^/        /' "$err" | head -n 20
+	elif [ "$rc" -eq 0 ]; then
+		bad "$what: accepted (exit 0): $*"
+		sed 's/^/        /' "$err" | head -n 5
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		bad "$what: hung (killed after 10 s): $*"
+	elif [ "$rc" -ge 128 ]; then
+		bad "$what: killed by signal $((rc - 128)): $*"
+	elif [ "$nlines" -ne 1 ] || [ "$(wc -c <"$err")" -le 1 ]; then
+		bad "$what: $nlines lines on stderr, want exactly 1 (exit $rc): $*"
+		sed 's/^/        | /' "$err" | head -n 10
+	elif [ -n "$mention" ] && ! grep -Fqi -- "$mention" "$err"; then
+		bad "$what: the message does not mention '$mention' (exit $rc): $(cat "$err")"
+	else
+		ok "$what: exit $rc: $(cat "$err")"
+	fi
+}
+
+# expect_help TOOL: --help prints the usage on stdout, nothing on stderr,
+# and exits 0.
+expect_help() {
+	local rc
+	n_cases=$((n_cases + 1))
+	timeout 10 "$1" --help >"$ERG_WORK/help.out" 2>"$ERG_WORK/help.err" \
+	    </dev/null
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -s "$ERG_WORK/help.out" ] &&
+	    [ ! -s "$ERG_WORK/help.err" ] &&
+	    grep -q -- '--ip' "$ERG_WORK/help.out"; then
+		ok "$(basename "$1") --help: exit 0, $(wc -l <"$ERG_WORK/help.out") lines of usage on stdout"
+	else
+		bad "$(basename "$1") --help: exit $rc, $(wc -l <"$ERG_WORK/help.out") lines on stdout, $(wc -l <"$ERG_WORK/help.err") on stderr (want 0, usage, none)"
+	fi
+}
+
+# ---- erg-echo: the command line ----------------------------------------------
+
+expect_help "$echo_bin"
+e=("${run[@]}" "$echo_bin")
+expect_error "no interface" "" "${e[@]}" --ip "$ERG_IP/$ERG_PREFIX" --seconds 1
+expect_error "no arguments at all" "" "${e[@]}"
+for ip in 300.1.1.1/24 198.18.0.2/33 198.18.0.2/-1 garbage 198.18.0/24 \
+    198.18.0.2.5/24 198.18.0.2/24x 198.18.0.2/ /24 ''; do
+	expect_error "--ip '$ip'" "" "${e[@]}" "${base[@]}" --ip "$ip"
+done
+for mac in 02:00:00:00:00 02:00:00:00:00:02:03 zz:00:00:00:00:02 \
+    02:00:00:00:00:0 020000000002 garbage ''; do
+	expect_error "--mac '$mac'" "" "${e[@]}" "${base[@]}" --mac "$mac"
+done
+for gw in garbage 300.1.1.1 198.18.0.; do
+	expect_error "--gw '$gw'" "" "${e[@]}" "${base[@]}" --gw "$gw"
+done
+for seed in abc 12x -; do
+	expect_error "--seed '$seed'" "" "${e[@]}" "${base[@]}" --seed "$seed"
+done
+for secs in abc -1 1.5x 99999999999999999999999; do
+	expect_error "--seconds '$secs'" "" "${e[@]}" "${base[@]}" --seconds "$secs"
+done
+expect_error "unknown option" "--frobnicate" "${e[@]}" "${base[@]}" --frobnicate
+expect_error "unknown short option" "" "${e[@]}" "${base[@]}" -x
+expect_error "--ip without its value" "--ip" "${e[@]}" --tap "$ERG_TAP" --ip
+expect_error "--stats with a value" "--stats" "${e[@]}" "${base[@]}" --stats=yes
+expect_error "an operand" "" "${e[@]}" "${base[@]}" stray-operand
+
+# ---- erg-echo: devices ---------------------------------------------------------
+
+if [ "$mode" = ns ]; then
+	expect_error "--pcap-live on an interface that does not exist" \
+	    no-such-iface0 "${e[@]}" --pcap-live no-such-iface0 \
+	    --ip "$ERG_IP/$ERG_PREFIX" --seconds 1
+	expect_error "--tap as user nobody (no permission)" "" \
+	    ip netns exec "$ERG_NS" setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups --inh-caps=-all "$echo_bin" "${base[@]}"
+	if command -v unshare >/dev/null 2>&1; then
+		# A private mount namespace where /dev/net is empty.
+		expect_error "--tap without /dev/net/tun" "/dev/net/tun" \
+		    ip netns exec "$ERG_NS" unshare -m --propagation private \
+		    sh -c 'mount -t tmpfs none /dev/net && exec "$@"' sh \
+		    "$echo_bin" "${base[@]}"
+	else
+		say "no unshare: the missing /dev/net/tun case is not run"
+	fi
+	expect_error "--capture into a directory that does not exist" \
+	    "$ERG_WORK/no-such-dir" "${e[@]}" "${base[@]}" \
+	    --capture "$ERG_WORK/no-such-dir/x.pcap"
+elif [ "$mode" = user ]; then
+	# Without root nothing can be opened, and nothing can be touched.
+	expect_error "--pcap-live without root" "" "${e[@]}" \
+	    --pcap-live no-such-iface0 --ip "$ERG_IP/$ERG_PREFIX" --seconds 1
+	expect_error "--tap without root" "" "${e[@]}" --tap ergtest0 \
+	    --ip "$ERG_IP/$ERG_PREFIX" --seconds 1
+	say "not root: the cases no permission, no /dev/net/tun and --capture are not run"
+fi
+
+# ---- erg-pcap ------------------------------------------------------------------
+
+pyhost mkpcap raw "$ERG_WORK/raw.pcap" || erg_die "cannot write raw.pcap"
+pyhost mkpcap truncated "$ERG_WORK/truncated.pcap" ||
+    erg_die "cannot write truncated.pcap"
+pyhost mkpcap garbage "$ERG_WORK/garbage.pcap" || erg_die "cannot write garbage.pcap"
+pyhost mkpcap empty "$ERG_WORK/empty.pcap" || erg_die "cannot write empty.pcap"
+good=$ERG_ROOT/tests/vectors/linux.pcap
+outp=$ERG_WORK/out.pcap
+ipo=(--ip "$ERG_IP/$ERG_PREFIX")
+
+expect_help "$pcap_bin"
+expect_error "erg-pcap: no arguments" "" "$pcap_bin"
+expect_error "erg-pcap: one operand" "" "$pcap_bin" "$good" "${ipo[@]}"
+expect_error "erg-pcap: three operands" "" "$pcap_bin" "$good" "$outp" \
+    "$outp.2" "${ipo[@]}"
+expect_error "erg-pcap: no --ip" "" "$pcap_bin" "$good" "$outp"
+expect_error "erg-pcap: bad --ip" "" "$pcap_bin" "$good" "$outp" --ip 1.2.3.4/40
+expect_error "erg-pcap: bad --mac" "" "$pcap_bin" "$good" "$outp" "${ipo[@]}" \
+    --mac 02:00:00:00:00:zz
+expect_error "erg-pcap: --tap is not for it" "" "$pcap_bin" "$good" "$outp" \
+    "${ipo[@]}" --tap tap0
+expect_error "erg-pcap: input missing" "$ERG_WORK/no-such.pcap" "$pcap_bin" \
+    "$ERG_WORK/no-such.pcap" "$outp" "${ipo[@]}"
+expect_error "erg-pcap: input is a directory" "" "$pcap_bin" "$ERG_WORK" \
+    "$outp" "${ipo[@]}"
+expect_error "erg-pcap: input is not a capture" "garbage.pcap" "$pcap_bin" \
+    "$ERG_WORK/garbage.pcap" "$outp" "${ipo[@]}"
+expect_error "erg-pcap: input is empty" "empty.pcap" "$pcap_bin" \
+    "$ERG_WORK/empty.pcap" "$outp" "${ipo[@]}"
+expect_error "erg-pcap: input is not Ethernet (DLT_RAW)" "raw.pcap" "$pcap_bin" \
+    "$ERG_WORK/raw.pcap" "$outp" "${ipo[@]}"
+expect_error "erg-pcap: input truncated mid-frame" "truncated.pcap" "$pcap_bin" \
+    "$ERG_WORK/truncated.pcap" "$outp" "${ipo[@]}"
+expect_error "erg-pcap: output directory missing" "$ERG_WORK/no-such-dir" \
+    "$pcap_bin" "$good" "$ERG_WORK/no-such-dir/out.pcap" "${ipo[@]}"
+if [ "$(id -u)" -ne 0 ]; then
+	: >"$ERG_WORK/readonly.pcap"
+	chmod 0444 "$ERG_WORK/readonly.pcap"
+	expect_error "erg-pcap: output not writable" "readonly.pcap" "$pcap_bin" \
+	    "$good" "$ERG_WORK/readonly.pcap" "${ipo[@]}"
+fi
+
+# And a good replay works, so that the cases above failed for their reason.
+n_cases=$((n_cases + 1))
+if out=$(timeout 30 "$pcap_bin" "$good" "$outp" "${ipo[@]}" 2>&1); then
+	ok "erg-pcap on a good capture (tests/vectors/linux.pcap): exit 0"
+else
+	bad "erg-pcap on a good capture failed: $out"
+fi
+
+say "$n_cases cases"
+erg_finish
