@@ -115,6 +115,19 @@ int erg_host_wait(const int *fds, unsigned nfds, uint64_t deadline_us,
  * What a unix driver (tap, pcap) counts, beside the stack's own counters.
  * Every frame read is delivered or counted under one reason.
  */
+/*
+ * Adds to s an Ethernet interface whose driver is (ops, drv), taking
+ * gather lists (ERG_NETIF_CAP_GATHER), with the given MAC and MTU: what
+ * every unix driver's attach does. *stackp, the driver's pointer to its
+ * stack, is set to s before the interface exists (its transmit reads the
+ * stack's clock through it) and back to NULL if erg_netif_add fails.
+ * *ifindex gets the interface index. Returns 0, -ERG_ESTATE (*stackp
+ * already set: attached once already) or erg_netif_add's error.
+ */
+int erg_host_attach(struct erg_stack *s, struct erg_stack **stackp,
+    const uint8_t mac[6], uint16_t mtu, const struct erg_netif_ops *ops,
+    void *drv, unsigned *ifindex);
+
 struct erg_host_link_stats {
 	uint64_t rx;        /* frames handed to erg_netif_input() */
 	uint64_t rx_nobuf;  /* dropped: the stack's packet pool was empty */

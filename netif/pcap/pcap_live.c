@@ -171,30 +171,12 @@ int
 erg_pcap_live_attach(struct erg_pcap_live *p, struct erg_stack *s,
     const uint8_t mac[6], uint16_t mtu, unsigned *ifindex)
 {
-	struct erg_netif_config nc;
-	unsigned ifx;
-	int rc;
+	int rc = erg_host_attach(s, &p->s, mac, mtu, &live_ops, p, &p->ifindex);
 
-	if (p->s != NULL) {
-		return -ERG_ESTATE;
+	if (rc == 0 && ifindex != NULL) {
+		*ifindex = p->ifindex;
 	}
-	memset(&nc, 0, sizeof(nc));
-	memcpy(nc.mac, mac, 6);
-	nc.mtu = mtu;
-	nc.caps = ERG_NETIF_CAP_GATHER;
-	nc.ops = &live_ops;
-	nc.drv = p;
-	p->s = s; /* first: transmit reads the stack's clock through it */
-	rc = erg_netif_add(s, &nc, &ifx);
-	if (rc != 0) {
-		p->s = NULL;
-		return rc;
-	}
-	p->ifindex = ifx;
-	if (ifindex != NULL) {
-		*ifindex = ifx;
-	}
-	return 0;
+	return rc;
 }
 
 void

@@ -118,30 +118,13 @@ int
 erg_pcap_replay_attach(struct erg_pcap_replay *r, struct erg_stack *s,
     const uint8_t mac[6], uint16_t mtu, unsigned *ifindex)
 {
-	struct erg_netif_config nc;
-	unsigned ifx;
-	int rc;
+	int rc =
+	    erg_host_attach(s, &r->s, mac, mtu, &replay_ops, r, &r->ifindex);
 
-	if (r->s != NULL) {
-		return -ERG_ESTATE;
+	if (rc == 0 && ifindex != NULL) {
+		*ifindex = r->ifindex;
 	}
-	memset(&nc, 0, sizeof(nc));
-	memcpy(nc.mac, mac, 6);
-	nc.mtu = mtu;
-	nc.caps = ERG_NETIF_CAP_GATHER;
-	nc.ops = &replay_ops;
-	nc.drv = r;
-	r->s = s; /* first: transmit reads the stack's clock through it */
-	rc = erg_netif_add(s, &nc, &ifx);
-	if (rc != 0) {
-		r->s = NULL;
-		return rc;
-	}
-	r->ifindex = ifx;
-	if (ifindex != NULL) {
-		*ifindex = ifx;
-	}
-	return 0;
+	return rc;
 }
 
 void

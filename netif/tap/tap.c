@@ -216,31 +216,12 @@ int
 erg_tap_attach(struct erg_tap *t, struct erg_stack *s, const uint8_t mac[6],
     uint16_t mtu, unsigned *ifindex)
 {
-	struct erg_netif_config nc;
-	unsigned ifx;
-	int rc;
+	int rc = erg_host_attach(s, &t->s, mac, mtu, &tap_ops, t, &t->ifindex);
 
-	if (t->s != NULL) {
-		return -ERG_ESTATE;
+	if (rc == 0 && ifindex != NULL) {
+		*ifindex = t->ifindex;
 	}
-	memset(&nc, 0, sizeof(nc));
-	memcpy(nc.mac, mac, 6);
-	nc.mtu = mtu;
-	nc.caps = ERG_NETIF_CAP_GATHER;
-	nc.ops = &tap_ops;
-	nc.drv = t;
-	/* Set first: transmit reads the stack's clock through it. */
-	t->s = s;
-	rc = erg_netif_add(s, &nc, &ifx);
-	if (rc != 0) {
-		t->s = NULL;
-		return rc;
-	}
-	t->ifindex = ifx;
-	if (ifindex != NULL) {
-		*ifindex = ifx;
-	}
-	return 0;
+	return rc;
 }
 
 void
