@@ -90,6 +90,10 @@ main(int argc, char **argv)
 	    o.prefix_len, mac, link.kind, link.name);
 
 	status = tool_link_run(&link, &echo_info, &o, &ts);
+	if (link.dump != NULL && erg_host_dump_errors(link.dump) != 0) {
+		tool_say(&echo_info, "%s: cannot write the capture", o.capture);
+		status = TOOL_EXIT_RUNTIME;
+	}
 
 	if (o.stats) {
 		tool_stack_print_counters(&ts, stdout);

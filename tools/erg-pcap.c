@@ -17,6 +17,7 @@
  * symmetry with erg-echo).
  */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -71,16 +72,26 @@ static const struct tool_info pcap_info = {
 	.need_ip = true,
 };
 
-/* Refuses OUT = IN: creating OUT would empty IN before it is read. */
+/*
+ * Refuses two of IN, OUT and the --capture file being one file (writing
+ * one would empty or corrupt the other), and "-" (stdout carries the
+ * counters).
+ */
 static void
-pcap_check_paths(const char *in, const char *out)
+pcap_check_paths(const char *a_path, const char *b_path)
 {
 	struct stat a, b;
 
-	if (stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
-	    a.st_ino == b.st_ino) {
+	if (strcmp(b_path, "-") == 0) {
 		tool_die(&pcap_info, TOOL_EXIT_USAGE,
-		    "OUT.pcap must not be IN.pcap (%s)", out);
+		    "'-' is not a file: stdout carries the counters");
+	}
+	if (strcmp(a_path, b_path) == 0 ||
+	    (stat(a_path, &a) == 0 && stat(b_path, &b) == 0 &&
+	        a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
+		tool_die(&pcap_info, TOOL_EXIT_USAGE,
+		    "IN, OUT and --capture must be different files (%s)",
+		    b_path);
 	}
 }
 
@@ -118,6 +129,10 @@ main(int argc, char **argv)
 
 	tool_options_parse(&o, &pcap_info, argc, argv);
 	pcap_check_paths(o.operand[0], o.operand[1]);
+	if (o.capture != NULL) {
+		pcap_check_paths(o.operand[0], o.capture);
+		pcap_check_paths(o.operand[1], o.capture);
+	}
 	r = erg_pcap_replay_open(o.operand[0], o.operand[1], err);
 	if (r == NULL) {
 		tool_die(&pcap_info, TOOL_EXIT_RUNTIME, "%s", err);
@@ -159,6 +174,10 @@ main(int argc, char **argv)
 		    "%s: %s (the frames before it were "
 		    "replayed)",
 		    o.operand[0], erg_pcap_replay_error(r));
+		status = TOOL_EXIT_RUNTIME;
+	}
+	if (dump != NULL && erg_host_dump_errors(dump) != 0) {
+		tool_say(&pcap_info, "%s: cannot write the capture", o.capture);
 		status = TOOL_EXIT_RUNTIME;
 	}
 	erg_pcap_replay_stats(r, &st);

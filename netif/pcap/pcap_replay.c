@@ -25,6 +25,9 @@
 #include "erg_pcap.h"
 #include "pcap_deliver.h"
 
+/* Seconds: about 34,800 years, so that t + any timer < 2^64. */
+#define REPLAY_SEC_MAX (1ull << 40)
+
 struct erg_pcap_replay {
 	pcap_t *in;
 	struct erg_host_dump *out;
@@ -148,11 +151,22 @@ erg_pcap_replay_peek(struct erg_pcap_replay *r, uint64_t *when_us)
 			    "damaged capture: %s", pcap_geterr(r->in));
 			return -ERG_EMALFORMED;
 		} else {
-			uint64_t t = (uint64_t)r->h->ts.tv_sec * 1000000u +
-			    (uint64_t)r->h->ts.tv_usec;
+			uint64_t t = 0;
 
-			if (r->h->ts.tv_sec < 0) {
-				t = 0;
+			/*
+			 * pcapng can carry any 64-bit time: refuse what no
+			 * capture holds, so that the clock and every timer
+			 * deadline stay far below 2^64 (ERG_TIME_NEVER).
+			 */
+			if (r->h->ts.tv_sec > 0 &&
+			    (uint64_t)r->h->ts.tv_sec > REPLAY_SEC_MAX) {
+				(void)snprintf(r->err, sizeof(r->err),
+				    "damaged capture: time stamp out of range");
+				return -ERG_EMALFORMED;
+			}
+			if (r->h->ts.tv_sec >= 0 && r->h->ts.tv_usec >= 0) {
+				t = (uint64_t)r->h->ts.tv_sec * 1000000u +
+				    (uint64_t)r->h->ts.tv_usec;
 			}
 			r->when = t > r->last ? t : r->last;
 			r->have = true;

@@ -2,11 +2,12 @@
  * netif/tap/tap.c: the Linux TAP driver (see erg_tap.h).
  *
  * Decisions:
- * - A frame longer than the packet's tailroom cannot be received whole.
- *   The tun driver then copies what fits and still returns the frame's full
- *   length (tun_put_user), so "read returned more than we offered" is how
- *   truncation shows; such a frame is dropped (rx_toobig), never delivered
- *   cut short.
+ * - A frame longer than the packet's tailroom cannot be received whole,
+ *   and tun returns min(frame, offered), so truncation is invisible to a
+ *   plain read. The read is a readv that offers the discard buffer behind
+ *   the packet's tailroom: a frame that spills into it is too big and is
+ *   dropped (rx_toobig), never delivered cut short. Frames that fit still
+ *   land in the packet with no copy.
  * - When the pool is empty the frame is still read (into a discard buffer)
  *   and dropped: leaving it queued would keep the fd readable and turn the
  *   host's poll loop into a spin until the stack frees packets.
@@ -250,6 +251,7 @@ static int
 tap_rx_one(struct erg_tap *t, uint64_t now_us)
 {
 	struct erg_pkt *pkt = erg_pkt_alloc(t->s);
+	struct iovec v[2];
 	uint32_t room;
 	ssize_t n;
 
@@ -266,7 +268,11 @@ tap_rx_one(struct erg_tap *t, uint64_t now_us)
 		return 1;
 	}
 	room = erg_pkt_tailroom(pkt);
-	n = read(t->fd, erg_pkt_data(pkt), room);
+	v[0].iov_base = erg_pkt_data(pkt);
+	v[0].iov_len = room;
+	v[1].iov_base = t->discard;
+	v[1].iov_len = sizeof(t->discard);
+	n = readv(t->fd, v, 2);
 	if (n < 0) {
 		int e = errno;
 

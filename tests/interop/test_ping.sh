@@ -20,6 +20,13 @@ for size in 56 1472 4000 65000; do
 done
 ping_all 2000 56 -f
 
+# A frame larger than erg's packet buffers (Linux's side raised to MTU
+# 9000, 2000 bytes of ICMP data without fragmenting) must be dropped and
+# counted by the TAP driver, never handed to the stack cut short.
+nsx ip link set "$ERG_TAP" mtu 9000
+nsx ping -c 2 -W 1 -M do -s 2000 "$ERG_IP" >/dev/null 2>&1 || true
+nsx ip link set "$ERG_TAP" mtu 1500
+
 erg_stop
 erg_tcpdump_stop
 erg_tshark_check
@@ -40,5 +47,7 @@ expect_stat ipv4.frag_rx $((3 * 3 + 3 * 44))
 expect_stat ipv4.reasm_ok 6
 expect_stat ipv4.frag_tx $((3 * 3 + 3 * 44))
 expect_stat icmp.echo_reply_tx "$(erg_stat icmp.echo_rx)"
+expect_stat tap.rx_toobig 2
+expect_stat ipv4.truncated 0
 echo "erg's counters (non-zero):$(erg_show_stats)"
 erg_finish

@@ -207,6 +207,28 @@ expect_error "erg-pcap: input truncated mid-frame" "truncated.pcap" "$pcap_bin" 
     "$ERG_WORK/truncated.pcap" "$outp" "${ipo[@]}"
 expect_error "erg-pcap: output directory missing" "$ERG_WORK/no-such-dir" \
     "$pcap_bin" "$good" "$ERG_WORK/no-such-dir/out.pcap" "${ipo[@]}"
+# Review regressions: a capture file that would overwrite IN or OUT, '-' (stdout
+# carries the counters), an unwritable --capture, a device name that is no
+# interface name.
+cp "$good" "$ERG_WORK/in-copy.pcap"
+expect_error "erg-pcap: --capture is IN" "different files" "$pcap_bin" \
+    "$ERG_WORK/in-copy.pcap" "$outp" "${ipo[@]}" --capture "$ERG_WORK/in-copy.pcap"
+if cmp -s "$good" "$ERG_WORK/in-copy.pcap"; then
+	ok "erg-pcap: --capture IN left IN intact"
+else
+	bad "erg-pcap: --capture IN damaged IN"
+fi
+expect_error "erg-pcap: --capture is OUT" "different files" "$pcap_bin" \
+    "$good" "$outp" "${ipo[@]}" --capture "$outp"
+expect_error "erg-pcap: OUT is -" "stdout" "$pcap_bin" "$good" - "${ipo[@]}"
+if [ -w /dev/full ]; then
+	expect_error "erg-pcap: --capture cannot be written" "/dev/full" \
+	    "$pcap_bin" "$good" "$outp" "${ipo[@]}" --capture /dev/full
+fi
+expect_error "--tap with a slash" "interface name" "${e[@]}" --tap a/b \
+    --ip "$ERG_IP/$ERG_PREFIX"
+expect_error "--tap too long" "interface name" "${e[@]}" \
+    --tap abcdefghijklmnopqrstuvwxyz --ip "$ERG_IP/$ERG_PREFIX"
 if [ "$(id -u)" -ne 0 ]; then
 	: >"$ERG_WORK/readonly.pcap"
 	chmod 0444 "$ERG_WORK/readonly.pcap"

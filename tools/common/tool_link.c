@@ -121,6 +121,17 @@ tool_link_fd(const struct tool_link *l)
 	return l->tap != NULL ? erg_tap_fd(l->tap) : erg_pcap_live_fd(l->live);
 }
 
+/* True if SIGINT or SIGTERM is pending (blocked outside the wait). */
+static bool
+tool_link_stop_pending(void)
+{
+	sigset_t pend;
+
+	return sigpending(&pend) == 0 &&
+	    (sigismember(&pend, SIGINT) == 1 ||
+	        sigismember(&pend, SIGTERM) == 1);
+}
+
 int
 tool_link_run(struct tool_link *l, const struct tool_info *ti,
     const struct tool_options *o, struct tool_stack *ts)
@@ -158,6 +169,13 @@ tool_link_run(struct tool_link *l, const struct tool_info *ti,
 			next = now + TOOL_POLL_FALLBACK_US;
 		}
 		rc = erg_host_wait(&fd, 1, next, &l->wait_mask);
+		/*
+		 * ppoll delivers a pending signal only when no fd is ready:
+		 * under steady traffic look for SIGINT/SIGTERM by hand.
+		 */
+		if (rc > 0 && tool_link_stop_pending()) {
+			break;
+		}
 		if (rc < 0 && rc != -EINTR) {
 			tool_say(ti, "waiting on %s: %s", l->name,
 			    strerror(-rc));

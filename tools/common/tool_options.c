@@ -205,7 +205,15 @@ tool_parse_seed(const char *s, uint64_t *v)
 		return false;
 	}
 	errno = 0;
-	*v = strtoull(s, &end, 0);
+	/* Decimal, or hexadecimal with 0x: never octal. */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		*v = strtoull(s + 2, &end, 16);
+		if (s[2] == '\0') {
+			return false;
+		}
+	} else {
+		*v = strtoull(s, &end, 10);
+	}
 	return errno == 0 && *end == '\0';
 }
 
@@ -230,6 +238,11 @@ tool_option_value(struct tool_options *o, const struct tool_info *ti,
 		if (v[0] == '\0') {
 			TOOL_USAGE_ERR(ti,
 			    "%s needs a device name (see --help)", flag);
+		}
+		/* Linux interface names: under IFNAMSIZ (16), no '/'. */
+		if (strlen(v) >= 16 || strchr(v, '/') != NULL) {
+			TOOL_USAGE_ERR(ti,
+			    "%s: '%.40s' is not an interface name", flag, v);
 		}
 		if (id == OPT_TAP) {
 			o->tap = v;
