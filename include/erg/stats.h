@@ -110,7 +110,12 @@ extern "C" {
 	X(UDP_RXQ_FULL, "udp.rxq_full")					\
 	X(UDP_SOCKS_IN_USE, "udp.socks_in_use")				\
 	X(UDP_SOCKS_HIGH_WATER, "udp.socks_high_water")			\
-	X(UDP_SOCK_ALLOC_FAIL, "udp.sock_alloc_fail")
+	X(UDP_SOCK_ALLOC_FAIL, "udp.sock_alloc_fail")			\
+	/* TCP. */							\
+	X(TCP_TRUNCATED, "tcp.truncated")				\
+	X(TCP_BAD_OFFSET, "tcp.bad_offset")				\
+	X(TCP_BAD_CHECKSUM, "tcp.bad_checksum")				\
+	X(TCP_BAD_OPTION, "tcp.bad_option")
 /* clang-format on */
 
 enum erg_stat {
