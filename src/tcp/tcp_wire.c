@@ -36,7 +36,7 @@
 static bool
 tcp_option(struct erg_tcp_repr *r, const uint8_t *p, uint8_t olen)
 {
-	unsigned i;
+	size_t i;
 
 	switch (p[0]) {
 	case OPT_MSS:
@@ -207,7 +207,7 @@ erg_tcp_hdr_len(const struct erg_tcp_repr *r)
 static void
 tcp_options_emit(const struct erg_tcp_repr *r, uint8_t *p)
 {
-	unsigned i;
+	size_t i;
 
 	if (r->mss != 0) {
 		p[0] = OPT_MSS;
@@ -261,7 +261,7 @@ erg_tcp_emit(const struct erg_tcp_repr *r, uint32_t src, uint32_t dst,
 {
 	size_t hlen = erg_tcp_hdr_len(r), total;
 	struct erg_cksum c;
-	unsigned i;
+	size_t i;
 
 	if (hlen == 0 || len < hlen) {
 		return -ERG_EINVAL;
