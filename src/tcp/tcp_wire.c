@@ -72,6 +72,8 @@ tcp_option(struct erg_tcp_repr *r, const uint8_t *p, uint8_t olen)
 		    (olen - 2u) / 8u > ERG_TCP_SACK_MAX) {
 			return false;
 		}
+		/* A repeated SACK replaces the earlier one entirely. */
+		memset(r->sack, 0, sizeof(r->sack));
 		r->sack_n = (uint8_t)((olen - 2u) / 8u);
 		for (i = 0; i < r->sack_n; i++) {
 			r->sack[i].left = erg_be32(p + 2 + 8 * i);
