@@ -81,14 +81,21 @@ def read_pcap(path):
     return frames
 
 
-def tshark_summaries(path):
-    """frame number -> tshark one-line summary (empty dict without tshark)."""
+def tshark_summaries(path, prefs=("ip.defragment:FALSE",)):
+    """frame number -> tshark one-line summary (empty dict without tshark).
+
+    prefs are tshark preferences (-o) for the summary, by default IP
+    reassembly off, so that a fragment is described as the fragment it is.
+    """
     if not shutil.which("tshark"):
         return {}
+    opts = []
+    for p in prefs:
+        opts += ["-o", p]
     try:
         out = subprocess.run(
-            ["tshark", "-n", "-r", path, "-o", "ip.defragment:FALSE",
-             "-T", "fields", "-E", "separator=|",
+            ["tshark", "-n", "-r", path] + opts +
+            ["-T", "fields", "-E", "separator=|",
              "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"],
             capture_output=True, text=True, timeout=60, check=True).stdout
     except (subprocess.SubprocessError, OSError):

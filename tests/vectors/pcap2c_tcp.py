@@ -3,18 +3,17 @@
 
 Usage: python3 pcap2c_tcp.py [tcp.pcap [tcp_frames.h]]
 
-pcap2c.py is written for linux.pcap's frames (ARP, ICMP, UDP) and cannot
-be reused as is, so this does the same for TCP: stdlib only, classic pcap
-parsed by hand, segments picked by content (direction, flags, options,
-payload), not position. tshark's one-line summary, if tshark is
+It reuses pcap2c.py's pcap reader, tshark summaries and picking; only the
+segment parsing and the choice of segments are its own: segments are
+picked by content (direction, flags, options, payload), not position. tshark's one-line summary, if tshark is
 installed, goes in the comment in front of each array.
 """
 
 import os
-import shutil
 import struct
-import subprocess
 import sys
+
+import pcap2c
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IP_A = bytes([198, 18, 0, 1])
@@ -55,53 +54,20 @@ def kinds(o):
 
 
 def read_pcap(path):
-    with open(path, "rb") as f:
-        buf = f.read()
-    magic = buf[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        end = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        end = ">"
-    else:
-        sys.exit("%s: not a classic pcap file" % path)
-    if struct.unpack(end + "I", buf[20:24])[0] != 1:
-        sys.exit("%s: not Ethernet" % path)
-    segs, pos = [], 24
-    while pos + 16 <= len(buf):
-        _s, _f, incl, orig = struct.unpack(end + "IIII", buf[pos:pos + 16])
-        pos += 16
-        if incl != orig:
-            sys.exit("%s: frame cut by snaplen" % path)
-        segs.append(Seg(len(segs) + 1, buf[pos:pos + incl]))
-        pos += incl
+    """The TCP segments of a capture, read by pcap2c.py's reader."""
+    segs = [Seg(f.num, f.data) for f in pcap2c.read_pcap(path)]
     return [s for s in segs if s.tcp is not None]
 
 
 def tshark_summaries(path):
-    if not shutil.which("tshark"):
-        return {}
-    try:
-        out = subprocess.run(
-            ["tshark", "-n", "-r", path, "-o", "tcp.relative_sequence_numbers:FALSE",
-             "-o", "tcp.analyze_sequence_numbers:FALSE",
-             "-T", "fields", "-E", "separator=|",
-             "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"],
-            capture_output=True, text=True, timeout=60, check=True).stdout
-    except (subprocess.SubprocessError, OSError):
-        return {}
-    res = {}
-    for line in out.splitlines():
-        p = line.split("|", 2)
-        if len(p) == 3 and p[0].isdigit():
-            res[int(p[0])] = "%s: %s" % (p[1], p[2])
-    return res
+    """Summaries with absolute sequence numbers, as the arrays hold them."""
+    return pcap2c.tshark_summaries(path, (
+        "tcp.relative_sequence_numbers:FALSE",
+        "tcp.analyze_sequence_numbers:FALSE"))
 
 
 def pick(segs, what, pred):
-    hits = [s for s in segs if pred(s)]
-    if not hits:
-        sys.exit("pcap2c_tcp.py: no segment for %s" % what)
-    return hits[0]
+    return pcap2c.pick_one(segs, what, pred)
 
 
 def select(segs):
