@@ -65,6 +65,20 @@ const struct tn_frame *tn_last(const struct tn_capture *c);
 /* Counter value by enum. */
 uint64_t tn_stat(const struct tn_stack *t, enum erg_stat id);
 
+/* ---- Host B of tests/vectors (host_b.c; cmocka assertions) ------------ */
+
+/* Builds host B (02:00:00:00:00:02, 198.18.0.2/24, seed 0xb0b). */
+void tn_host_b(struct tn_stack *t, const struct erg_config *cfg);
+/* Asserts that every pool entry is back (baseline), then tn_stack_fini. */
+void tn_stack_done(struct tn_stack *t);
+/*
+ * Feeds A's captured ARP request (tests/vectors) so that t learns A's MAC,
+ * asserts the single reply, and clears the capture.
+ */
+void tn_learn_a(struct tn_stack *t, uint64_t now);
+/* malloc that asserts; 0 bytes gives a valid pointer. */
+void *tn_xmalloc(size_t len);
+
 /* ---- Frame builders (return the frame length) -------------------------- */
 
 size_t tn_build_eth(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6],

@@ -33,38 +33,6 @@ static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* ---- Helpers ------------------------------------------------------------- */
 
-static uint8_t *
-xmalloc(size_t len)
-{
-	uint8_t *p = malloc(len ? len : 1);
-
-	assert_non_null(p);
-	return p;
-}
-
-static void
-stack_b(struct tn_stack *t, const struct erg_config *cfg)
-{
-	tn_stack_init(t, cfg, mac_b, ADDR_B, 24, 0xb0b);
-}
-
-/* Every test ends here: nothing the stack pooled is still held. */
-static void
-stack_done(struct tn_stack *t)
-{
-	assert_int_equal(erg_stack_pool_in_use(t->s), t->baseline);
-	tn_stack_fini(t);
-}
-
-/* B learns A's MAC from A's captured ARP request, and answers it. */
-static void
-learn_a(struct tn_stack *t, uint64_t now)
-{
-	tn_inject(t, frame_arp_request, sizeof(frame_arp_request), now);
-	assert_int_equal(t->cap.n, 1);
-	tn_capture_clear(&t->cap);
-}
-
 /* Parses a captured frame's IP header, which must be valid. */
 static struct erg_view
 parse_frame(const struct tn_frame *f, struct erg_ipv4_repr *r)
@@ -90,7 +58,7 @@ static void
 inject_ip(struct tn_stack *t, const uint8_t dst_mac[6], const uint8_t *ip,
     size_t len, uint64_t now)
 {
-	uint8_t *f = xmalloc(ERG_ETHER_HDR_LEN + len);
+	uint8_t *f = tn_xmalloc(ERG_ETHER_HDR_LEN + len);
 	size_t n;
 
 	n = tn_build_eth(f, dst_mac, mac_a, ERG_ETHERTYPE_IPV4, ip, len);
@@ -107,7 +75,7 @@ inject_icmp(struct tn_stack *t, const uint8_t dst_mac[6], uint32_t dst,
     uint8_t type, uint8_t code, uint32_t rest, const uint8_t *body, size_t blen,
     uint64_t now)
 {
-	uint8_t *m = xmalloc(8 + blen), *ip = xmalloc(20 + 8 + blen);
+	uint8_t *m = tn_xmalloc(8 + blen), *ip = tn_xmalloc(20 + 8 + blen);
 	struct erg_icmp_repr r;
 	size_t n;
 
@@ -374,8 +342,8 @@ test_icmp_echo_request_gets_reply_equal_to_capture(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	tn_inject(&t, frame_icmp_echo_request, sizeof(frame_icmp_echo_request),
 	    1);
 	assert_int_equal(t.cap.n, 1);
@@ -384,7 +352,7 @@ test_icmp_echo_request_gets_reply_equal_to_capture(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_RX), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_REPLY_TX), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_TX), 1);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -394,15 +362,15 @@ test_icmp_echo_request_with_link_padding_gets_same_reply(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	memcpy(f, frame_icmp_echo_request, sizeof(frame_icmp_echo_request));
 	memset(f + sizeof(frame_icmp_echo_request), 0x99, 31);
 	tn_inject(&t, f, sizeof(f), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_BAD_CHECKSUM), 0);
 	assert_int_equal(t.cap.n, 1);
 	check_captured_reply(&t.cap.frames[0]);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -413,7 +381,7 @@ test_icmp_echo_reply_waits_for_arp(void **state)
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	tn_inject(&t, frame_icmp_echo_request, sizeof(frame_icmp_echo_request),
 	    1);
 	assert_int_equal(t.cap.n, 1);
@@ -426,7 +394,7 @@ test_icmp_echo_reply_waits_for_arp(void **state)
 	tn_inject(&t, arp, n, 2);
 	assert_int_equal(t.cap.n, 1);
 	check_captured_reply(&t.cap.frames[0]);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -445,8 +413,8 @@ test_icmp_echo_to_broadcast_is_ignored(void **state)
 	size_t i, n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		n = tn_build_ping_frame(f, cases[i].mac, mac_a, ADDR_A,
 		    cases[i].dst, 9, (uint16_t)i, "smurf", 5);
@@ -462,7 +430,7 @@ test_icmp_echo_to_broadcast_is_ignored(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_BCAST_IGNORED), 3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_REPLY_TX), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 struct echo_rec {
@@ -504,8 +472,8 @@ test_icmp_echo_send_and_handler_get_id_seq_data(void **state)
 	(void)state;
 	memset(&e, 0, sizeof(e));
 	fill_pattern(data, sizeof(data), 4);
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(
 	    erg_icmp_echo_send(t.s, ADDR_A, 0x1234, 7, data, sizeof(data)), 0);
 	assert_int_equal(t.cap.n, 1);
@@ -548,7 +516,7 @@ test_icmp_echo_send_and_handler_get_id_seq_data(void **state)
 		assert_int_equal(e.seq, 1);
 		assert_int_equal(e.len, 56);
 		assert_memory_equal(e.data, frame_icmp_echo_reply + 42, 56);
-		stack_done(&a);
+		tn_stack_done(&a);
 	}
 	/* Without a handler replies are only counted. */
 	erg_icmp_echo_handler_set(t.s, NULL, NULL);
@@ -564,19 +532,19 @@ test_icmp_echo_send_and_handler_get_id_seq_data(void **state)
 	assert_int_equal(r.total_len, 28);
 	assert_int_equal(erg_icmp_parse(&ir, &ipl, pl, NULL), 0);
 	assert_int_equal(ir.rest, 0x00010002);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
 test_icmp_echo_send_65508_is_emsgsize(void **state)
 {
 	struct tn_stack t;
-	uint8_t *data = xmalloc(65508);
+	uint8_t *data = tn_xmalloc(65508);
 
 	(void)state;
 	memset(data, 0xab, 65508);
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_A, 1, 1, data, 65508),
 	    -ERG_EMSGSIZE);
 	assert_int_equal(t.cap.n, 0);
@@ -591,7 +559,7 @@ test_icmp_echo_send_65508_is_emsgsize(void **state)
 		assert_int_equal(r.frag_off + r.total_len, 65535);
 		assert_false(r.mf);
 	}
-	stack_done(&t);
+	tn_stack_done(&t);
 	free(data);
 }
 
@@ -604,8 +572,8 @@ test_icmp_port_unreach_sets_udp_soft_error(void **state)
 	struct sent s;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	assert_int_equal(erg_udp_error(s.u), 0);
 	/* A quotes our whole datagram, as Linux does. */
@@ -624,7 +592,7 @@ test_icmp_port_unreach_sets_udp_soft_error(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_BAD_QUOTE), 0);
 	assert_int_equal(t.cap.n, 0); /* errors are never answered */
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -652,7 +620,7 @@ test_icmp_captured_port_unreach_reaches_socket(void **state)
 	assert_int_equal(tn_stat(&a, ERG_STAT_ICMP_ERR_RX), 2);
 	assert_int_equal(tn_stat(&a, ERG_STAT_ICMP_ERR_UNMATCHED), 0);
 	erg_udp_close(u);
-	stack_done(&a);
+	tn_stack_done(&a);
 }
 
 static void
@@ -680,8 +648,8 @@ test_icmp_error_types_map_to_error_codes(void **state)
 	size_t i;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		inject_err(&t, cases[i].type, cases[i].code, cases[i].rest,
@@ -695,7 +663,7 @@ test_icmp_error_types_map_to_error_codes(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RX),
 	    sizeof(cases) / sizeof(cases[0]));
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -707,8 +675,8 @@ test_icmp_error_with_truncated_quote_is_bad_quote(void **state)
 	unsigned k = 0;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	/* Class 11. No quote; less than an IP header. */
 	inject_err(&t, 3, 3, 0, s.dg, 0);
@@ -753,7 +721,7 @@ test_icmp_error_with_truncated_quote_is_bad_quote(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_BAD_QUOTE), k);
 	assert_int_equal(erg_udp_error(s.u), -ERG_ECONNREFUSED);
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -764,8 +732,8 @@ test_icmp_error_quoting_foreign_source_is_not_ours(void **state)
 	uint8_t q[64];
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	/* Same ports, but the quoted datagram came from A, not from us. */
 	memcpy(q, s.dg, s.len);
@@ -779,7 +747,7 @@ test_icmp_error_quoting_foreign_source_is_not_ours(void **state)
 	assert_int_equal(erg_udp_error(s.u), 0);
 	assert_int_equal(s.ev.calls, 0);
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -790,8 +758,8 @@ test_icmp_error_for_no_socket_is_unmatched(void **state)
 	uint8_t q[64];
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	/* A protocol with no error hook (TCP is not wired here). */
 	memcpy(q, s.dg, s.len);
@@ -816,7 +784,7 @@ test_icmp_error_for_no_socket_is_unmatched(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_UNMATCHED), 4);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RX), 4);
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -830,8 +798,8 @@ test_icmp_frag_needed_with_absurd_mtu_is_bad_mtu(void **state)
 	size_t i;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		inject_err(&t, ERG_ICMP_DEST_UNREACH, ERG_ICMP_FRAG_NEEDED,
@@ -863,7 +831,7 @@ test_icmp_frag_needed_with_absurd_mtu_is_bad_mtu(void **state)
 	    s.dg, s.len);
 	assert_int_equal(erg_udp_error(s.u), 0);
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -873,8 +841,8 @@ test_icmp_redirect_and_source_quench_are_ignored(void **state)
 	struct sent s;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	/* Redirect to 198.18.0.66 (a hijack attempt), and RFC 6633. */
 	inject_err(&t, ERG_ICMP_REDIRECT, 1, ERG_IPV4(198, 18, 0, 66), s.dg,
@@ -889,7 +857,7 @@ test_icmp_redirect_and_source_quench_are_ignored(void **state)
 	assert_int_equal(t.cap.n, 1);
 	assert_memory_equal(t.cap.frames[0].data, mac_a, 6);
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -900,8 +868,8 @@ test_icmp_unknown_type_is_counted(void **state)
 	size_t i;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(types); i++) {
 		inject_icmp(&t, mac_b, ADDR_B, types[i], 0, 0,
 		    (const uint8_t *)"12345678", 8, 1);
@@ -910,7 +878,7 @@ test_icmp_unknown_type_is_counted(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_UNKNOWN_TYPE),
 	    sizeof(types));
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -920,8 +888,8 @@ test_icmp_error_to_broadcast_is_ignored(void **state)
 	struct sent s;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	udp_send_one(&t, &s);
 	inject_icmp(&t, mac_bcast, ERG_IPV4_BROADCAST, 3, 3, 0, s.dg, s.len, 1);
 	inject_icmp(&t, mac_bcast, NET_BCAST, 3, 1, 0, s.dg, s.len, 1);
@@ -934,7 +902,7 @@ test_icmp_error_to_broadcast_is_ignored(void **state)
 	assert_int_equal(erg_udp_error(s.u), 0);
 	assert_int_equal(s.ev.calls, 0);
 	erg_udp_close(s.u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -945,8 +913,8 @@ test_icmp_input_drops_truncated_and_bad_checksum(void **state)
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_ICMP, 1, 0, false,
 	    "\x08\x00\xf7\xff", 4);
 	inject_ip(&t, mac_b, ip, n, 1);
@@ -958,7 +926,7 @@ test_icmp_input_drops_truncated_and_bad_checksum(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_RX), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_RX), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* ---- Errors sent --------------------------------------------------------- */
@@ -1021,8 +989,8 @@ test_icmp_error_never_about_an_icmp_error(void **state)
 	 */
 	erg_config_default(&cfg);
 	cfg.reasm_slots = 6;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(errors); i++) {
 		inject_icmp_first_frag(&t, (uint16_t)(100 + i), errors[i], 1);
 	}
@@ -1036,7 +1004,7 @@ test_icmp_error_never_about_an_icmp_error(void **state)
 	    true, "\x08\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 	check_icmp_error(&t.cap.frames[0], ERG_ICMP_TIME_EXCEEDED,
 	    ERG_ICMP_REASM_EXCEEDED, first, 28);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1062,8 +1030,8 @@ test_icmp_error_never_for_broadcast_or_multicast_dst(void **state)
 	size_t i, n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t before = tn_stat(&t, cases[i].counted);
 
@@ -1075,7 +1043,7 @@ test_icmp_error_never_for_broadcast_or_multicast_dst(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RATE_LIMITED), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1094,8 +1062,8 @@ test_icmp_error_never_for_bad_source(void **state)
 	size_t i, n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = tn_build_udp_frame(f, mac_b, mac_a, bad[i], ADDR_B, 40000,
 		    7, "hello\n", 6);
@@ -1109,7 +1077,7 @@ test_icmp_error_never_for_bad_source(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_REPLY_TX), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1121,7 +1089,7 @@ test_icmp_nothing_is_answered_to_an_unroutable_source(void **state)
 
 	(void)state;
 	/* No gateway: an off-link source cannot be answered, only counted. */
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	n = tn_build_ping_frame(f, mac_b, mac_a, ERG_IPV4(203, 0, 113, 7),
 	    ADDR_B, 1, 1, "ping", 4);
 	tn_inject(&t, f, n, 1);
@@ -1136,14 +1104,14 @@ test_icmp_nothing_is_answered_to_an_unroutable_source(void **state)
 	assert_int_equal(t.cap.n, 0);
 	/* With a gateway, both go to it. */
 	assert_int_equal(erg_ipv4_gateway_set(t.s, t.ifindex, ADDR_A), 0);
-	learn_a(&t, 2);
+	tn_learn_a(&t, 2);
 	n = tn_build_ping_frame(f, mac_b, mac_a, ERG_IPV4(203, 0, 113, 7),
 	    ADDR_B, 1, 1, "ping", 4);
 	tn_inject(&t, f, n, 3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_REPLY_TX), 1);
 	assert_int_equal(t.cap.n, 1);
 	assert_memory_equal(t.cap.frames[0].data, mac_a, 6);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1159,8 +1127,8 @@ test_icmp_error_rate_limit_is_a_token_bucket(void **state)
 	erg_config_default(&cfg);
 	cfg.icmp_err_per_sec = 10;
 	cfg.icmp_err_burst = 3;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < 5; i++) {
 		tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), t0);
 	}
@@ -1188,7 +1156,7 @@ test_icmp_error_rate_limit_is_a_token_bucket(void **state)
 		check_icmp_error(&t.cap.frames[i], 3, 3, frame_udp_small + 14,
 		    34);
 	}
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1201,8 +1169,8 @@ test_icmp_error_quote_is_at_most_548_bytes(void **state)
 
 	(void)state;
 	fill_pattern(data, sizeof(data), 8);
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		size_t total = 28 + lens[i];
 		size_t q = total < 548 ? total : 548;
@@ -1216,7 +1184,7 @@ test_icmp_error_quote_is_at_most_548_bytes(void **state)
 		check_icmp_error(&t.cap.frames[0], 3, 3, f + 14, q);
 		assert_true(20 + 8 + q <= 576);
 	}
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 int

@@ -44,32 +44,9 @@ static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 /* ---- Helpers ------------------------------------------------------------- */
 
 static void
-stack_b(struct tn_stack *t, const struct erg_config *cfg)
-{
-	tn_stack_init(t, cfg, mac_b, ADDR_B, 24, 0xb0b);
-}
-
-static void
 stack_a(struct tn_stack *t, const struct erg_config *cfg)
 {
 	tn_stack_init(t, cfg, mac_a, ADDR_A, 24, 0xa11ce);
-}
-
-/* Every test ends here: nothing the stack pooled is still held. */
-static void
-stack_done(struct tn_stack *t)
-{
-	assert_int_equal(erg_stack_pool_in_use(t->s), t->baseline);
-	tn_stack_fini(t);
-}
-
-/* B learns A's MAC from A's captured ARP request, and answers it. */
-static void
-learn_a(struct tn_stack *t, uint64_t now)
-{
-	tn_inject(t, frame_arp_request, sizeof(frame_arp_request), now);
-	assert_int_equal(t->cap.n, 1);
-	tn_capture_clear(&t->cap);
 }
 
 static void
@@ -136,15 +113,6 @@ static void
 fill_pattern(uint8_t *p, size_t len, uint64_t seed)
 {
 	tn_rand(&seed, p, len);
-}
-
-static uint8_t *
-xmalloc(size_t len)
-{
-	uint8_t *p = malloc(len ? len : 1);
-
-	assert_non_null(p);
-	return p;
 }
 
 /* ---- Captured headers ---------------------------------------------------- */
@@ -625,7 +593,7 @@ static size_t
 udp_dgram(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t dport,
     const void *data, size_t len)
 {
-	uint8_t *f = xmalloc(14 + 28 + len);
+	uint8_t *f = tn_xmalloc(14 + 28 + len);
 	size_t n;
 
 	n = tn_build_udp_frame(f, mac_b, mac_a, src, dst, 40000, dport, data,
@@ -652,8 +620,8 @@ test_ipv4_input_drops_bad_sources(void **state)
 	size_t i, n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -671,7 +639,7 @@ test_ipv4_input_drops_bad_sources(void **state)
 	inject_ip(&t, mac_b, buf, n, 2);
 	assert_int_equal(erg_udp_pending(u), 1);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -691,8 +659,8 @@ test_ipv4_input_drops_datagrams_not_for_us(void **state)
 	size_t i, n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		n = udp_dgram(buf, ADDR_A, other[i], 7, "x", 1);
 		inject_ip(&t, mac_b, buf, n, 1);
@@ -700,7 +668,7 @@ test_ipv4_input_drops_datagrams_not_for_us(void **state)
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_RX), 0);
 	assert_int_equal(t.cap.n, 0); /* no ICMP: erg is no router */
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -714,7 +682,7 @@ test_ipv4_input_accepts_limited_and_subnet_broadcast(void **state)
 	size_t i, n;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
 	for (i = 0; i < 2; i++) {
@@ -737,7 +705,7 @@ test_ipv4_input_accepts_limited_and_subnet_broadcast(void **state)
 	assert_int_equal(d.pkt->flags, 0);
 	erg_pkt_free(t.s, d.pkt);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* Checks that f is ICMP type/code from B to A quoting q[0..qlen). */
@@ -773,8 +741,8 @@ test_ipv4_unknown_protocol_gets_protocol_unreachable(void **state)
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	fill_pattern(data, sizeof(data), 1);
 	n = tn_build_ipv4(buf, ADDR_A, ADDR_B, PROTO_UNKNOWN, 0x4242, 0, false,
 	    data, sizeof(data));
@@ -785,7 +753,7 @@ test_ipv4_unknown_protocol_gets_protocol_unreachable(void **state)
 	/* RFC 1122 3.2.2.1: type 3 code 2, quoting the whole datagram. */
 	check_icmp_error(&t.cap.frames[0], ERG_ICMP_DEST_UNREACH,
 	    ERG_ICMP_PROTO_UNREACH, buf, n);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -808,8 +776,8 @@ test_ipv4_unknown_protocol_to_broadcast_is_not_answered(void **state)
 	size_t i, n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t before = tn_stat(&t, cases[i].counted);
 
@@ -821,7 +789,7 @@ test_ipv4_unknown_protocol_to_broadcast_is_not_answered(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_RATE_LIMITED), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -833,7 +801,7 @@ test_ipv4_input_ignores_link_padding(void **state)
 	uint8_t f[80];
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
 	/* The 48-byte capture padded to Ethernet's 60 with garbage. */
@@ -846,7 +814,7 @@ test_ipv4_input_ignores_link_padding(void **state)
 	erg_pkt_free(t.s, d.pkt);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_BAD_CHECKSUM), 0);
 	/* The unknown protocol's quote is of the datagram, not the pad. */
-	learn_a(&t, 2);
+	tn_learn_a(&t, 2);
 	f[14 + 9] = PROTO_UNKNOWN;
 	fix_ip_cksum(f + 14);
 	tn_inject(&t, f, 60, 3);
@@ -854,7 +822,7 @@ test_ipv4_input_ignores_link_padding(void **state)
 	check_icmp_error(&t.cap.frames[0], ERG_ICMP_DEST_UNREACH,
 	    ERG_ICMP_PROTO_UNREACH, f + 14, 34);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -865,7 +833,7 @@ test_ipv4_input_counts_parse_failures_by_reason(void **state)
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	n = udp_small_copy(buf);
 	buf[0] = 0x65;
 	inject_ip(&t, mac_b, buf, n, 1);
@@ -895,7 +863,7 @@ test_ipv4_input_counts_parse_failures_by_reason(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_SRC_ROUTE), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_RX), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -909,7 +877,7 @@ test_ipv4_input_accepts_options_and_delivers_payload(void **state)
 	size_t n, hlen = 32;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
 	/* The captured UDP datagram behind a 32-byte header. */
@@ -928,7 +896,7 @@ test_ipv4_input_accepts_options_and_delivers_payload(void **state)
 	assert_memory_equal(d.data.p, "hello\n", 6);
 	erg_pkt_free(t.s, d.pkt);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* ---- Reassembly ---------------------------------------------------------- */
@@ -954,7 +922,7 @@ echo_cb(void *ctx, uint32_t from, uint16_t id, uint16_t seq,
 	e->id = id;
 	e->seq = seq;
 	free(e->data);
-	e->data = xmalloc(data.len);
+	e->data = tn_xmalloc(data.len);
 	memcpy(e->data, data.p, data.len);
 	e->len = data.len;
 }
@@ -968,7 +936,7 @@ static const size_t icmp_frag_lens[3] = { sizeof(frame_icmp_frag_first),
 static uint8_t *
 icmp_frag_message(void)
 {
-	uint8_t *m = xmalloc(4008);
+	uint8_t *m = tn_xmalloc(4008);
 	size_t i, off = 0;
 
 	for (i = 0; i < 3; i++) {
@@ -1012,7 +980,7 @@ check_reply_reaches_a(struct tn_stack *b, const uint8_t *msg)
 	assert_memory_equal(e.data, msg + 8, 4000);
 	assert_int_equal(tn_stat(&a, ERG_STAT_IPV4_REASM_OK), 1);
 	free(e.data);
-	stack_done(&a);
+	tn_stack_done(&a);
 }
 
 static void
@@ -1033,8 +1001,8 @@ test_reasm_captured_fragments_any_order_give_one_reply(void **state)
 	for (p = 0; p < 6; p++) {
 		struct tn_stack t;
 
-		stack_b(&t, NULL);
-		learn_a(&t, 0);
+		tn_host_b(&t, NULL);
+		tn_learn_a(&t, 0);
 		for (k = 0; k < 3; k++) {
 			assert_int_equal(t.cap.n, 0);
 			inject_icmp_frag(&t, perms[p][k], 1 + k);
@@ -1048,7 +1016,7 @@ test_reasm_captured_fragments_any_order_give_one_reply(void **state)
 		assert_int_equal(t.cap.n, 3);
 		assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
 		check_reply_reaches_a(&t, msg);
-		stack_done(&t);
+		tn_stack_done(&t);
 	}
 	free(msg);
 }
@@ -1062,8 +1030,8 @@ test_reasm_duplicate_fragments_are_dropped_alone(void **state)
 	unsigned k;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		inject_icmp_frag(&t, order[k], 1 + k);
 	}
@@ -1072,7 +1040,7 @@ test_reasm_duplicate_fragments_are_dropped_alone(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ECHO_REPLY_TX), 1);
 	assert_int_equal(t.cap.n, 3);
 	check_reply_reaches_a(&t, msg);
-	stack_done(&t);
+	tn_stack_done(&t);
 	free(msg);
 }
 
@@ -1094,8 +1062,8 @@ static void
 inject_frag(struct tn_stack *t, uint16_t id, uint16_t off, bool mf, size_t len,
     uint64_t now)
 {
-	uint8_t *f = xmalloc(ERG_ETHER_HDR_LEN + 20 + len);
-	uint8_t *data = xmalloc(len);
+	uint8_t *f = tn_xmalloc(ERG_ETHER_HDR_LEN + 20 + len);
+	uint8_t *data = tn_xmalloc(len);
 	size_t n;
 
 	memset(data, 0x33, len);
@@ -1116,8 +1084,8 @@ test_reasm_small_ping_is_answered_in_place_and_frees_slot(void **state)
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	ir.type = ERG_ICMP_ECHO_REQUEST;
 	ir.code = 0;
 	ir.rest = 0xbeef0003;
@@ -1147,7 +1115,7 @@ test_reasm_small_ping_is_answered_in_place_and_frees_slot(void **state)
 	assert_int_equal(ir.type, ERG_ICMP_ECHO_REPLY);
 	assert_int_equal(ir.rest, 0xbeef0003);
 	assert_memory_equal(ipl.p, msg + 8, 16);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1156,8 +1124,8 @@ test_reasm_partial_overlap_drops_whole_datagram(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	inject_icmp_frag(&t, 0, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 1);
 	/*
@@ -1187,7 +1155,7 @@ test_reasm_partial_overlap_drops_whole_datagram(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
 	assert_int_equal(t.cap.n, 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1196,7 +1164,7 @@ test_reasm_overlap_with_any_existing_block_is_refused(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	/* [64, 128) then [120, 136): the second straddles the first's end. */
 	inject_frag(&t, 1, 64, true, 64, 1);
 	inject_frag(&t, 1, 120, true, 16, 2);
@@ -1216,7 +1184,7 @@ test_reasm_overlap_with_any_existing_block_is_refused(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_OVERLAP), 3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1230,8 +1198,8 @@ test_reasm_key_is_source_destination_id_and_protocol(void **state)
 	(void)state;
 	erg_config_default(&cfg);
 	cfg.reasm_slots = 8;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	/* RFC 791 3.2: the first half of datagram 7 (proto 253). */
 	inject_frag(&t, 7, 0, true, 8, 1);
 	/* Second halves with the same id but another key complete nothing. */
@@ -1258,7 +1226,7 @@ test_reasm_key_is_source_destination_id_and_protocol(void **state)
 	erg_stack_poll(t.s, 6 + 30 * SEC);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_TIMEOUT), 4);
 	assert_int_equal(t.cap.n, 1); /* none had its first fragment */
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1268,7 +1236,7 @@ test_reasm_offset_plus_length_beyond_65535_is_dropped(void **state)
 	struct erg_config cfg;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	/* Class 9: the largest offset plus 16 bytes. */
 	inject_frag(&t, 1, 8191 * 8, false, 16, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_OVERSIZE), 1);
@@ -1284,19 +1252,19 @@ test_reasm_offset_plus_length_beyond_65535_is_dropped(void **state)
 	inject_frag(&t, 1, 65528, true, 8, 4);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_OVERSIZE), 3);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 
 	/* cfg.reasm_max bounds the datagram too. */
 	erg_config_default(&cfg);
 	cfg.reasm_max = 1500;
-	stack_b(&t, &cfg);
+	tn_host_b(&t, &cfg);
 	inject_frag(&t, 2, 1472, false, 8, 1); /* ends at 1480: fits */
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 1);
 	inject_frag(&t, 3, 1480, false, 8, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_OVERSIZE), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 1);
 	erg_stack_poll(t.s, 1 + 30 * SEC);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1318,12 +1286,12 @@ test_reasm_long_first_header_past_65535_is_dropped(void **state)
 	 * rewritten total length wrapped to 39 (class 9/21: Ping of Death
 	 * with options).
 	 */
-	f = xmalloc(14 + 60 + 1480);
-	data = xmalloc(MAX_PAYLOAD);
+	f = tn_xmalloc(14 + 60 + 1480);
+	data = tn_xmalloc(MAX_PAYLOAD);
 	ip = f + ERG_ETHER_HDR_LEN;
 	memset(data, 0x44, MAX_PAYLOAD);
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	/* The first fragment: IHL 15 (40 NOPs), 1472 bytes, MF. */
 	memcpy(f, mac_b, 6);
 	memcpy(f + 6, mac_a, 6);
@@ -1358,7 +1326,7 @@ test_reasm_long_first_header_past_65535_is_dropped(void **state)
 	erg_stack_poll(t.s, 1 + 30 * SEC);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 	free(data);
 	free(f);
 }
@@ -1369,7 +1337,7 @@ test_reasm_non_final_fragment_not_multiple_of_8_is_bad(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	inject_frag(&t, 1, 0, true, 12, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_BAD), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
@@ -1388,7 +1356,7 @@ test_reasm_non_final_fragment_not_multiple_of_8_is_bad(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_BAD), 4);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 1);
 	erg_stack_poll(t.s, 6 + 30 * SEC);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1397,8 +1365,8 @@ test_reasm_conflicting_last_fragments_drop_datagram(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	/* Two "last" fragments ending at 24 and at 40 (block 0 missing). */
 	inject_frag(&t, 1, 8, true, 8, 1);
 	inject_frag(&t, 1, 16, false, 8, 2);
@@ -1442,7 +1410,7 @@ test_reasm_conflicting_last_fragments_drop_datagram(void **state)
 		check_icmp_error(&t.cap.frames[0], ERG_ICMP_DEST_UNREACH,
 		    ERG_ICMP_PROTO_UNREACH, want, n);
 	}
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1454,8 +1422,8 @@ test_reasm_more_datagrams_than_slots_is_no_slot(void **state)
 	(void)state;
 	erg_config_default(&cfg);
 	cfg.reasm_slots = 3;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	inject_frag(&t, 1, 8, true, 8, 1);
 	inject_frag(&t, 2, 8, true, 8, 1);
 	inject_frag(&t, 3, 8, true, 8, 1);
@@ -1476,14 +1444,14 @@ test_reasm_more_datagrams_than_slots_is_no_slot(void **state)
 	inject_frag(&t, 4, 8, true, 8, 31 * SEC);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 1);
 	erg_stack_poll(t.s, 62 * SEC);
-	stack_done(&t);
+	tn_stack_done(&t);
 
 	/* With no slots at all, every fragment is refused. */
 	cfg.reasm_slots = 0;
-	stack_b(&t, &cfg);
+	tn_host_b(&t, &cfg);
 	inject_icmp_frag(&t, 0, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_NO_SLOT), 1);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1496,8 +1464,8 @@ test_reasm_timeout_sends_time_exceeded_quoting_first(void **state)
 	(void)state;
 	erg_config_default(&cfg);
 	cfg.reasm_timeout_ms = 7000;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	inject_icmp_frag(&t, 0, t0);
 	inject_icmp_frag(&t, 2, t0 + 10);
 	assert_int_equal(erg_stack_poll(t.s, t0 + 7 * SEC - 1), t0 + 7 * SEC);
@@ -1514,7 +1482,7 @@ test_reasm_timeout_sends_time_exceeded_quoting_first(void **state)
 	 */
 	check_icmp_error(&t.cap.frames[0], ERG_ICMP_TIME_EXCEEDED,
 	    ERG_ICMP_REASM_EXCEEDED, frame_icmp_frag_first + 14, 28);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1523,8 +1491,8 @@ test_reasm_timeout_without_first_fragment_is_silent(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	inject_icmp_frag(&t, 1, 1);
 	inject_icmp_frag(&t, 2, 2);
 	/* The default reasm_timeout_ms is 30 s. */
@@ -1536,7 +1504,7 @@ test_reasm_timeout_without_first_fragment_is_silent(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1557,8 +1525,8 @@ test_reasm_timeout_of_broadcast_datagram_is_silent(void **state)
 	 */
 	erg_config_default(&cfg);
 	cfg.reasm_slots = 3;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	memset(msg, 0, sizeof(msg));
 	msg[0] = ERG_ICMP_ECHO_REQUEST;
 	n = frag_frame(f, mac_bcast, ERG_IPV4_BROADCAST, ERG_IP_PROTO_ICMP,
@@ -1577,7 +1545,7 @@ test_reasm_timeout_of_broadcast_datagram_is_silent(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_FRAG_TIMEOUT), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1591,8 +1559,8 @@ test_reasm_udp_datagram_held_by_app_keeps_slot(void **state)
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 9000), 0);
 	memcpy(want, frame_udp_frag_first + 42, 1472);
@@ -1641,7 +1609,7 @@ test_reasm_udp_datagram_held_by_app_keeps_slot(void **state)
 	erg_stack_poll(t.s, 95 * SEC);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1657,7 +1625,7 @@ test_reasm_flood_of_tiny_fragments_is_bounded(void **state)
 	struct erg_udp_dgram d;
 	struct erg_udp_repr ur;
 	struct erg_view pv;
-	uint8_t *dgram = xmalloc(DLEN);
+	uint8_t *dgram = tn_xmalloc(DLEN);
 	unsigned *order = malloc(NFRAG * sizeof(*order));
 	uint64_t rng = 77;
 	uint8_t f[64];
@@ -1666,8 +1634,8 @@ test_reasm_flood_of_tiny_fragments_is_bounded(void **state)
 
 	(void)state;
 	assert_non_null(order);
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 9001), 0);
 	/* One 64,000-byte UDP datagram in 8,000 fragments of 8 bytes. */
@@ -1725,7 +1693,7 @@ test_reasm_flood_of_tiny_fragments_is_bounded(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 2);
 	assert_int_equal(t.cap.n, 2);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 	free(order);
 	free(dgram);
 }
@@ -1774,13 +1742,13 @@ udp_fragmented_round_trip(size_t len)
 	struct tn_stack b, a;
 	struct erg_udp_sock *ub, *ua;
 	struct erg_udp_dgram d;
-	uint8_t *data = xmalloc(len);
+	uint8_t *data = tn_xmalloc(len);
 	unsigned i;
 
 	fill_pattern(data, len, len);
-	stack_b(&b, NULL);
+	tn_host_b(&b, NULL);
 	stack_a(&a, NULL);
-	learn_a(&b, 0);
+	tn_learn_a(&b, 0);
 	assert_int_equal(erg_udp_open(b.s, NULL, NULL, &ub), 0);
 	assert_int_equal(erg_udp_open(a.s, NULL, NULL, &ua), 0);
 	assert_int_equal(erg_udp_bind(ua, ERG_IPV4_ANY, 9000), 0);
@@ -1804,8 +1772,8 @@ udp_fragmented_round_trip(size_t len)
 	erg_pkt_free(a.s, d.pkt);
 	erg_udp_close(ua);
 	erg_udp_close(ub);
-	stack_done(&a);
-	stack_done(&b);
+	tn_stack_done(&a);
+	tn_stack_done(&b);
 	free(data);
 }
 
@@ -1828,12 +1796,12 @@ test_frag_udp_65508_bytes_is_emsgsize(void **state)
 {
 	struct tn_stack t;
 	struct erg_udp_sock *u;
-	uint8_t *data = xmalloc(65508);
+	uint8_t *data = tn_xmalloc(65508);
 
 	(void)state;
 	memset(data, 0, 65508);
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 9000, data, 65508),
 	    -ERG_EMSGSIZE);
@@ -1843,7 +1811,7 @@ test_frag_udp_65508_bytes_is_emsgsize(void **state)
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 9000, data, 65507), 0);
 	assert_int_equal(t.cap.n, 45);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 	free(data);
 }
 
@@ -1857,7 +1825,7 @@ test_frag_fragments_wait_for_arp_then_leave_in_order(void **state)
 
 	(void)state;
 	fill_pattern(data, sizeof(data), 9);
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	/* Unresolved: one ARP request, the three fragments held. */
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 9000, data, 4000), 0);
@@ -1871,7 +1839,7 @@ test_frag_fragments_wait_for_arp_then_leave_in_order(void **state)
 	tn_inject(&t, arp, n, 1);
 	(void)check_fragments(&t.cap, 0, 4008, 1500);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1889,7 +1857,7 @@ test_frag_pool_exhaustion_mid_datagram_is_enomem(void **state)
 	memset(data, 0x42, sizeof(data));
 	erg_config_default(&cfg);
 	cfg.pkt_count = 8;
-	stack_b(&t, &cfg);
+	tn_host_b(&t, &cfg);
 	for (i = 0; i < 4; i++) {
 		held[i] = erg_pkt_alloc(t.s);
 		assert_non_null(held[i]);
@@ -1924,7 +1892,7 @@ test_frag_pool_exhaustion_mid_datagram_is_enomem(void **state)
 		assert_true(r.mf); /* the datagram never got its end */
 	}
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1941,7 +1909,7 @@ test_frag_route_mtu_sets_fragment_size(void **state)
 	(void)state;
 	memset(&cap2, 0, sizeof(cap2));
 	fill_pattern(data, sizeof(data), 3);
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	memset(&nc, 0, sizeof(nc));
 	memcpy(nc.mac, mac_c, 6);
 	nc.mtu = 576;
@@ -1983,7 +1951,7 @@ test_frag_route_mtu_sets_fragment_size(void **state)
 	erg_udp_close(u);
 	tn_capture_clear(&cap2);
 	free(cap2.frames);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* ---- Routing ------------------------------------------------------------- */
@@ -2001,7 +1969,7 @@ two_if_init(struct two_if *w)
 	struct erg_netif_config nc;
 
 	memset(&w->cap2, 0, sizeof(w->cap2));
-	stack_b(&w->t, NULL);
+	tn_host_b(&w->t, NULL);
 	memset(&nc, 0, sizeof(nc));
 	memcpy(nc.mac, mac_c, 6);
 	nc.mtu = 1500;
@@ -2022,7 +1990,7 @@ two_if_done(struct two_if *w)
 {
 	tn_capture_clear(&w->cap2);
 	free(w->cap2.frames);
-	stack_done(&w->t);
+	tn_stack_done(&w->t);
 }
 
 /* The ARP target of captured frame f, which must be an ARP request. */
@@ -2230,8 +2198,8 @@ test_route_needs_an_addressed_interface(void **state)
 	free(arena);
 
 	/* An interface without an address routes nothing but broadcast. */
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ERG_IPV4_ANY, 0), 0);
 	assert_int_equal(erg_icmp_echo_send(t.s, ADDR_A, 1, 1, "p", 1),
 	    -ERG_EHOSTUNREACH);
@@ -2250,7 +2218,7 @@ test_route_needs_an_addressed_interface(void **state)
 	tn_inject(&t, frame_icmp_echo_request, sizeof(frame_icmp_echo_request),
 	    1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_NOT_FOR_US), 1);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -2262,7 +2230,7 @@ test_route_addr_set_validates_arguments(void **state)
 	unsigned if2;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ADDR_B, 0), -ERG_EINVAL);
 	assert_int_equal(erg_ipv4_addr_set(t.s, 0, ADDR_B, 33), -ERG_EINVAL);
 	/* The subnet's network and broadcast addresses. */
@@ -2310,7 +2278,7 @@ test_route_addr_set_validates_arguments(void **state)
 	assert_int_equal(erg_ipv4_addr(t.s, if2), ERG_IPV4_ANY);
 	assert_int_equal(cap2.n, 0);
 	free(cap2.frames);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -2376,7 +2344,7 @@ test_ipv4_src_other_interface_broadcast_is_bad_src(void **state)
 
 	(void)state;
 	two_if_init(&w);
-	learn_a(&w.t, 0);
+	tn_learn_a(&w.t, 0);
 	n = tn_build_ping_frame(f, mac_b, mac_a, ERG_IPV4(198, 19, 0, 255),
 	    ADDR_B, 1, 1, "x", 1);
 	tn_inject(&w.t, f, n, 1);
@@ -2398,8 +2366,8 @@ test_reasm_idle_slot_yields_to_new_datagram(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL); /* 2 slots */
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL); /* 2 slots */
+	tn_learn_a(&t, 0);
 	inject_frag(&t, 1, 0, true, 8, 1);
 	inject_frag(&t, 2, 0, true, 8, 1);
 	/* Half a second later both are busy and recent: no room. */
@@ -2417,7 +2385,7 @@ test_reasm_idle_slot_yields_to_new_datagram(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_OK), 1);
 	erg_stack_poll(t.s, 40 * SEC);
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_REASM_IN_USE), 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /*
@@ -2434,12 +2402,12 @@ test_lent_packet_past_64k_quotes_its_own_header(void **state)
 	struct erg_pkt pkt;
 	struct erg_icmp_repr r;
 	struct erg_view pl;
-	uint8_t *ring = xmalloc(HEAD + 2048);
+	uint8_t *ring = tn_xmalloc(HEAD + 2048);
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	memset(ring, 'S', HEAD + 2048);
 	n = tn_build_udp_frame(ring + HEAD, mac_b, mac_a, ADDR_A, ADDR_B, 40000,
 	    9, "hi", 2);
@@ -2455,7 +2423,7 @@ test_lent_packet_past_64k_quotes_its_own_header(void **state)
 	/* The quote is the datagram's own IP header and UDP datagram. */
 	assert_memory_equal(pl.p, ring + HEAD + 14, n - 14);
 	free(ring);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* A lent window outside its buffer is refused, never read. */
@@ -2467,7 +2435,7 @@ test_lent_packet_window_outside_buffer_is_refused(void **state)
 	uint8_t buf[64];
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	memset(buf, 0, sizeof(buf));
 	erg_pkt_lend(&pkt, buf, sizeof(buf), 60, 14, NULL, NULL);
 	erg_netif_input(t.s, 0, &pkt, 1);
@@ -2475,7 +2443,7 @@ test_lent_packet_window_outside_buffer_is_refused(void **state)
 	erg_netif_input(t.s, 0, &pkt, 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_NETIF_BAD_PKT), 2);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ETHER_RUNT), 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /*
@@ -2491,14 +2459,14 @@ test_ipv4_output_refuses_invalid_destinations(void **state)
 	size_t i;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_ipv4_gateway_set(t.s, 0, ADDR_A), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(erg_icmp_echo_send(t.s, bad[i], 1, 1, "x", 1),
 		    -ERG_EINVAL);
 	}
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 int

@@ -41,20 +41,6 @@ static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* ---- Helpers ------------------------------------------------------------- */
 
-static void
-stack_b(struct tn_stack *t, const struct erg_config *cfg)
-{
-	tn_stack_init(t, cfg, mac_b, ADDR_B, 24, 0xb0b);
-}
-
-/* Every test ends here: nothing the stack pooled is still held. */
-static void
-stack_done(struct tn_stack *t)
-{
-	assert_int_equal(erg_stack_pool_in_use(t->s), t->baseline);
-	tn_stack_fini(t);
-}
-
 /*
  * Polls once a second for 5 s from now, so that ARP resolution that
  * will never succeed gives up and frees what waited for it.
@@ -67,15 +53,6 @@ settle(struct tn_stack *t, uint64_t now)
 	for (i = 1; i <= 5; i++) {
 		erg_stack_poll(t->s, now + i * SEC);
 	}
-}
-
-/* B learns A's MAC from A's captured ARP request, and answers it. */
-static void
-learn_a(struct tn_stack *t, uint64_t now)
-{
-	tn_inject(t, frame_arp_request, sizeof(frame_arp_request), now);
-	assert_int_equal(t->cap.n, 1);
-	tn_capture_clear(&t->cap);
 }
 
 static struct erg_view
@@ -430,8 +407,8 @@ test_udp_sendto_sends_computed_zero_as_ffff(void **state)
 	uint8_t p[6];
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ERG_IPV4_ANY, 5555);
 	zero_sum_payload(p, ADDR_B, ADDR_A, 5555, 9);
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 9, p, 6), 0);
@@ -439,7 +416,7 @@ test_udp_sendto_sends_computed_zero_as_ffff(void **state)
 	pl = parse_frame(&t.cap.frames[0], &r);
 	assert_int_equal(erg_be16(pl.p + 6), 0xffff);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* ---- Sockets: binding ---------------------------------------------------- */
@@ -456,8 +433,8 @@ test_udp_ephemeral_ports_are_in_range_and_distinct(void **state)
 	unsigned i, j;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u[i]), 0);
 		assert_int_equal(erg_udp_local_port(u[i]), 0);
@@ -491,7 +468,7 @@ test_udp_ephemeral_ports_are_in_range_and_distinct(void **state)
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_SOCKS_IN_USE), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_SOCKS_HIGH_WATER), N);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -509,7 +486,7 @@ test_udp_ephemeral_range_exhausted_is_eaddrinuse(void **state)
 	assert_non_null(u);
 	erg_config_default(&cfg);
 	cfg.udp_socks = N + 1;
-	stack_b(&t, &cfg);
+	tn_host_b(&t, &cfg);
 	for (p = 0; p < N; p++) {
 		assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u[p]), 0);
 		assert_int_equal(erg_udp_bind(u[p], ERG_IPV4_ANY,
@@ -535,7 +512,7 @@ test_udp_ephemeral_range_exhausted_is_eaddrinuse(void **state)
 		erg_udp_close(u[p]);
 	}
 	free(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -545,7 +522,7 @@ test_udp_bind_overlap_is_eaddrinuse(void **state)
 	struct erg_udp_sock *a, *b;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &b), 0);
 	/* ANY then ANY, ANY then specific. */
 	a = open_bound(&t, ERG_IPV4_ANY, 5000);
@@ -569,7 +546,7 @@ test_udp_bind_overlap_is_eaddrinuse(void **state)
 	erg_udp_close(a);
 	a = open_bound(&t, ERG_IPV4_ANY, 5000);
 	erg_udp_close(a);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -579,7 +556,7 @@ test_udp_bind_validates_address_and_state(void **state)
 	struct erg_udp_sock *u;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	/* Not one of ours. */
 	assert_int_equal(erg_udp_bind(u, ADDR_A, 5000), -ERG_EINVAL);
@@ -594,7 +571,7 @@ test_udp_bind_validates_address_and_state(void **state)
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 0), -ERG_ESTATE);
 	assert_int_equal(erg_udp_local_port(u), 5000);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -606,8 +583,8 @@ test_udp_connect_validates_and_binds(void **state)
 	struct erg_view pl;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_connect(u, ERG_IPV4_ANY, 53), -ERG_EINVAL);
 	assert_int_equal(erg_udp_connect(u, ADDR_A, 0), -ERG_EINVAL);
@@ -632,7 +609,7 @@ test_udp_connect_validates_and_binds(void **state)
 		assert_int_equal(erg_be16(pl.p + 2), 54);
 	}
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -642,13 +619,13 @@ test_udp_send_without_connect_is_enotconn(void **state)
 	struct erg_udp_sock *u;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	u = open_bound(&t, ERG_IPV4_ANY, 5000);
 	assert_int_equal(erg_udp_send(u, "x", 1), -ERG_ENOTCONN);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_TX), 0);
 	assert_int_equal(t.cap.n, 0);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -660,7 +637,7 @@ test_udp_sendto_validates_arguments(void **state)
 
 	(void)state;
 	assert_non_null(big);
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 0, "x", 1), -ERG_EINVAL);
 	assert_int_equal(erg_udp_sendto(u, ERG_IPV4_ANY, 53, "x", 1),
@@ -675,7 +652,7 @@ test_udp_sendto_validates_arguments(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_TX), 0);
 	assert_int_equal(t.cap.n, 0);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 	free(big);
 }
 
@@ -716,7 +693,7 @@ test_udp_sendto_emits_exact_bytes(void **state)
 	assert_int_equal(tn_stat(&a, ERG_STAT_UDP_TX), 1);
 	assert_int_equal(tn_stat(&a, ERG_STAT_IPV4_TX), 1);
 	erg_udp_close(u);
-	stack_done(&a);
+	tn_stack_done(&a);
 }
 
 static void
@@ -729,8 +706,8 @@ test_udp_sendto_source_address_follows_binding(void **state)
 	struct erg_view pl, upl;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ADDR_B, 5000);
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 7, "x", 1), 0);
 	pl = parse_frame(&t.cap.frames[0], &r);
@@ -751,7 +728,7 @@ test_udp_sendto_source_address_follows_binding(void **state)
 	    ref_udp_cksum(ADDR_B, ERG_IPV4_BROADCAST, pl.p, 9));
 	erg_udp_close(bc);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -761,7 +738,7 @@ test_udp_sendto_waits_for_arp_and_counts_as_sent(void **state)
 	struct erg_udp_sock *u;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	u = open_bound(&t, ERG_IPV4_ANY, 5000);
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 7, "hello\n", 6), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_TX), 1);
@@ -783,7 +760,7 @@ test_udp_sendto_waits_for_arp_and_counts_as_sent(void **state)
 	assert_memory_equal(t.cap.frames[0].data + 42, "hello\n", 6);
 	assert_int_equal(erg_stack_pool_in_use(t.s), t.baseline + 1);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -798,8 +775,8 @@ test_udp_sendto_without_packets_is_enomem(void **state)
 	(void)state;
 	erg_config_default(&cfg);
 	cfg.pkt_count = 4;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ERG_IPV4_ANY, 5000);
 	for (i = 0; i < 4; i++) {
 		assert_non_null(held[i] = erg_pkt_alloc(t.s));
@@ -814,7 +791,7 @@ test_udp_sendto_without_packets_is_enomem(void **state)
 	assert_int_equal(erg_udp_sendto(u, ADDR_A, 7, "x", 1), 0);
 	assert_int_equal(t.cap.n, 1);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -826,8 +803,8 @@ test_udp_zero_copy_send_matches_copying_send(void **state)
 	uint8_t *p;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ERG_IPV4_ANY, 5000);
 	pkt = erg_udp_pkt_alloc(u);
 	assert_non_null(pkt);
@@ -859,7 +836,7 @@ test_udp_zero_copy_send_matches_copying_send(void **state)
 	}
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_TX), 2);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -878,8 +855,8 @@ test_udp_zero_copy_send_of_large_payload_fragments(void **state)
 	for (i = 0; i < sizeof(data); i++) {
 		data[i] = (uint8_t)(i * 7);
 	}
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ERG_IPV4_ANY, 5000);
 	pkt = erg_udp_pkt_alloc(u);
 	memcpy(erg_pkt_put(pkt, sizeof(data)), data, sizeof(data));
@@ -901,7 +878,7 @@ test_udp_zero_copy_send_of_large_payload_fragments(void **state)
 	    0);
 	assert_memory_equal(upl.p, data, sizeof(data));
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -912,8 +889,8 @@ test_udp_zero_copy_send_errors_free_the_packet(void **state)
 	struct erg_pkt *pkt;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ERG_IPV4_ANY, 5000);
 	/* Whatever happens the packet is taken (and here freed). */
 	pkt = erg_udp_pkt_alloc(u);
@@ -945,7 +922,7 @@ test_udp_zero_copy_send_errors_free_the_packet(void **state)
 	assert_int_equal(t.cap.n, 1);
 	assert_int_equal(t.cap.frames[0].len, ERG_PKT_HEADROOM);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* ---- Sockets: receiving -------------------------------------------------- */
@@ -960,7 +937,7 @@ test_udp_recv_zero_copy_fields(void **state)
 
 	(void)state;
 	memset(&ev, 0, sizeof(ev));
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	assert_int_equal(erg_udp_open(t.s, ev_cb, &ev, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
 	assert_int_equal(erg_udp_recv(u, &d), -ERG_EAGAIN);
@@ -996,7 +973,7 @@ test_udp_recv_zero_copy_fields(void **state)
 	}
 	assert_int_equal(ev.error, 0);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1010,7 +987,7 @@ test_udp_recvfrom_copies_and_reports_full_length(void **state)
 	uint16_t port;
 
 	(void)state;
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	u = open_bound(&t, ERG_IPV4_ANY, 7);
 	assert_int_equal(
 	    erg_udp_recvfrom(u, buf, sizeof(buf), &len, &addr, &port),
@@ -1037,7 +1014,7 @@ test_udp_recvfrom_copies_and_reports_full_length(void **state)
 	/* Each copied datagram's packet went back to the pool. */
 	assert_int_equal(erg_stack_pool_in_use(t.s), t.baseline + 1);
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1048,8 +1025,8 @@ test_udp_connected_socket_ignores_other_peers(void **state)
 	struct erg_udp_dgram d;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ERG_IPV4_ANY, 6000);
 	assert_int_equal(erg_udp_connect(u, ADDR_A, 7000), 0);
 	inject_udp_from_a(&t, 7000, 6000, "ok", 2);
@@ -1066,7 +1043,7 @@ test_udp_connected_socket_ignores_other_peers(void **state)
 	assert_int_equal(t.cap.frames[0].data[14 + 20], ERG_ICMP_DEST_UNREACH);
 	erg_udp_close(u);
 	settle(&t, 1);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1082,7 +1059,7 @@ test_udp_demux_picks_the_socket_bound_to_the_address(void **state)
 	(void)state;
 	/* B with a second interface, 198.19.0.2. */
 	memset(&cap2, 0, sizeof(cap2));
-	stack_b(&t, NULL);
+	tn_host_b(&t, NULL);
 	memset(&nc, 0, sizeof(nc));
 	memcpy(nc.mac, mac_c, 6);
 	nc.mtu = 1500;
@@ -1090,7 +1067,7 @@ test_udp_demux_picks_the_socket_bound_to_the_address(void **state)
 	nc.drv = &cap2;
 	assert_int_equal(erg_netif_add(t.s, &nc, &if2), 0);
 	assert_int_equal(erg_ipv4_addr_set(t.s, if2, ADDR_C, 24), 0);
-	learn_a(&t, 0);
+	tn_learn_a(&t, 0);
 	/*
 	 * Overlapping bindings are refused (no SO_REUSEADDR), so the
 	 * only sockets that share a port are bound to distinct addresses.
@@ -1144,7 +1121,7 @@ test_udp_demux_picks_the_socket_bound_to_the_address(void **state)
 	erg_udp_close(ub);
 	tn_capture_clear(&cap2);
 	free(cap2.frames);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1160,7 +1137,7 @@ test_udp_rx_queue_is_bounded(void **state)
 	(void)state;
 	erg_config_default(&cfg);
 	cfg.udp_rxq_len = 3;
-	stack_b(&t, &cfg);
+	tn_host_b(&t, &cfg);
 	u = open_bound(&t, ERG_IPV4_ANY, 7);
 	for (c = '0'; c < '5'; c++) {
 		inject_udp_from_a(&t, 40000, 7, &c, 1);
@@ -1181,7 +1158,7 @@ test_udp_rx_queue_is_bounded(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_RXQ_FULL), 2);
 	assert_int_equal(t.cap.n, 0); /* a full queue is not a closed port */
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1193,8 +1170,8 @@ test_udp_input_counts_malformed_datagrams(void **state)
 	size_t n;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	u = open_bound(&t, ERG_IPV4_ANY, 7);
 	memcpy(f, frame_udp_small, sizeof(f));
 	f[sizeof(f) - 1] ^= 1;
@@ -1243,7 +1220,7 @@ test_udp_input_counts_malformed_datagrams(void **state)
 		erg_pkt_free(t.s, d.pkt);
 	}
 	erg_udp_close(u);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* ---- Closed ports -------------------------------------------------------- */
@@ -1257,8 +1234,8 @@ test_udp_closed_port_gets_port_unreachable_like_linux(void **state)
 	const struct tn_frame *f;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_NO_PORT), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 1);
@@ -1276,7 +1253,7 @@ test_udp_closed_port_gets_port_unreachable_like_linux(void **state)
 	 * ICMP message is Linux's, byte for byte (RFC 1122 4.1.3.1).
 	 */
 	assert_memory_equal(pl.p, frame_icmp_port_unreach + 34, 42);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1285,8 +1262,8 @@ test_udp_closed_port_broadcast_gets_no_icmp(void **state)
 	struct tn_stack t;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	inject_udp(&t, mac_bcast, ADDR_A, ERG_IPV4_BROADCAST, 68, 67, "d", 1,
 	    1);
 	inject_udp(&t, mac_bcast, ADDR_A, NET_BCAST, 137, 137, "n", 1, 1);
@@ -1296,7 +1273,7 @@ test_udp_closed_port_broadcast_gets_no_icmp(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_LINK_BCAST_UNICAST), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_ICMP_ERR_TX), 0);
 	assert_int_equal(t.cap.n, 0);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 /* ---- Pools, gauges, close ------------------------------------------------ */
@@ -1312,7 +1289,7 @@ test_udp_socket_pool_exhaustion_is_enomem(void **state)
 	(void)state;
 	erg_config_default(&cfg);
 	cfg.udp_socks = 4;
-	stack_b(&t, &cfg);
+	tn_host_b(&t, &cfg);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u[i]), 0);
 		assert_int_equal(tn_stat(&t, ERG_STAT_UDP_SOCKS_IN_USE), i + 1);
@@ -1332,15 +1309,15 @@ test_udp_socket_pool_exhaustion_is_enomem(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_SOCKS_IN_USE), 0);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_SOCKS_HIGH_WATER), 4);
 	/* A zero-socket stack is valid; every open fails. */
-	stack_done(&t);
+	tn_stack_done(&t);
 	cfg.udp_socks = 0;
-	stack_b(&t, &cfg);
-	learn_a(&t, 0);
+	tn_host_b(&t, &cfg);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u[0]), -ERG_ENOMEM);
 	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), 1);
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_NO_PORT), 1);
 	assert_int_equal(t.cap.n, 1);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1354,8 +1331,8 @@ test_udp_close_frees_queued_datagrams(void **state)
 
 	(void)state;
 	memset(&ev, 0, sizeof(ev));
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, ev_cb, &ev, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
 	for (i = 0; i < 4; i++) {
@@ -1374,7 +1351,7 @@ test_udp_close_frees_queued_datagrams(void **state)
 	assert_int_equal(tn_stat(&t, ERG_STAT_UDP_NO_PORT), 1);
 	assert_int_equal(t.cap.n, 1);
 	assert_int_equal(ev.calls, 4);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1387,8 +1364,8 @@ test_udp_close_from_own_callback(void **state)
 	(void)state;
 	memset(&ev, 0, sizeof(ev));
 	ev.close_on_read = true;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	assert_int_equal(erg_udp_open(t.s, ev_cb, &ev, &u), 0);
 	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 7), 0);
 	tn_inject(&t, frame_udp_small, sizeof(frame_udp_small), 1);
@@ -1398,7 +1375,7 @@ test_udp_close_from_own_callback(void **state)
 	/* The port is free again, for a new socket. */
 	v = open_bound(&t, ERG_IPV4_ANY, 7);
 	erg_udp_close(v);
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 static void
@@ -1409,8 +1386,8 @@ test_udp_close_unlinks_from_shared_bucket(void **state)
 	unsigned i;
 
 	(void)state;
-	stack_b(&t, NULL);
-	learn_a(&t, 0);
+	tn_host_b(&t, NULL);
+	tn_learn_a(&t, 0);
 	/* 7, 71 and 135 hash to one of the 64 buckets. */
 	for (i = 0; i < 3; i++) {
 		u[i] = open_bound(&t, ERG_IPV4_ANY, (uint16_t)(7 + 64 * i));
@@ -1431,7 +1408,7 @@ test_udp_close_unlinks_from_shared_bucket(void **state)
 		assert_int_equal(erg_udp_open(t.s, NULL, NULL, &x), 0);
 		erg_udp_close(x);
 	}
-	stack_done(&t);
+	tn_stack_done(&t);
 }
 
 int
