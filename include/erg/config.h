@@ -15,13 +15,19 @@
  *   stack core          ~ 1 KiB + ERG_STAT_COUNT * 8
  *   packet pool         pkt_count * (sizeof(struct erg_pkt) + pkt_size)
  *   interfaces          netif_count * ~96
- *   timers heap         (arp_entries + reasm_slots) * sizeof(void *)
+ *   timers heap         (arp_entries + reasm_slots + 3 * tcp_conns + 1)
+ *                       * sizeof(void *)
  *   ARP cache           arp_entries * ~64
  *   reassembly          reasm_slots * (~96 + 64 + reasm_max + reasm_max/64)
  *   UDP sockets         udp_socks * ~96 + 64 buckets * sizeof(void *)
+ *   TCP connections     tcp_conns * (~400 + tcp_snd_buf)
+ *                       + hash table 2 * tcp_conns rounded to a power of 2
+ *   TCP listeners       tcp_listeners * ~96
+ *   TCP TIME-WAIT       tcp_timewait * ~48 + its hash table
  *
- * With erg_config_default() that is about 680 KiB, most of it the 256
- * packet buffers (512 KiB) and two 64 KiB reassembly buffers.
+ * With erg_config_default() that is about 4.9 MiB: 64 send rings of
+ * 64 KiB (4 MiB), the 256 packet buffers (512 KiB) and two 64 KiB
+ * reassembly buffers.
  */
 #ifndef ERG_CONFIG_H
 #define ERG_CONFIG_H
@@ -65,6 +71,25 @@ struct erg_config {
 	/* UDP. */
 	uint32_t udp_socks;   /* default 16 */
 	uint32_t udp_rxq_len; /* datagrams queued per socket, default 32 */
+
+	/*
+	 * TCP (RFC 9293). Each connection carries a send ring of tcp_snd_buf
+	 * bytes; tcp_rcv_buf bounds the received bytes it may hold (in the
+	 * packet pool), and so its window.
+	 */
+	uint32_t tcp_conns;     /* connections, default 64 */
+	uint32_t tcp_listeners; /* listening sockets, default 8 */
+	uint32_t tcp_snd_buf;   /* send ring bytes, default 65536 */
+	uint32_t tcp_rcv_buf;   /* receive budget bytes, default 65536 */
+	uint32_t tcp_timewait;  /* TIME-WAIT entries, default 256 */
+	uint32_t tcp_ooo_segs;  /* out-of-order segments held, default 32 */
+	uint32_t tcp_msl_ms;    /* MSL; TIME-WAIT lasts 2 MSL. default 30000 */
+	uint32_t tcp_delack_ms; /* delayed ACK at most, default 40 */
+	uint32_t tcp_rto_min_ms;   /* RTO floor, default 200 */
+	uint32_t tcp_rto_max_ms;   /* RTO ceiling, default 60000 */
+	uint32_t tcp_syn_retries;  /* SYN retransmissions, default 6 */
+	uint32_t tcp_retries;      /* data retransmissions, default 12 */
+	uint32_t tcp_fin_timeout_ms; /* FIN-WAIT-2 orphan limit, default 60000 */
 
 	/* Timers run per erg_stack_poll() call, at most; default 256. */
 	uint32_t poll_budget;

@@ -34,6 +34,8 @@ enum erg_error {
 	ERG_ETIMEDOUT = 43,    /* resolution or retransmission gave up */
 	ERG_EMSGTOOBIG = 44,   /* ICMP fragmentation needed */
 	ERG_ETTL = 45,         /* ICMP time exceeded */
+	ERG_ECONNRESET = 46,   /* the peer reset the connection */
+	ERG_ECONNABORTED = 47, /* the stack ended it (listener closed, ...) */
 	ERG_ETRUNC = 60,       /* input shorter than its headers claim */
 	ERG_EMALFORMED = 61,   /* a field holds a value the format forbids */
 	ERG_ECHECKSUM = 62,    /* checksum does not verify */

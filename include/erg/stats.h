@@ -115,7 +115,56 @@ extern "C" {
 	X(TCP_TRUNCATED, "tcp.truncated")				\
 	X(TCP_BAD_OFFSET, "tcp.bad_offset")				\
 	X(TCP_BAD_CHECKSUM, "tcp.bad_checksum")				\
-	X(TCP_BAD_OPTION, "tcp.bad_option")
+	X(TCP_BAD_OPTION, "tcp.bad_option")				\
+	X(TCP_RX, "tcp.rx")						\
+	X(TCP_TX, "tcp.tx")						\
+	X(TCP_NO_LISTENER, "tcp.no_listener")				\
+	X(TCP_BAD_DST, "tcp.bad_dst")					\
+	X(TCP_BAD_FLAGS, "tcp.bad_flags")				\
+	X(TCP_RST_TX, "tcp.rst_tx")					\
+	X(TCP_RST_RX, "tcp.rst_rx")					\
+	X(TCP_RST_OUT_OF_WINDOW, "tcp.rst_out_of_window")		\
+	X(TCP_RST_CHALLENGE_ACKS, "tcp.rst_challenge_acks")		\
+	X(TCP_SYN_CHALLENGE_ACKS, "tcp.syn_challenge_acks")		\
+	X(TCP_ACK_CHALLENGE_ACKS, "tcp.ack_challenge_acks")		\
+	X(TCP_CHALLENGE_ACK_LIMITED, "tcp.challenge_ack_limited")	\
+	X(TCP_BAD_ACK, "tcp.bad_ack")					\
+	X(TCP_OUT_OF_WINDOW, "tcp.out_of_window")			\
+	X(TCP_PAWS_DROP, "tcp.paws_drop")				\
+	X(TCP_DUP_DATA, "tcp.dup_data")					\
+	X(TCP_OOO_QUEUED, "tcp.ooo_queued")				\
+	X(TCP_OOO_DROP, "tcp.ooo_drop")					\
+	X(TCP_RCV_BUDGET_DROP, "tcp.rcv_budget_drop")			\
+	X(TCP_COALESCED, "tcp.coalesced")				\
+	X(TCP_DELAYED_ACKS, "tcp.delayed_acks")				\
+	X(TCP_DUP_ACKS, "tcp.dup_acks")					\
+	X(TCP_RETRANSMITS, "tcp.retransmits")				\
+	X(TCP_FAST_RETRANSMITS, "tcp.fast_retransmits")			\
+	X(TCP_RTO, "tcp.rto")						\
+	X(TCP_TIMEOUTS, "tcp.timeouts")					\
+	X(TCP_KEEPALIVE_PROBES, "tcp.keepalive_probes")			\
+	X(TCP_ZERO_WINDOW_PROBES, "tcp.zero_window_probes")		\
+	X(TCP_ACTIVE_OPENS, "tcp.active_opens")				\
+	X(TCP_PASSIVE_OPENS, "tcp.passive_opens")			\
+	X(TCP_ACCEPT_QUEUE_FULL, "tcp.accept_queue_full")		\
+	X(TCP_SYNQ_FULL, "tcp.synq_full")				\
+	X(TCP_SYN_COOKIES_SENT, "tcp.syn_cookies_sent")			\
+	X(TCP_SYN_COOKIES_OK, "tcp.syn_cookies_ok")			\
+	X(TCP_SYN_COOKIES_BAD, "tcp.syn_cookies_bad")			\
+	X(TCP_TIMEWAIT_IN_USE, "tcp.timewait_in_use")			\
+	X(TCP_TIMEWAIT_REUSED, "tcp.timewait_reused")			\
+	X(TCP_TIMEWAIT_RECYCLED, "tcp.timewait_recycled")		\
+	X(TCP_TIMEWAIT_RST_IGNORED, "tcp.timewait_rst_ignored")		\
+	X(TCP_CONNS_IN_USE, "tcp.conns_in_use")				\
+	X(TCP_CONNS_HIGH_WATER, "tcp.conns_high_water")			\
+	X(TCP_CONNS_ALLOC_FAIL, "tcp.conns_alloc_fail")			\
+	X(TCP_LISTENERS_IN_USE, "tcp.listeners_in_use")			\
+	X(TCP_LISTENERS_HIGH_WATER, "tcp.listeners_high_water")		\
+	X(TCP_LISTENERS_ALLOC_FAIL, "tcp.listeners_alloc_fail")		\
+	X(TCP_ICMP_SOFT_ERR, "tcp.icmp_soft_err")			\
+	X(TCP_ICMP_BAD_SEQ, "tcp.icmp_bad_seq")				\
+	X(TCP_PMTU_LOWERED, "tcp.pmtu_lowered")				\
+	X(TCP_TX_FAIL, "tcp.tx_fail")
 /* clang-format on */
 
 enum erg_stat {

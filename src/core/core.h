@@ -193,6 +193,7 @@ struct erg_ipv4;
 struct erg_reasm;
 struct erg_icmp;
 struct erg_udp;
+struct erg_tcp;
 
 struct erg_stack {
 	struct erg_config cfg;
@@ -217,6 +218,7 @@ struct erg_stack {
 	struct erg_reasm *reasm;
 	struct erg_icmp *icmp;
 	struct erg_udp *udp;
+	struct erg_tcp *tcp;
 
 	/* Ethernet demultiplexing: IPv4 input (takes pkt, window = IP). */
 	void (*ipv4_input)(struct erg_stack *s, struct erg_pkt *pkt);

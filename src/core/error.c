@@ -25,6 +25,8 @@ static const struct erg_error_name erg_error_names[] = {
 	{ ERG_ETIMEDOUT, "ETIMEDOUT" },
 	{ ERG_EMSGTOOBIG, "EMSGTOOBIG" },
 	{ ERG_ETTL, "ETTL" },
+	{ ERG_ECONNRESET, "ECONNRESET" },
+	{ ERG_ECONNABORTED, "ECONNABORTED" },
 	{ ERG_ETRUNC, "ETRUNC" },
 	{ ERG_EMALFORMED, "EMALFORMED" },
 	{ ERG_ECHECKSUM, "ECHECKSUM" },

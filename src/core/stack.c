@@ -148,10 +148,15 @@ erg_stack_stats_foreach(const struct erg_stack *s,
 uint32_t
 erg_stack_pool_in_use(const struct erg_stack *s)
 {
-	/* The ARP cache is not counted: entries are a cache, not owned. */
+	/*
+	 * The ARP cache and TIME-WAIT entries are not counted: they are
+	 * bounded caches that expire, not objects anyone owns.
+	 */
 	return (uint32_t)(s->stats[ERG_STAT_PKT_IN_USE] +
 	    s->stats[ERG_STAT_IPV4_REASM_IN_USE] +
-	    s->stats[ERG_STAT_UDP_SOCKS_IN_USE]);
+	    s->stats[ERG_STAT_UDP_SOCKS_IN_USE] +
+	    s->stats[ERG_STAT_TCP_CONNS_IN_USE] +
+	    s->stats[ERG_STAT_TCP_LISTENERS_IN_USE]);
 }
 
 /* ---- Randomness ------------------------------------------------------- */

@@ -397,6 +397,40 @@ erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 	return ipv4_send_slice(s, &rt, &r, v, n, 0, total);
 }
 
+int
+erg_ipv4_output_iov(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    struct erg_pkt *hdr, const struct erg_view *v, unsigned n)
+{
+	struct erg_ipv4_route rt;
+	struct erg_ipv4_repr r;
+	size_t total = hdr->len;
+	unsigned i;
+	uint8_t *h;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		total += v[i].len;
+	}
+	rc = ipv4_prepare(s, tx, total, &rt, &r);
+	if (rc == 0 && total + ERG_IPV4_HDR_LEN > rt.mtu) {
+		rc = -ERG_EMSGSIZE;
+	}
+	if (rc < 0) {
+		erg_pkt_free(s, hdr);
+		return rc;
+	}
+	r.total_len = (uint16_t)(total + ERG_IPV4_HDR_LEN);
+	h = erg_pkt_push(hdr, ERG_IPV4_HDR_LEN);
+	if (h == NULL) {
+		ERG_COUNT(s, ETHER_NO_HEADROOM);
+		erg_pkt_free(s, hdr);
+		return -ERG_EINVAL;
+	}
+	(void)erg_ipv4_emit(&r, h, ERG_IPV4_HDR_LEN);
+	ERG_COUNT(s, IPV4_TX);
+	return erg_ether_output_ipv4_iov(s, rt.ifindex, rt.next_hop, hdr, v, n);
+}
+
 /* ---- Configuration ---------------------------------------------------- */
 
 int

@@ -59,6 +59,16 @@ int erg_ipv4_output(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 int erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
     const struct erg_view *v, unsigned n);
 
+/*
+ * Sends one datagram that must not be fragmented: a transport header in
+ * hdr (window: the header, with IPv4 and Ethernet headroom) followed by
+ * n payload views, borrowed for the call. The link layer gathers them
+ * without a copy when it can (erg_ether_output_ipv4_iov). Takes hdr.
+ * Returns as erg_ipv4_output, -ERG_EMSGSIZE if it exceeds the MTU.
+ */
+int erg_ipv4_output_iov(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    struct erg_pkt *hdr, const struct erg_view *v, unsigned n);
+
 /* Reassembly (ipv4_reasm.c). */
 void erg_reasm_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s);

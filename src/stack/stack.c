@@ -12,6 +12,7 @@
 #include "../ether/ether_link.h"
 #include "../ipv4/ipv4_layer.h"
 #include "../udp/udp_layer.h"
+#include "../tcp/tcp_int.h"
 
 /* Upper bounds that keep every size computation far from overflow. */
 #define CFG_MAX_COUNT (1u << 20)
@@ -36,6 +37,19 @@ erg_config_default(struct erg_config *cfg)
 	cfg->icmp_err_burst = 20;
 	cfg->udp_socks = 16;
 	cfg->udp_rxq_len = 32;
+	cfg->tcp_conns = 64;
+	cfg->tcp_listeners = 8;
+	cfg->tcp_snd_buf = 65536;
+	cfg->tcp_rcv_buf = 65536;
+	cfg->tcp_timewait = 256;
+	cfg->tcp_ooo_segs = 32;
+	cfg->tcp_msl_ms = 30000;
+	cfg->tcp_delack_ms = 40;
+	cfg->tcp_rto_min_ms = 200;
+	cfg->tcp_rto_max_ms = 60000;
+	cfg->tcp_syn_retries = 6;
+	cfg->tcp_retries = 12;
+	cfg->tcp_fin_timeout_ms = 60000;
 	cfg->poll_budget = 256;
 }
 
@@ -43,6 +57,23 @@ static bool
 count_ok(uint32_t v, uint32_t min)
 {
 	return v >= min && v <= CFG_MAX_COUNT;
+}
+
+static bool
+tcp_config_valid(const struct erg_config *cfg)
+{
+	return count_ok(cfg->tcp_conns, 0) && count_ok(cfg->tcp_listeners, 0) &&
+	    cfg->tcp_snd_buf >= 1024 && cfg->tcp_snd_buf <= (1u << 30) &&
+	    cfg->tcp_rcv_buf >= 2048 && cfg->tcp_rcv_buf <= (1u << 30) &&
+	    count_ok(cfg->tcp_timewait, 1) && count_ok(cfg->tcp_ooo_segs, 0) &&
+	    cfg->tcp_msl_ms >= 1 && cfg->tcp_msl_ms <= 600000 &&
+	    cfg->tcp_delack_ms >= 1 && cfg->tcp_delack_ms <= 500 &&
+	    cfg->tcp_rto_min_ms >= 1 &&
+	    cfg->tcp_rto_max_ms >= cfg->tcp_rto_min_ms &&
+	    cfg->tcp_rto_max_ms <= 600000 && cfg->tcp_syn_retries >= 1 &&
+	    cfg->tcp_syn_retries <= 30 && cfg->tcp_retries >= 1 &&
+	    cfg->tcp_retries <= 30 && cfg->tcp_fin_timeout_ms >= 1 &&
+	    cfg->tcp_fin_timeout_ms <= 3600000;
 }
 
 static bool
@@ -59,13 +90,14 @@ config_valid(const struct erg_config *cfg)
 	    cfg->reasm_timeout_ms >= 100 && cfg->icmp_err_per_sec >= 1 &&
 	    cfg->icmp_err_per_sec <= 1000000 && cfg->icmp_err_burst >= 1 &&
 	    cfg->icmp_err_burst <= 100000 && count_ok(cfg->udp_socks, 0) &&
-	    count_ok(cfg->udp_rxq_len, 1) && cfg->poll_budget >= 1;
+	    count_ok(cfg->udp_rxq_len, 1) && cfg->poll_budget >= 1 &&
+	    tcp_config_valid(cfg);
 }
 
 static uint32_t
 timer_count(const struct erg_config *cfg)
 {
-	return cfg->arp_entries + cfg->reasm_slots;
+	return cfg->arp_entries + cfg->reasm_slots + erg_tcp_timer_count(cfg);
 }
 
 /*
@@ -104,6 +136,7 @@ stack_layout(struct erg_carve *c, const struct erg_config *cfg,
 	erg_reasm_layout(c, cfg, s);
 	erg_icmp_layout(c, cfg, s);
 	erg_udp_layout(c, cfg, s);
+	erg_tcp_layout(c, cfg, s);
 }
 
 size_t
@@ -127,6 +160,10 @@ stack_wire(struct erg_stack *s)
 	s->l4[s->l4_n].proto = ERG_IP_PROTO_UDP;
 	s->l4[s->l4_n].input = erg_udp_input;
 	s->l4[s->l4_n].err = erg_udp_err;
+	s->l4_n++;
+	s->l4[s->l4_n].proto = ERG_IP_PROTO_TCP;
+	s->l4[s->l4_n].input = erg_tcp_input;
+	s->l4[s->l4_n].err = erg_tcp_err;
 	s->l4_n++;
 }
 
