@@ -343,6 +343,10 @@ fs_setup(struct fs *f, uint32_t *base_init, uint32_t *base_sock)
 	cfg.reasm_slots = 2;
 	cfg.udp_socks = 4;
 	cfg.udp_rxq_len = 4;
+	cfg.tcp_conns = 4;
+	cfg.tcp_listeners = 2;
+	cfg.tcp_snd_buf = 4096;
+	cfg.tcp_timewait = 4;
 	cfg.poll_budget = 16;
 	cfg.rand = fs_rand;
 	cfg.rand_ctx = &f->rng;

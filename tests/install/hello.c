@@ -222,6 +222,8 @@ main(void)
 	cfg.netif_count = 1;
 	cfg.reasm_slots = 1;
 	cfg.udp_socks = 2;
+	cfg.tcp_conns = 2;
+	cfg.tcp_snd_buf = 4096;
 	cfg.rand = hello_rand;
 	cfg.rand_ctx = &seed;
 	need = erg_arena_size(&cfg);

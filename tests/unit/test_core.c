@@ -1390,6 +1390,27 @@ test_arena_size_zero_for_every_invalid_config(void **state)
 		    { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
 		{ "poll_budget", offsetof(struct erg_config, poll_budget),
 		    { 0 }, 1, { 1, UINT32_MAX }, 2 },
+		{ "tcp_conns", offsetof(struct erg_config, tcp_conns),
+		    { (1u << 20) + 1 }, 1, { 0, 1 }, 2 },
+		{ "tcp_listeners", offsetof(struct erg_config, tcp_listeners),
+		    { (1u << 20) + 1 }, 1, { 0, 1 }, 2 },
+		{ "tcp_snd_buf", offsetof(struct erg_config, tcp_snd_buf),
+		    { 0, 1023, (1u << 30) + 1 }, 3, { 1024 }, 1 },
+		{ "tcp_rcv_buf", offsetof(struct erg_config, tcp_rcv_buf),
+		    { 0, 2047, (1u << 30) + 1 }, 3, { 2048, 1u << 30 }, 2 },
+		{ "tcp_timewait", offsetof(struct erg_config, tcp_timewait),
+		    { 0, (1u << 20) + 1 }, 2, { 1 }, 1 },
+		{ "tcp_msl_ms", offsetof(struct erg_config, tcp_msl_ms),
+		    { 0, 600001 }, 2, { 1, 600000 }, 2 },
+		{ "tcp_delack_ms", offsetof(struct erg_config, tcp_delack_ms),
+		    { 0, 501 }, 2, { 1, 500 }, 2 },
+		{ "tcp_rto_min_ms", offsetof(struct erg_config, tcp_rto_min_ms),
+		    { 0, 60001 }, 2, { 1, 60000 }, 2 },
+		{ "tcp_retries", offsetof(struct erg_config, tcp_retries),
+		    { 0, 31 }, 2, { 1, 30 }, 2 },
+		{ "tcp_syn_retries",
+		    offsetof(struct erg_config, tcp_syn_retries), { 0, 31 }, 2,
+		    { 1, 30 }, 2 },
 	};
 	struct erg_config cfg;
 	uint64_t rng = 1;
@@ -1479,6 +1500,10 @@ test_arena_size_grows_with_every_count(void **state)
 		{ offsetof(struct erg_config, reasm_slots), 1, 60000 },
 		{ offsetof(struct erg_config, reasm_max), 1000, 2 * 1000 },
 		{ offsetof(struct erg_config, udp_socks), 10, 10 * 8 },
+		{ offsetof(struct erg_config, tcp_conns), 1, 65536 + 256 },
+		{ offsetof(struct erg_config, tcp_snd_buf), 1024, 64 * 1024 },
+		{ offsetof(struct erg_config, tcp_listeners), 10, 10 * 64 },
+		{ offsetof(struct erg_config, tcp_timewait), 100, 100 * 40 },
 	};
 	struct erg_config cfg;
 	uint64_t rng = 4;
@@ -1488,9 +1513,10 @@ test_arena_size_grows_with_every_count(void **state)
 	valid_config(&cfg, &rng);
 	cfg.reasm_max = 60000;
 	base = erg_arena_size(&cfg);
-	/* The defaults: 256 buffers of 2 KiB and 2 reassembly buffers. */
-	assert_true(base > 256u * 2048 + 2u * 60000);
-	assert_true(base < 2u * 1024 * 1024);
+	/* The defaults: 256 buffers of 2 KiB, 2 reassembly buffers and 64
+	 * TCP send rings of 64 KiB. */
+	assert_true(base > 256u * 2048 + 2u * 60000 + 64u * 65536);
+	assert_true(base < 2u * 1024 * 1024 + 64u * 65536);
 	for (i = 0; i < NELEM(grow); i++) {
 		uint32_t v;
 		size_t sz;
@@ -1509,6 +1535,10 @@ test_arena_size_grows_with_every_count(void **state)
 	cfg.arp_retries = 100;
 	cfg.poll_budget = 1;
 	cfg.udp_rxq_len = 1000;
+	cfg.tcp_rcv_buf = 1u << 20;
+	cfg.tcp_ooo_segs = 1000;
+	cfg.tcp_msl_ms = 1000;
+	cfg.tcp_retries = 30;
 	assert_int_equal(erg_arena_size(&cfg), base);
 }
 
@@ -2026,12 +2056,14 @@ test_strerror_names_every_code_with_either_sign(void **state)
 		{ ERG_ETIMEDOUT, "ETIMEDOUT" },
 		{ ERG_EMSGTOOBIG, "EMSGTOOBIG" },
 		{ ERG_ETTL, "ETTL" },
+		{ ERG_ECONNRESET, "ECONNRESET" },
+		{ ERG_ECONNABORTED, "ECONNABORTED" },
 		{ ERG_ETRUNC, "ETRUNC" },
 		{ ERG_EMALFORMED, "EMALFORMED" },
 		{ ERG_ECHECKSUM, "ECHECKSUM" },
 		{ ERG_EUNSUPPORTED, "EUNSUPPORTED" },
 	};
-	static const int unknown[] = { 7, 19, 23, 39, 46, 59, 64, 1000, INT_MAX,
+	static const int unknown[] = { 7, 19, 23, 39, 48, 59, 64, 1000, INT_MAX,
 		-INT_MAX };
 	size_t i;
 
