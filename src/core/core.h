@@ -223,6 +223,13 @@ struct erg_stack {
 	/* Ethernet demultiplexing: IPv4 input (takes pkt, window = IP). */
 	void (*ipv4_input)(struct erg_stack *s, struct erg_pkt *pkt);
 
+	/*
+	 * Called at the end of erg_events_deliver: TCP sends here the ACKs
+	 * it held back during input, so that they carry what the
+	 * application's callbacks consumed (the window) and wrote.
+	 */
+	void (*after_events)(struct erg_stack *s);
+
 	/* IPv4 demultiplexing by protocol number. */
 	struct erg_l4_proto l4[ERG_L4_MAX];
 	unsigned l4_n;

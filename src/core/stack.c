@@ -84,6 +84,9 @@ erg_events_deliver(struct erg_stack *s)
 			ev->deliver(ev, bits);
 		}
 	}
+	if (s->after_events != NULL) {
+		s->after_events(s);
+	}
 }
 
 /* ---- Poll ------------------------------------------------------------- */

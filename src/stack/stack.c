@@ -161,6 +161,7 @@ stack_wire(struct erg_stack *s)
 	s->l4[s->l4_n].input = erg_udp_input;
 	s->l4[s->l4_n].err = erg_udp_err;
 	s->l4_n++;
+	s->after_events = erg_tcp_flush;
 	s->l4[s->l4_n].proto = ERG_IP_PROTO_TCP;
 	s->l4[s->l4_n].input = erg_tcp_input;
 	s->l4[s->l4_n].err = erg_tcp_err;

@@ -460,7 +460,7 @@ tcp_window_update(struct erg_tcp_conn *c)
 	nw = erg_tcp_rcv_window(c);
 	if (nw > old &&
 	    nw - old >= ERG_MIN(c->rcv_buf / 2, 2u * (uint32_t)c->mss)) {
-		erg_tcp_send_ack(c);
+		erg_tcp_ack_soon(c);
 	}
 }
 

@@ -875,6 +875,8 @@ erg_tcp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	enum erg_stat why;
 
 	ERG_COUNT(s, TCP_RX);
+	/* ACKs wait for the events this segment causes (erg_tcp_flush). */
+	s->tcp->deferring = true;
 	/* RFC 1122 4.2.3.10: no TCP to or from broadcast or multicast. */
 	if ((pkt->flags & (ERG_PKT_F_LINK_BCAST | ERG_PKT_F_IP_BCAST)) != 0) {
 		ERG_COUNT(s, TCP_BAD_DST);

@@ -73,10 +73,12 @@ extern const struct erg_tcp_cc_ops erg_tcp_cc_newreno;
 #define TCPF_OOO_FIN    0x0800u /* a FIN sits at ooo_fin_seq */
 #define TCPF_WSCALE     0x1000u /* window scaling agreed (RFC 7323 2) */
 #define TCPF_ACTIVE     0x2000u /* opened by connect */
+#define TCPF_FLUSH      0x4000u /* on the flush list */
 
 struct erg_tcp_conn {
 	struct erg_tcp_conn *hnext; /* pool free list, then hash chain */
 	struct erg_tcp_conn *qnext; /* listener's SYN or accept queue */
+	struct erg_tcp_conn *fnext; /* flush list */
 	struct erg_evsrc ev;
 	struct erg_stack *stack;
 	erg_tcp_event_fn cb;
@@ -234,6 +236,13 @@ struct erg_tcp {
 	struct erg_tcp_tw *tw_fifo_tail;
 	struct erg_timer tw_timer;
 
+	/*
+	 * ACKs held back while input runs and its events are delivered
+	 * (erg_tcp_flush sends them), and whether we are in that window.
+	 */
+	struct erg_tcp_conn *flush;
+	bool deferring;
+
 	uint32_t port_next; /* RFC 6056 algorithm 3's counter */
 	uint32_t rx_pkts;   /* packets held by all receive queues */
 	uint32_t rx_pkts_max;
@@ -329,6 +338,15 @@ int erg_tcp_rcv_consume(struct erg_tcp_conn *c, size_t n);
 void erg_tcp_output(struct erg_tcp_conn *c);
 /* Sends a pure ACK now. */
 void erg_tcp_send_ack(struct erg_tcp_conn *c);
+/*
+ * An ACK is due: sends it now, or while input is being processed, holds
+ * it until erg_tcp_flush so that it carries the application's reaction.
+ */
+void erg_tcp_ack_soon(struct erg_tcp_conn *c);
+/* The stack's after_events hook: sends the held ACKs. */
+void erg_tcp_flush(struct erg_stack *s);
+/* Takes c off the flush list (c is being freed). */
+void erg_tcp_flush_forget(struct erg_tcp_conn *c);
 /* Sends SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) at iss. */
 void erg_tcp_send_syn(struct erg_tcp_conn *c);
 /* Retransmits one segment from snd_una. */

@@ -214,6 +214,7 @@ erg_tcp_send_syn(struct erg_tcp_conn *c)
 		r.ts_ok = true;
 	}
 	r.wscale = c->rcv_wscale;
+	c->last_ack_sent = c->rcv_nxt;
 	if (r.ts_ok) {
 		r.ts_val = erg_tcp_ts_now(c->stack, c->ts_offset);
 		r.ts_ecr = synack ? c->ts_recent : 0;
@@ -382,7 +383,58 @@ erg_tcp_output(struct erg_tcp_conn *c)
 		erg_tcp_persist_start(c);
 	}
 	if (!sent && (c->flags & TCPF_ACK_NOW)) {
+		erg_tcp_ack_soon(c);
+	}
+}
+
+void
+erg_tcp_ack_soon(struct erg_tcp_conn *c)
+{
+	struct erg_tcp *t = c->stack->tcp;
+
+	c->flags |= TCPF_ACK_NOW;
+	if (!t->deferring) {
 		erg_tcp_send_ack(c);
+		return;
+	}
+	if ((c->flags & TCPF_FLUSH) == 0) {
+		c->flags |= TCPF_FLUSH;
+		c->fnext = t->flush;
+		t->flush = c;
+	}
+}
+
+void
+erg_tcp_flush_forget(struct erg_tcp_conn *c)
+{
+	struct erg_tcp_conn **pp;
+
+	if ((c->flags & TCPF_FLUSH) == 0) {
+		return;
+	}
+	for (pp = &c->stack->tcp->flush; *pp != NULL; pp = &(*pp)->fnext) {
+		if (*pp == c) {
+			*pp = c->fnext;
+			break;
+		}
+	}
+	c->flags &= ~TCPF_FLUSH;
+}
+
+void
+erg_tcp_flush(struct erg_stack *s)
+{
+	struct erg_tcp *t = s->tcp;
+	struct erg_tcp_conn *c;
+
+	t->deferring = false;
+	while ((c = t->flush) != NULL) {
+		t->flush = c->fnext;
+		c->flags &= ~TCPF_FLUSH;
+		/* A data segment since may have carried the ACK already. */
+		if (c->flags & TCPF_ACK_NOW) {
+			erg_tcp_send_ack(c);
+		}
 	}
 }
 

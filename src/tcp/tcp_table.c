@@ -119,6 +119,7 @@ erg_tcp_conn_free(struct erg_tcp_conn *c)
 
 	erg_tcp_hash_remove(c);
 	erg_tcp_timers_cancel(c);
+	erg_tcp_flush_forget(c);
 	erg_event_cancel(s, &c->ev);
 	erg_tcp_rcv_purge(c);
 	c->state = ERG_TCP_CLOSED;
