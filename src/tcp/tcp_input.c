@@ -199,6 +199,7 @@ static void
 tcp_ack_new(struct erg_tcp_conn *c, const struct erg_tcp_seg *g)
 {
 	uint32_t acked = g->r.ack - c->snd_una, data;
+	uint32_t flight = erg_tcp_in_flight(c);
 
 	tcp_rtt_from_ack(c, g);
 	c->retries = 0;
@@ -221,7 +222,11 @@ tcp_ack_new(struct erg_tcp_conn *c, const struct erg_tcp_seg *g)
 		}
 	} else {
 		c->dupacks = 0;
-		c->cc->on_ack(c, acked);
+		/* Grow only a window in use (RFC 7661's idea: an application-
+		 * or receiver-limited flow must not inflate cwnd forever). */
+		if (flight * 2u >= c->cwnd) {
+			c->cc->on_ack(c, acked);
+		}
 	}
 	if (c->snd_una == c->snd_max) {
 		erg_tcp_rtx_stop(c);
