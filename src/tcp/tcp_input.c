@@ -162,7 +162,14 @@ tcp_rtt_from_ack(struct erg_tcp_conn *c, const struct erg_tcp_seg *g)
 	}
 	if (c->ts_ok && g->r.ts_ok && g->r.ts_ecr != 0) {
 		ms = erg_tcp_ts_now(s, c->ts_offset) - g->r.ts_ecr;
-		if (ms > 0 && ms < 0x7fffffu) {
+		if (ms == 0) {
+			/* Below the 1 ms tick: the RTT is in [0, 1 ms). Feed
+			 * the estimate itself (capped at 1 ms): srtt stays
+			 * true on a fast path, and a backed-off RTO still
+			 * comes back down after a loss episode. */
+			erg_tcp_rtt_sample(c,
+			    c->srtt != 0 ? ERG_MIN(c->srtt, 1000u) : 1000u);
+		} else if (ms < 0x7fffffu) {
 			erg_tcp_rtt_sample(c, ms * 1000u);
 		}
 	}
@@ -488,6 +495,20 @@ tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 	    (fl & ERG_TCP_ACK) == 0 && g->r.seq == c->irs) {
 		erg_tcp_send_syn(c);
 		return;
+	}
+	/*
+	 * Simultaneous open (RFC 9293 figure 7, line 6): the peer's SYN-ACK
+	 * repeats the SYN already taken in SYN-SENT. Its SYN is a duplicate;
+	 * the rest is the ACK of our SYN that completes the handshake (as
+	 * Linux does in tcp_validate_incoming).
+	 */
+	if (c->state == ERG_TCP_SYN_RECEIVED && (fl & ERG_TCP_SYN) &&
+	    (fl & ERG_TCP_ACK) && g->r.seq == c->irs && g->data.len == 0 &&
+	    g->r.ack == c->iss + 1) {
+		g->r.flags &= (uint8_t)~ERG_TCP_SYN;
+		g->r.seq++;
+		g->len--;
+		fl = g->r.flags;
 	}
 	/* RFC 7323 5.3: PAWS. */
 	if (c->ts_ok && g->r.ts_ok && (fl & ERG_TCP_RST) == 0 &&

@@ -171,7 +171,17 @@ tcp_seg_max(const struct erg_tcp_conn *c)
 void
 erg_tcp_send_ack(struct erg_tcp_conn *c)
 {
-	(void)tcp_xmit(c, c->snd_nxt, 0, ERG_TCP_ACK);
+	/*
+	 * After an RTO or a fast retransmit snd_nxt is rewound below what
+	 * the peer may already hold; an ACK carrying that sequence number
+	 * is out of its window, so the peer drops it unread (its ACK field
+	 * with it) and answers with an ACK of its own: two such ends ACK
+	 * each other forever and neither learns what was received. A pure
+	 * ACK takes the highest sequence number sent, as in 4.4BSD.
+	 */
+	(void)tcp_xmit(c,
+	    SEQ_GT(c->snd_max, c->snd_nxt) ? c->snd_max : c->snd_nxt, 0,
+	    ERG_TCP_ACK);
 }
 
 void
@@ -332,6 +342,17 @@ erg_tcp_output(struct erg_tcp_conn *c)
 	unsigned guard;
 
 	if (!tcp_can_send_data(c)) {
+		/*
+		 * No data may leave in FIN-WAIT-2, SYN-RECEIVED or TIME-WAIT,
+		 * but an ACK that input found due (a duplicate, an out-of-
+		 * order or unacceptable segment: RFC 9293 3.10.7.4) still
+		 * must, or a peer whose ACK was lost retransmits into silence
+		 * until it times out.
+		 */
+		if ((c->flags & TCPF_ACK_NOW) && c->state != ERG_TCP_CLOSED &&
+		    c->state != ERG_TCP_SYN_SENT) {
+			erg_tcp_ack_soon(c);
+		}
 		return;
 	}
 	smax = tcp_seg_max(c);
@@ -378,8 +399,15 @@ erg_tcp_output(struct erg_tcp_conn *c)
 		}
 	}
 	if (!sent && SEQ_LT(c->snd_nxt, fin) && c->snd_una == c->snd_nxt &&
-	    c->snd_wnd == 0 && c->rtx_due == 0) {
-		/* Data waits for a window only the peer can open. */
+	    c->rtx_due == 0) {
+		/*
+		 * Data waits, nothing is in flight, and nothing could be sent:
+		 * the window is zero, or too small for sender SWS avoidance
+		 * (RFC 9293 3.8.6.2.1; the receiver never moves its right
+		 * edge back, so a sliver below one MSS may stay open). Only
+		 * the peer can open it, and if that update is lost both ends
+		 * wait forever: the persist timer is the override timeout.
+		 */
 		erg_tcp_persist_start(c);
 	}
 	if (!sent && (c->flags & TCPF_ACK_NOW)) {

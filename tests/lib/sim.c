@@ -103,10 +103,28 @@ sim_teardown(void **state)
 	for (i = 0; i < sim->n; i++) {
 		free(sim->node[i].arena);
 	}
+	for (i = 0; i < sim->nallocs; i++) {
+		free(sim->allocs[i]);
+	}
+	free(sim->allocs);
 	free(sim->log);
 	free(sim);
 	*state = NULL;
 	return 0;
+}
+
+void *
+sim_calloc(struct sim *sim, size_t n, size_t size)
+{
+	void **a = realloc(sim->allocs, (sim->nallocs + 1) * sizeof(*a));
+	void *p;
+
+	assert_non_null(a);
+	sim->allocs = a;
+	p = calloc(n != 0 ? n : 1, size != 0 ? size : 1);
+	assert_non_null(p);
+	sim->allocs[sim->nallocs++] = p;
+	return p;
 }
 
 /* ---- Setup -------------------------------------------------------------- */
@@ -217,24 +235,72 @@ sim_add_mtu(struct sim *sim, const struct erg_config *cfg, unsigned host,
 
 /* ---- Frame log ---------------------------------------------------------- */
 
+/*
+ * Fills f's IPv4 and TCP fields from the IP packet p (a frame as a stack
+ * sent it, so well formed, but checked anyway: the fields stay 0 unless
+ * every length fits).
+ */
+static void
+sim_parse_ip(struct sim_frame *f, const uint8_t *p, size_t len)
+{
+	size_t ihl, tot, thl;
+
+	if (len < 20 || (p[0] >> 4) != 4) {
+		return;
+	}
+	ihl = (size_t)(p[0] & 0x0f) * 4;
+	tot = erg_be16(p + 2);
+	if (ihl < 20 || tot < ihl || tot > len) {
+		return;
+	}
+	/* Later fragments carry no transport header. */
+	if ((erg_be16(p + 6) & 0x1fff) != 0) {
+		return;
+	}
+	f->ip_proto = p[9];
+	f->ip_src = erg_be32(p + 12);
+	f->ip_dst = erg_be32(p + 16);
+	if (f->ip_proto != 6 || tot - ihl < ERG_TCP_HDR_LEN) {
+		return;
+	}
+	p += ihl;
+	thl = (size_t)(p[12] >> 4) * 4;
+	if (thl < ERG_TCP_HDR_LEN || thl > tot - ihl) {
+		return;
+	}
+	f->tcp_hdr = (uint8_t)thl;
+	f->sport = erg_be16(p);
+	f->dport = erg_be16(p + 2);
+	f->seq = erg_be32(p + 4);
+	f->ack = erg_be32(p + 8);
+	f->tcp_flags = p[13];
+	f->win = erg_be16(p + 14);
+	f->tcp_len = tot - ihl - thl;
+}
+
 static bool
 sim_filter(void *ctx, unsigned from, unsigned to, const uint8_t *frame,
     size_t len, uint64_t now_us)
 {
 	struct sim *sim = ctx;
-	struct sim_frame *f;
+	struct sim_frame *f, scratch;
 
-	if (sim->nlog == sim->caplog) {
-		size_t cap = sim->caplog != 0 ? sim->caplog * 2 : 256;
-		struct sim_frame *p = realloc(sim->log, cap * sizeof(*p));
+	if (sim->nolog) {
+		f = &scratch;
+	} else {
+		if (sim->nlog == sim->caplog) {
+			size_t cap = sim->caplog != 0 ? sim->caplog * 2 : 256;
+			struct sim_frame *p =
+			    realloc(sim->log, cap * sizeof(*p));
 
-		if (p == NULL) {
-			abort();
+			if (p == NULL) {
+				abort();
+			}
+			sim->log = p;
+			sim->caplog = cap;
 		}
-		sim->log = p;
-		sim->caplog = cap;
+		f = &sim->log[sim->nlog++];
 	}
-	f = &sim->log[sim->nlog++];
 	memset(f, 0, sizeof(*f));
 	f->t = now_us;
 	f->from = from;
@@ -250,6 +316,10 @@ sim_filter(void *ctx, unsigned from, unsigned to, const uint8_t *frame,
 		f->arp_spa = erg_be32(frame + 14 + 14);
 		f->arp_tpa = erg_be32(frame + 14 + 24);
 	}
+	if (f->type == ERG_ETHERTYPE_IPV4) {
+		sim_parse_ip(f, frame + ERG_ETHER_HDR_LEN,
+		    len - ERG_ETHER_HDR_LEN);
+	}
 	f->dropped = sim->drop != NULL && sim->drop(sim->drop_ctx, f);
 	return f->dropped;
 }
@@ -259,7 +329,32 @@ sim_log_start(struct sim *sim, sim_drop_fn drop, void *ctx)
 {
 	sim->drop = drop;
 	sim->drop_ctx = ctx;
+	sim->nolog = false;
 	erg_loop_wire_filter_set(sim->w, sim_filter, sim);
+}
+
+void
+sim_drop_set(struct sim *sim, sim_drop_fn drop, void *ctx)
+{
+	sim->drop = drop;
+	sim->drop_ctx = ctx;
+	sim->nolog = true;
+	erg_loop_wire_filter_set(sim->w, sim_filter, sim);
+}
+
+bool
+sim_inject(struct sim *sim, struct sim_node *n, const void *frame, size_t len)
+{
+	struct erg_pkt *pkt = erg_pkt_alloc(n->s);
+
+	if (pkt == NULL) {
+		return false;
+	}
+	assert_true(len <= pkt->cap - pkt->head);
+	memcpy(erg_pkt_data(pkt), frame, len);
+	pkt->len = (uint32_t)len;
+	erg_netif_input(n->s, n->ifindex, pkt, sim->now);
+	return true;
 }
 
 /* ---- Running ------------------------------------------------------------ */
@@ -360,14 +455,19 @@ sim_assert_no_leaks(const struct sim *sim)
 
 		if (in_use != n->baseline) {
 			fail_msg("host %u: %u pool entries in use, baseline %u "
-			         "(pkt %llu, reasm %llu, udp %llu)",
+			         "(pkt %llu, reasm %llu, udp %llu, tcp conns "
+			         "%llu, listeners %llu)",
 			    n->host, in_use, n->baseline,
 			    (unsigned long long)sim_stat(n,
 			        ERG_STAT_PKT_IN_USE),
 			    (unsigned long long)sim_stat(n,
 			        ERG_STAT_IPV4_REASM_IN_USE),
 			    (unsigned long long)sim_stat(n,
-			        ERG_STAT_UDP_SOCKS_IN_USE));
+			        ERG_STAT_UDP_SOCKS_IN_USE),
+			    (unsigned long long)sim_stat(n,
+			        ERG_STAT_TCP_CONNS_IN_USE),
+			    (unsigned long long)sim_stat(n,
+			        ERG_STAT_TCP_LISTENERS_IN_USE));
 		}
 	}
 }
@@ -425,4 +525,398 @@ sim_fill(void *buf, size_t len, uint64_t seed)
 	uint64_t st = seed;
 
 	tn_rand(&st, buf, len);
+}
+
+/*
+ * Byte i of stream seed is byte i % 8 (little-endian) of a splitmix64
+ * output for word i / 8, so any range is cheap to regenerate.
+ */
+static uint64_t
+sim_stream_word(uint64_t seed, uint64_t w)
+{
+	uint64_t z = seed + (w + 1) * 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void
+sim_stream_fill(void *buf, size_t len, uint64_t seed, uint64_t off)
+{
+	uint8_t *b = buf;
+	size_t i = 0;
+
+	/* Head up to a word boundary, whole words, then the tail. */
+	while (i < len && ((off + i) & 7) != 0) {
+		b[i] = (uint8_t)(sim_stream_word(seed, (off + i) >> 3) >>
+		    (8 * ((off + i) & 7)));
+		i++;
+	}
+	for (; len - i >= 8; i += 8) {
+		uint64_t z = sim_stream_word(seed, (off + i) >> 3);
+		unsigned k;
+
+		for (k = 0; k < 8; k++) {
+			b[i + k] = (uint8_t)(z >> (8 * k));
+		}
+	}
+	for (; i < len; i++) {
+		b[i] = (uint8_t)(sim_stream_word(seed, (off + i) >> 3) >>
+		    (8 * ((off + i) & 7)));
+	}
+}
+
+uint64_t
+sim_stream_hash(uint64_t seed, uint64_t len)
+{
+	uint8_t buf[16384];
+	uint64_t h = SIM_HASH_INIT, off = 0;
+
+	while (off < len) {
+		size_t n =
+		    len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+
+		sim_stream_fill(buf, n, seed, off);
+		h = sim_hash_more(h, buf, n);
+		off += n;
+	}
+	return h;
+}
+
+/* ---- TCP applications --------------------------------------------------- */
+
+#define SIM_APP_CHUNK 16384u /* bytes per copying read or write */
+#define SIM_APP_VIEWS 8u     /* views per peek */
+
+void
+sim_app_init(struct sim_app *a, struct sim *sim, uint64_t tx_seed,
+    uint64_t tx_total)
+{
+	memset(a, 0, sizeof(*a));
+	a->sim = sim;
+	a->tx_seed = tx_seed;
+	a->tx_total = tx_total;
+	a->tx_hash = SIM_HASH_INIT;
+	a->rx_hash = SIM_HASH_INIT;
+}
+
+static void
+sim_app_io_err(struct sim_app *a, long rc)
+{
+	if (a->io_err == 0) {
+		a->io_err = (int)rc;
+	}
+}
+
+/* Copies: generate the next bytes, offer them, hash what was taken. */
+static void
+sim_app_write(struct sim_app *a)
+{
+	uint8_t buf[SIM_APP_CHUNK];
+
+	while (a->tx_done < a->tx_total) {
+		uint64_t left = a->tx_total - a->tx_done;
+		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		long rc;
+
+		sim_stream_fill(buf, n, a->tx_seed, a->tx_done);
+		rc = erg_tcp_write(a->c, buf, n);
+		if (rc == -ERG_EAGAIN) {
+			return;
+		}
+		if (rc <= 0) {
+			sim_app_io_err(a, rc);
+			return;
+		}
+		assert_true((size_t)rc <= n);
+		a->tx_hash = sim_hash_more(a->tx_hash, buf, (size_t)rc);
+		a->tx_done += (uint64_t)rc;
+	}
+}
+
+/* Zero copy: generate straight into the ring's free space, commit. */
+static void
+sim_app_commit(struct sim_app *a)
+{
+	while (a->tx_done < a->tx_total) {
+		struct erg_wview w[2];
+		size_t n = 0;
+		int k, i, rc;
+
+		k = erg_tcp_reserve(a->c, w);
+		if (k <= 0) {
+			if (k < 0) {
+				sim_app_io_err(a, k);
+			}
+			return;
+		}
+		assert_true(k <= 2);
+		for (i = 0; i < k && a->tx_done + n < a->tx_total; i++) {
+			uint64_t left = a->tx_total - a->tx_done - n;
+			size_t m = left < w[i].len ? (size_t)left : w[i].len;
+
+			sim_stream_fill(w[i].p, m, a->tx_seed, a->tx_done + n);
+			a->tx_hash = sim_hash_more(a->tx_hash, w[i].p, m);
+			n += m;
+		}
+		rc = erg_tcp_commit(a->c, n);
+		if (rc != 0) {
+			/* What was hashed was not queued: the test fails. */
+			sim_app_io_err(a, rc);
+			fail_msg("erg_tcp_commit(%zu) = %d", n, rc);
+			return;
+		}
+		a->tx_done += n;
+	}
+}
+
+static void
+sim_app_send(struct sim_app *a)
+{
+	if (a->tx_zc) {
+		sim_app_commit(a);
+	} else {
+		sim_app_write(a);
+	}
+	if (a->c != NULL && a->tx_done == a->tx_total && a->tx_shut &&
+	    !a->tx_shut_done) {
+		assert_int_equal(erg_tcp_shutdown(a->c), 0);
+		a->tx_shut_done = true;
+	}
+}
+
+static void
+sim_app_read(struct sim_app *a)
+{
+	uint8_t buf[SIM_APP_CHUNK];
+
+	for (;;) {
+		long rc = erg_tcp_read(a->c, buf, sizeof(buf));
+
+		if (rc == -ERG_EAGAIN) {
+			return;
+		}
+		if (rc == 0) {
+			a->rx_eof = true;
+			return;
+		}
+		if (rc < 0) {
+			sim_app_io_err(a, rc);
+			return;
+		}
+		assert_true((size_t)rc <= sizeof(buf));
+		a->rx_hash = sim_hash_more(a->rx_hash, buf, (size_t)rc);
+		a->rx_done += (uint64_t)rc;
+	}
+}
+
+static void
+sim_app_peek(struct sim_app *a)
+{
+	for (;;) {
+		struct erg_view v[SIM_APP_VIEWS];
+		size_t n = 0;
+		int k, i;
+
+		k = erg_tcp_peek(a->c, v, SIM_APP_VIEWS);
+		if (k < 0) {
+			sim_app_io_err(a, k);
+			return;
+		}
+		if (k == 0) {
+			/* Nothing now; after the FIN, the end of stream. */
+			if ((a->ev & ERG_TCP_EV_PEER_CLOSED) != 0) {
+				a->rx_eof = true;
+			}
+			return;
+		}
+		assert_true(k <= (int)SIM_APP_VIEWS);
+		for (i = 0; i < k; i++) {
+			assert_true(v[i].len > 0);
+			a->rx_hash =
+			    sim_hash_more(a->rx_hash, v[i].p, v[i].len);
+			n += v[i].len;
+		}
+		assert_true(n <= erg_tcp_readable(a->c));
+		assert_int_equal(erg_tcp_consume(a->c, n), 0);
+		a->rx_done += n;
+	}
+}
+
+static bool
+sim_app_should_close(const struct sim_app *a)
+{
+	bool sent =
+	    a->tx_done == a->tx_total && (!a->tx_shut || a->tx_shut_done);
+
+	switch (a->close) {
+	case SIM_CLOSE_DONE:
+		return sent && a->rx_done >= a->rx_want;
+	case SIM_CLOSE_EOF:
+		return sent && a->rx_eof;
+	default:
+		return false;
+	}
+}
+
+void
+sim_app_pump(struct sim_app *a)
+{
+	if (a->c == NULL) {
+		return;
+	}
+	if (!a->rx_hold) {
+		if (a->rx_zc) {
+			sim_app_peek(a);
+		} else {
+			sim_app_read(a);
+		}
+	}
+	sim_app_send(a);
+	if (a->c != NULL && sim_app_should_close(a)) {
+		sim_app_close(a);
+	}
+}
+
+void
+sim_app_cb(struct erg_tcp_conn *c, unsigned events, void *ctx)
+{
+	struct sim_app *a = ctx;
+
+	/* No callback may come after close or abort. */
+	assert_false(a->closed);
+	assert_true(a->c == NULL || a->c == c);
+	a->c = c;
+	a->ev |= events;
+	a->n_cb++;
+	if ((events & ERG_TCP_EV_CONNECTED) != 0) {
+		a->n_connected++;
+	}
+	if ((events & ERG_TCP_EV_PEER_CLOSED) != 0) {
+		a->n_peer_closed++;
+	}
+	if ((events & (ERG_TCP_EV_RESET | ERG_TCP_EV_TIMEDOUT)) != 0) {
+		if ((events & ERG_TCP_EV_RESET) != 0) {
+			a->n_reset++;
+		}
+		if ((events & ERG_TCP_EV_TIMEDOUT) != 0) {
+			a->n_timedout++;
+		}
+		if (a->err == 0) {
+			a->err = erg_tcp_error(c);
+			a->t_end = a->sim != NULL ? a->sim->now : 0;
+		}
+		return;
+	}
+	sim_app_pump(a);
+}
+
+void
+sim_app_close(struct sim_app *a)
+{
+	assert_non_null(a->c);
+	erg_tcp_close(a->c);
+	a->c = NULL;
+	a->closed = true;
+	if (a->t_end == 0 && a->sim != NULL) {
+		a->t_end = a->sim->now;
+	}
+}
+
+void
+sim_app_abort(struct sim_app *a)
+{
+	assert_non_null(a->c);
+	erg_tcp_abort(a->c);
+	a->c = NULL;
+	a->closed = true;
+	if (a->t_end == 0 && a->sim != NULL) {
+		a->t_end = a->sim->now;
+	}
+}
+
+void
+sim_app_accept(struct erg_tcp_listener *l, struct sim_app *a)
+{
+	struct erg_tcp_conn *c = NULL;
+
+	assert_int_equal(erg_tcp_accept(l, sim_app_cb, a, &c), 0);
+	assert_non_null(c);
+	a->c = c;
+	/* Data may have come with the handshake: no event says so again. */
+	sim_app_pump(a);
+}
+
+bool
+sim_app_finished(const struct sim_app *a, uint64_t rx_total)
+{
+	return a->tx_done == a->tx_total && a->rx_done == rx_total;
+}
+
+struct sim_pair {
+	struct erg_tcp_listener *l;
+	struct sim_app *ca;
+	struct sim_app *cb;
+};
+
+static bool
+sim_pair_done(struct sim *sim, void *ctx)
+{
+	struct sim_pair *p = ctx;
+	struct erg_tcp_info info;
+
+	(void)sim;
+	if (p->cb->c == NULL &&
+	    erg_tcp_accept(p->l, sim_app_cb, p->cb, &p->cb->c) == 0) {
+		sim_app_pump(p->cb);
+	}
+	if (p->cb->c == NULL || p->ca->n_connected == 0) {
+		return false;
+	}
+	erg_tcp_info(p->cb->c, &info);
+	return info.state == ERG_TCP_ESTABLISHED;
+}
+
+void
+sim_tcp_pair(struct sim *sim, struct sim_node *a, struct sim_node *b,
+    uint16_t port, struct sim_app *ca, struct sim_app *cb)
+{
+	struct sim_pair p;
+
+	memset(&p, 0, sizeof(p));
+	p.ca = ca;
+	p.cb = cb;
+	assert_int_equal(
+	    erg_tcp_listen(b->s, ERG_IPV4_ANY, port, 0, NULL, NULL, &p.l), 0);
+	assert_int_equal(
+	    erg_tcp_connect(a->s, b->addr, port, 0, sim_app_cb, ca, &ca->c), 0);
+	assert_true(sim_run_until(sim, sim_pair_done, &p, 10 * SIM_SEC));
+	erg_tcp_listener_close(p.l);
+}
+
+uint64_t
+sim_conns(const struct sim_node *n)
+{
+	return sim_stat(n, ERG_STAT_TCP_CONNS_IN_USE);
+}
+
+static bool
+sim_no_conns(struct sim *sim, void *ctx)
+{
+	unsigned i;
+
+	(void)ctx;
+	for (i = 0; i < sim->n; i++) {
+		if (sim_conns(&sim->node[i]) != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+sim_run_until_no_conns(struct sim *sim, uint64_t for_us)
+{
+	return sim_run_until(sim, sim_no_conns, NULL, for_us);
 }
