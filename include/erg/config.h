@@ -82,7 +82,7 @@ struct erg_config {
 	uint32_t tcp_snd_buf;   /* send ring bytes, default 65536 */
 	uint32_t tcp_rcv_buf;   /* receive budget bytes, default 65536 */
 	uint32_t tcp_timewait;  /* TIME-WAIT entries, default 256 */
-	uint32_t tcp_ooo_segs;  /* out-of-order segments held, default 32 */
+	uint32_t tcp_ooo_segs;  /* out-of-order segments held, default 64 */
 	uint32_t tcp_msl_ms;    /* MSL; TIME-WAIT lasts 2 MSL. default 30000 */
 	uint32_t tcp_delack_ms; /* delayed ACK at most, default 40 */
 	uint32_t tcp_rto_min_ms;   /* RTO floor, default 200 */

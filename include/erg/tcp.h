@@ -259,7 +259,8 @@ size_t erg_tcp_writable(const struct erg_tcp_conn *c);
 
 /*
  * Shuts the send side: a FIN follows the queued data (half-close; the
- * connection still receives). Returns 0 or -ERG_ESTATE.
+ * connection still receives). Returns 0, -ERG_ESTATE (already shut, or
+ * not connected) or the connection's error.
  */
 int erg_tcp_shutdown(struct erg_tcp_conn *c);
 

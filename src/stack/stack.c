@@ -42,7 +42,7 @@ erg_config_default(struct erg_config *cfg)
 	cfg->tcp_snd_buf = 65536;
 	cfg->tcp_rcv_buf = 65536;
 	cfg->tcp_timewait = 256;
-	cfg->tcp_ooo_segs = 32;
+	cfg->tcp_ooo_segs = 64;
 	cfg->tcp_msl_ms = 30000;
 	cfg->tcp_delack_ms = 40;
 	cfg->tcp_rto_min_ms = 200;

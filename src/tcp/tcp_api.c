@@ -124,9 +124,13 @@ erg_tcp_accept(struct erg_tcp_listener *l, erg_tcp_event_fn cb, void *ctx,
 	l->acq_head = c->qnext;
 	if (l->acq_head == NULL) {
 		l->acq_tail = NULL;
+	} else {
+		l->acq_head->qpprev = &l->acq_head;
 	}
 	l->acq_n--;
 	c->qnext = NULL;
+	c->qpprev = NULL;
+	c->flags &= ~TCPF_ACQ;
 	c->parent = NULL;
 	tcp_owned(c, cb, ctx);
 	/* What happened while it waited. */
@@ -141,32 +145,48 @@ erg_tcp_accept(struct erg_tcp_listener *l, erg_tcp_event_fn cb, void *ctx,
 	return 0;
 }
 
-/* Unlinks c from the SYN queue or the accept queue of its listener. */
+void
+erg_tcp_listener_synq_add(struct erg_tcp_listener *l, struct erg_tcp_conn *c)
+{
+	c->parent = l;
+	c->qnext = l->synq;
+	if (l->synq != NULL) {
+		l->synq->qpprev = &c->qnext;
+	}
+	c->qpprev = &l->synq;
+	l->synq = c;
+	l->synq_n++;
+}
+
+/*
+ * Unlinks c from the SYN queue or the accept queue of its listener, in
+ * constant time: a SYN flood's children time out one by one, and a walk
+ * per timeout would cost the square of the backlog.
+ */
 static void
 tcp_listener_unlink(struct erg_tcp_listener *l, struct erg_tcp_conn *c)
 {
-	struct erg_tcp_conn **pp, *prev = NULL;
-
-	for (pp = &l->synq; *pp != NULL; pp = &(*pp)->qnext) {
-		if (*pp == c) {
-			*pp = c->qnext;
-			l->synq_n--;
-			c->qnext = NULL;
-			return;
-		}
+	if (c->qpprev == NULL) {
+		return;
 	}
-	for (pp = &l->acq_head; *pp != NULL; pp = &(*pp)->qnext) {
-		if (*pp == c) {
-			*pp = c->qnext;
-			if (l->acq_tail == c) {
-				l->acq_tail = prev;
-			}
-			l->acq_n--;
-			c->qnext = NULL;
-			return;
-		}
-		prev = *pp;
+	*c->qpprev = c->qnext;
+	if (c->qnext != NULL) {
+		c->qnext->qpprev = c->qpprev;
 	}
+	if (c->flags & TCPF_ACQ) {
+		if (l->acq_tail == c) {
+			l->acq_tail = c->qpprev == &l->acq_head ?
+			    NULL :
+			    ERG_CONTAINER_OF(c->qpprev, struct erg_tcp_conn,
+			        qnext);
+		}
+		l->acq_n--;
+		c->flags &= ~TCPF_ACQ;
+	} else {
+		l->synq_n--;
+	}
+	c->qnext = NULL;
+	c->qpprev = NULL;
 }
 
 bool
@@ -183,11 +203,9 @@ erg_tcp_listener_child_ready(struct erg_tcp_conn *c)
 		return false;
 	}
 	c->qnext = NULL;
-	if (l->acq_tail != NULL) {
-		l->acq_tail->qnext = c;
-	} else {
-		l->acq_head = c;
-	}
+	c->qpprev = l->acq_tail != NULL ? &l->acq_tail->qnext : &l->acq_head;
+	*c->qpprev = c;
+	c->flags |= TCPF_ACQ;
 	l->acq_tail = c;
 	l->acq_n++;
 	erg_event_post(c->stack, &l->ev, ERG_TCP_EV_ACCEPT);
@@ -375,6 +393,11 @@ erg_tcp_write(struct erg_tcp_conn *c, const void *data, size_t len)
 
 	if (rc < 0) {
 		return rc;
+	}
+	if (c->ring_len == 0) {
+		/* Segments stay contiguous when they can. Only here: what a
+		 * reserve lent stays valid until write, commit or close. */
+		c->ring_head = 0;
 	}
 	nw = tcp_free_windows(c, w);
 	if (nw == 0) {
@@ -618,6 +641,8 @@ erg_tcp_set_keepalive(struct erg_tcp_conn *c, uint32_t idle_ms,
 	c->ka_idle_ms = idle_ms;
 	c->ka_intvl_ms = intvl_ms;
 	c->ka_cnt = (uint8_t)cnt;
+	/* A shorter idle time takes effect now, not at the old deadline. */
+	erg_timer_cancel(c->stack, &c->ka);
 	erg_tcp_ka_reset(c);
 	return 0;
 }

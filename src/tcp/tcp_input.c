@@ -188,9 +188,6 @@ tcp_ring_ack(struct erg_tcp_conn *c, uint32_t ack)
 	c->ring_head = (c->ring_head + n) % c->ring_cap;
 	c->ring_len -= n;
 	c->snd_data += n;
-	if (c->ring_len == 0) {
-		c->ring_head = 0; /* keep segments contiguous when we can */
-	}
 	return n;
 }
 
@@ -233,6 +230,11 @@ tcp_ack_new(struct erg_tcp_conn *c, const struct erg_tcp_seg *g)
 		 * or receiver-limited flow must not inflate cwnd forever). */
 		if (flight * 2u >= c->cwnd) {
 			c->cc->on_ack(c, acked);
+		}
+		/* RFC 6582 tests SND.UNA > recover: keep recover within
+		 * 2^31 behind, or the test flips after 2 GiB. */
+		if (SEQ_GT(c->snd_una, c->recover)) {
+			c->recover = c->snd_una - 1;
 		}
 	}
 	if (c->snd_una == c->snd_max) {
@@ -307,6 +309,15 @@ tcp_process_ack(struct erg_tcp_conn *c, const struct erg_tcp_seg *g, bool *gone)
 		ERG_COUNT(s, TCP_BAD_ACK);
 		tcp_challenge_ack(c, ERG_STAT_TCP_ACK_CHALLENGE_ACKS);
 		return false;
+	}
+	/*
+	 * RFC 7323 4.3: the timestamp to echo, only once the ACK passed
+	 * RFC 5961 5.2: a blind in-window segment (or RST, or SYN) must
+	 * not move TS.Recent, or PAWS drops all the real peer sends.
+	 */
+	if (c->ts_ok && g->r.ts_ok && SEQ_LEQ(g->r.seq, c->last_ack_sent) &&
+	    SEQ_GEQ(g->r.ts_val, c->ts_recent)) {
+		c->ts_recent = g->r.ts_val;
 	}
 	if (SEQ_GT(ack, c->snd_una)) {
 		tcp_ack_new(c, g);
@@ -485,7 +496,8 @@ tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 
 	if (c->state == ERG_TCP_TIME_WAIT) {
 		/* The application still holds it: answer as TIME-WAIT. */
-		if ((fl & ERG_TCP_RST) == 0) {
+		if ((fl & ERG_TCP_RST) == 0 &&
+		    (g->len != 0 || g->r.seq != c->rcv_nxt)) {
 			erg_tcp_send_ack(c);
 		}
 		return;
@@ -493,6 +505,7 @@ tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 	/* A retransmitted SYN: our SYN-ACK was lost. */
 	if (c->state == ERG_TCP_SYN_RECEIVED && (fl & ERG_TCP_SYN) &&
 	    (fl & ERG_TCP_ACK) == 0 && g->r.seq == c->irs) {
+		c->flags &= ~TCPF_RTT_TIMING; /* Karn: which SYN-ACK? */
 		erg_tcp_send_syn(c);
 		return;
 	}
@@ -531,11 +544,6 @@ tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 		c->flags |= TCPF_ACK_NOW;
 		erg_tcp_output(c);
 		return;
-	}
-	/* RFC 7323 4.3: remember the timestamp to echo. */
-	if (c->ts_ok && g->r.ts_ok && SEQ_LEQ(g->r.seq, c->last_ack_sent) &&
-	    SEQ_GEQ(g->r.ts_val, c->ts_recent)) {
-		c->ts_recent = g->r.ts_val;
 	}
 	if (fl & ERG_TCP_RST) {
 		ERG_COUNT(s, TCP_RST_RX);
@@ -708,7 +716,7 @@ tcp_listen_cookie(struct erg_stack *s, struct erg_tcp_listener *l,
     const struct erg_tcp_seg *g)
 {
 	struct erg_ipv4_route rt;
-	uint32_t opts = 0xfu, isn, tsval = 0;
+	uint32_t opts = 0xfu, isn, tsval = 0, now;
 	uint16_t mss;
 
 	if (erg_ipv4_route(s, g->src, &rt) < 0) {
@@ -719,12 +727,16 @@ tcp_listen_cookie(struct erg_stack *s, struct erg_tcp_listener *l,
 		mss = ERG_MIN(mss, g->r.mss);
 	}
 	if (g->r.ts_ok) {
+		now = erg_tcp_ts_now(s,
+		    erg_tcp_ts_offset(s, g->dst, g->r.dst_port, g->src,
+		        g->r.src_port));
 		opts = tcp_cookie_opts(&g->r);
-		tsval = (erg_tcp_ts_now(s,
-		             erg_tcp_ts_offset(s, g->dst, g->r.dst_port, g->src,
-		                 g->r.src_port)) &
-		            ~TCP_COOKIE_OPT_MASK) |
-		    opts;
+		tsval = (now & ~TCP_COOKIE_OPT_MASK) | opts;
+		/* RFC 7323 5.4: not ahead of our clock, or the segments that
+		 * follow carry older TSvals and fail the peer's PAWS test. */
+		if (SEQ_GT(tsval, now)) {
+			tsval -= TCP_COOKIE_OPT_MASK + 1u;
+		}
 	}
 	isn = erg_tcp_cookie_make(s, g, mss, opts);
 	l->cookie_last = s->now;
@@ -787,10 +799,7 @@ tcp_listen_cookie_ack(struct erg_stack *s, struct erg_tcp_listener *l,
 	c->snd_max = c->iss + 1;
 	c->snd_data = c->iss + 1;
 	c->state = ERG_TCP_SYN_RECEIVED;
-	c->parent = l;
-	c->qnext = l->synq;
-	l->synq = c;
-	l->synq_n++;
+	erg_tcp_listener_synq_add(l, c);
 	erg_tcp_hash_insert(c);
 	ERG_COUNT(s, TCP_SYN_COOKIES_OK);
 	/* The cookie ACK is the handshake's third segment: go on as if it
@@ -846,10 +855,7 @@ tcp_listen_input(struct erg_stack *s, struct erg_tcp_listener *l,
 	c->snd_max = c->iss;
 	c->snd_data = c->iss + 1;
 	c->state = ERG_TCP_SYN_RECEIVED;
-	c->parent = l;
-	c->qnext = l->synq;
-	l->synq = c;
-	l->synq_n++;
+	erg_tcp_listener_synq_add(l, c);
 	erg_tcp_hash_insert(c);
 	c->flags |= TCPF_RTT_TIMING;
 	c->rtt_seq = c->iss;
@@ -883,6 +889,10 @@ tcp_tw_input(struct erg_stack *s, struct erg_tcp_tw *tw,
 	}
 	if (fl & ERG_TCP_FIN) {
 		erg_tcp_tw_restart(s, tw);
+	} else if (g->len == 0 && g->r.seq == tw->rcv_nxt) {
+		/* An in-window bare ACK needs no answer (RFC 9293 3.10.7.4);
+		 * answering it lets two TIME-WAITs ACK each other forever. */
+		return true;
 	}
 	erg_tcp_tw_send_ack(s, tw, g->r.ts_ok ? g->r.ts_val : 0);
 	return true;
@@ -988,7 +998,9 @@ erg_tcp_err(struct erg_stack *s, const struct erg_icmp_err *err)
 		if (mss < c->mss) {
 			ERG_COUNT(s, TCP_PMTU_LOWERED);
 			c->mss = mss;
-			/* RFC 1191 6.5: resend what was too big. */
+			/* RFC 1191 6.5: resend what was too big (Karn:
+			 * no sample from what is sent twice). */
+			c->flags &= ~TCPF_RTT_TIMING;
 			c->snd_nxt = c->snd_una;
 			erg_tcp_output(c);
 		}

@@ -74,11 +74,13 @@ extern const struct erg_tcp_cc_ops erg_tcp_cc_newreno;
 #define TCPF_WSCALE     0x1000u /* window scaling agreed (RFC 7323 2) */
 #define TCPF_ACTIVE     0x2000u /* opened by connect */
 #define TCPF_FLUSH      0x4000u /* on the flush list */
+#define TCPF_ACQ        0x8000u /* on the accept queue (else SYN queue) */
 
 struct erg_tcp_conn {
-	struct erg_tcp_conn *hnext; /* pool free list, then hash chain */
-	struct erg_tcp_conn *qnext; /* listener's SYN or accept queue */
-	struct erg_tcp_conn *fnext; /* flush list */
+	struct erg_tcp_conn *hnext;   /* pool free list, then hash chain */
+	struct erg_tcp_conn *qnext;   /* listener's SYN or accept queue */
+	struct erg_tcp_conn **qpprev; /* the pointer to c in that queue */
+	struct erg_tcp_conn *fnext;   /* flush list */
 	struct erg_evsrc ev;
 	struct erg_stack *stack;
 	erg_tcp_event_fn cb;
@@ -167,7 +169,8 @@ struct erg_tcp_conn {
 	struct erg_timer rtx;
 	struct erg_timer dack;
 	struct erg_timer ka;
-	uint64_t rtx_due; /* lazy: the timer may fire early, then re-arms */
+	uint64_t rtx_due;  /* lazy: the timer may fire early, then re-arms */
+	uint64_t probe_at; /* when the last zero-window probe left */
 	uint64_t last_rx;
 	uint32_t ka_idle_ms;
 	uint32_t ka_intvl_ms;
@@ -403,6 +406,9 @@ void erg_tcp_post(struct erg_tcp_conn *c, unsigned ev);
  * the accept queue was full and c was reset and freed.
  */
 bool erg_tcp_listener_child_ready(struct erg_tcp_conn *c);
+/* Puts a new SYN-RECEIVED child c on l's SYN queue. */
+void erg_tcp_listener_synq_add(struct erg_tcp_listener *l,
+    struct erg_tcp_conn *c);
 /* A child died before accept: forget it. */
 void erg_tcp_listener_child_gone(struct erg_tcp_conn *c);
 

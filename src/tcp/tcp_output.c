@@ -193,6 +193,11 @@ erg_tcp_send_probe(struct erg_tcp_conn *c)
 void
 erg_tcp_send_rst(struct erg_tcp_conn *c, uint32_t seq)
 {
+	/* As for a pure ACK: an RTO may have rewound snd_nxt below the
+	 * peer's RCV.NXT, and a RST there is dropped unseen (RFC 5961 3). */
+	if (SEQ_GT(c->snd_max, seq)) {
+		seq = c->snd_max;
+	}
 	(void)tcp_xmit(c, seq, 0, ERG_TCP_RST | ERG_TCP_ACK);
 }
 
@@ -340,6 +345,7 @@ erg_tcp_output(struct erg_tcp_conn *c)
 	bool sent = false;
 	uint8_t flags;
 	unsigned guard;
+	int rc;
 
 	if (!tcp_can_send_data(c)) {
 		/*
@@ -385,16 +391,19 @@ erg_tcp_output(struct erg_tcp_conn *c)
 		if (len > 0) {
 			tcp_rtt_time(c, c->snd_nxt);
 		}
-		if (tcp_xmit(c, c->snd_nxt, len, flags) < 0) {
+		rc = tcp_xmit(c, c->snd_nxt, len, flags);
+		if (rc < 0 && rc != -ERG_ENOBUFS && rc != -ERG_ENOMEM) {
 			break;
 		}
+		/* A full driver queue or an empty pool loses the segment as
+		 * the wire would: count it sent, the RTO sends it again. */
 		sent = true;
 		if (flags & ERG_TCP_FIN) {
 			c->flags |= TCPF_FIN_SENT;
 			len++;
 		}
 		tcp_sent(c, c->snd_nxt, len);
-		if (flags & ERG_TCP_FIN) {
+		if ((flags & ERG_TCP_FIN) || rc < 0) {
 			break;
 		}
 	}

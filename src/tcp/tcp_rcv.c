@@ -65,6 +65,14 @@ tcp_rcv_room(const struct erg_tcp_conn *c)
 	return c->rq_pkts < tcp_pkt_allowance(c) && t->rx_pkts < t->rx_pkts_max;
 }
 
+/* True if len in-order bytes are copied onto tail (no packet held). */
+static bool
+tcp_can_coalesce(const struct erg_pkt *tail, uint32_t len)
+{
+	return tail != NULL && len <= TCP_COALESCE_MAX && !tail->lent &&
+	    tail->refs == 1 && erg_pkt_tailroom(tail) >= len;
+}
+
 /* Appends p (window: payload, seq in l3) to the in-order queue. */
 static void
 tcp_rq_append(struct erg_tcp_conn *c, struct erg_pkt *p)
@@ -75,8 +83,8 @@ tcp_rq_append(struct erg_tcp_conn *c, struct erg_pkt *p)
 	c->rcv_nxt += p->len;
 	c->rq_bytes += p->len;
 	c->n_bytes_received += p->len;
-	if (tail != NULL && p->len <= TCP_COALESCE_MAX && !tail->lent &&
-	    tail->refs == 1 && (dst = erg_pkt_put(tail, p->len)) != NULL) {
+	if (tcp_can_coalesce(tail, p->len) &&
+	    (dst = erg_pkt_put(tail, p->len)) != NULL) {
 		memcpy(dst, erg_pkt_data(p), p->len);
 		ERG_COUNT(c->stack, TCP_COALESCED);
 		tcp_rcv_pkt_free(c, p);
@@ -148,6 +156,12 @@ tcp_ooo_insert(struct erg_tcp_conn *c, struct erg_pkt *p)
 	/* One that p overlaps partly: trim p's tail. */
 	if (e != NULL && SEQ_LT(tcp_pkt_seq(e), tcp_pkt_end(p))) {
 		(void)erg_pkt_trim(p, tcp_pkt_seq(e) - tcp_pkt_seq(p));
+		if (p->len == 0) {
+			/* Covered by one's tail and the next one's head. */
+			ERG_COUNT(s, TCP_DUP_DATA);
+			tcp_rcv_pkt_free(c, p);
+			return;
+		}
 	}
 	p->next = *pp;
 	*pp = p;
@@ -175,8 +189,7 @@ erg_tcp_rcv_data(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 		return;
 	}
 	if (!tcp_rcv_room(c) &&
-	    !(in_order && p->len <= TCP_COALESCE_MAX && c->rq_tail != NULL &&
-	        erg_pkt_tailroom(c->rq_tail) >= p->len)) {
+	    !(in_order && tcp_can_coalesce(c->rq_tail, p->len))) {
 		ERG_COUNT(s, TCP_RCV_BUDGET_DROP);
 		erg_pkt_free(s, p);
 		return;
@@ -201,8 +214,14 @@ erg_tcp_rcv_window(struct erg_tcp_conn *c)
 
 	fr = c->rcv_buf > held ? c->rcv_buf - held : 0;
 	/* As many full segments as the packet allowance still takes. */
-	pk = allow > c->rq_pkts ? (allow - c->rq_pkts) * (uint32_t)c->mss : 0;
+	pk = allow > c->rq_pkts ?
+	    (uint32_t)ERG_MIN((uint64_t)(allow - c->rq_pkts) * c->mss,
+	        (uint64_t)UINT32_MAX) :
+	    0;
 	fr = ERG_MIN(fr, pk);
+	/* Behind a hole at rcv_nxt at most tcp_ooo_segs segments are
+	 * kept: a larger window turns one loss into many. */
+	fr = ERG_MIN(fr, (c->stack->cfg.tcp_ooo_segs + 1u) * (uint32_t)c->mss);
 	if (SEQ_GT(c->rcv_adv, c->rcv_nxt)) {
 		cur = c->rcv_adv - c->rcv_nxt;
 	}

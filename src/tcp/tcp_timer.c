@@ -182,9 +182,22 @@ tcp_rtx_fire(struct erg_stack *s, struct erg_timer *t)
 	c->rtx_due = 0;
 	if (c->flags & TCPF_PERSIST) {
 		/* RFC 9293 3.8.6.1: probe the zero window, forever while
-		 * the peer keeps answering (RFC 1122 4.2.2.17). */
+		 * the peer keeps answering (RFC 1122 4.2.2.17; last_rx
+		 * moves on every ACK), else give up after tcp_retries
+		 * probes. An orphan, that nobody waits for, gives up after
+		 * tcp_retries backoffs whatever the peer says. */
+		c->retries = c->last_rx < c->probe_at ? c->retries + 1 : 0;
+		if (c->retries > s->cfg.tcp_retries ||
+		    ((c->flags & TCPF_ORPHAN) &&
+		        c->backoff >= s->cfg.tcp_retries)) {
+			ERG_COUNT(s, TCP_TIMEOUTS);
+			erg_tcp_conn_drop(c, -ERG_ETIMEDOUT,
+			    ERG_TCP_EV_TIMEDOUT);
+			return;
+		}
 		ERG_COUNT(s, TCP_ZERO_WINDOW_PROBES);
 		erg_tcp_send_probe(c);
+		c->probe_at = s->now;
 		if (c->backoff < 31) {
 			c->backoff++;
 		}
