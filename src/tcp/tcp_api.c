@@ -630,6 +630,9 @@ int
 erg_tcp_set_keepalive(struct erg_tcp_conn *c, uint32_t idle_ms,
     uint32_t intvl_ms, uint32_t cnt)
 {
+	if (c->err != 0) {
+		return c->err;
+	}
 	if (idle_ms == 0) {
 		c->ka_idle_ms = 0;
 		return 0;
@@ -653,6 +656,9 @@ erg_tcp_set_bufs(struct erg_tcp_conn *c, uint32_t snd, uint32_t rcv)
 	const struct erg_config *cfg = &c->stack->cfg;
 	uint32_t mss = ERG_MAX((uint32_t)c->mss, TCP_DEFAULT_MSS);
 
+	if (c->err != 0) {
+		return c->err;
+	}
 	if ((snd != 0 && (snd < mss || snd > cfg->tcp_snd_buf)) ||
 	    (rcv != 0 && (rcv < 2 * mss || rcv > cfg->tcp_rcv_buf))) {
 		return -ERG_EINVAL;

@@ -95,7 +95,8 @@ erg_tcp_apply_syn_opts(struct erg_tcp_conn *c, const struct erg_tcp_repr *r)
 	c->ts_ok = r->ts_ok;
 	if (r->ts_ok) {
 		c->ts_recent = r->ts_val;
-		mss -= 12; /* RFC 6691: options come out of the MSS */
+		/* RFC 6691: options come out of the MSS (not below 0). */
+		mss = mss > 12u ? mss - 12u : 0u;
 	}
 	/* A peer announcing an absurd MSS still gets a working minimum. */
 	c->mss = (uint16_t)ERG_MAX(mss, 64u);
@@ -432,6 +433,7 @@ tcp_process_data(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 	uint32_t seq = g->r.seq, end = g->r.seq + (uint32_t)g->data.len;
 	uint32_t before = c->rcv_nxt, over, room;
 	bool fin = (g->r.flags & ERG_TCP_FIN) != 0;
+	bool had_ooo = c->ooo_head != NULL;
 
 	if (c->flags & TCPF_FIN_RCVD) {
 		return true; /* nothing counts after the peer's FIN */
@@ -463,8 +465,9 @@ tcp_process_data(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 			c->flags |= TCPF_ACK_NOW;
 		} else {
 			erg_tcp_post(c, ERG_EV_READABLE);
-			if (c->ooo_head != NULL || before != seq ||
-			    ++c->delack_segs >= 2) {
+			/* RFC 5681 4.2: at once when it fills (part of) a
+			 * gap, the last one included. */
+			if (had_ooo || before != seq || ++c->delack_segs >= 2) {
 				c->flags |= TCPF_ACK_NOW;
 			} else {
 				erg_tcp_dack_start(c);
@@ -522,6 +525,10 @@ tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 		g->r.seq++;
 		g->len--;
 		fl = g->r.flags;
+	}
+	/* RFC 7323 5.5: after 24 idle days TS.Recent is invalid. */
+	if (c->ts_ok && g->r.ts_ok && s->now - c->last_rx > TCP_PAWS_IDLE_US) {
+		c->ts_recent = g->r.ts_val;
 	}
 	/* RFC 7323 5.3: PAWS. */
 	if (c->ts_ok && g->r.ts_ok && (fl & ERG_TCP_RST) == 0 &&

@@ -32,6 +32,7 @@
 #define TCP_DUPACK_THRESH         3u       /* RFC 5681 3.2 */
 #define TCP_RTO_INITIAL_US        1000000u /* RFC 6298 2.1 */
 #define TCP_BACKLOG_DEFAULT       128u
+#define TCP_PAWS_IDLE_US          (24ull * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
 #define TCP_CHALLENGE_ACK_PER_SEC 10u /* RFC 5961 7, per connection */
 #define TCP_PERSIST_MIN_US        200000u
 #define TCP_CC_PRIV_WORDS         8u
@@ -354,6 +355,11 @@ void erg_tcp_flush_forget(struct erg_tcp_conn *c);
 void erg_tcp_send_syn(struct erg_tcp_conn *c);
 /* Retransmits one segment from snd_una. */
 void erg_tcp_retransmit(struct erg_tcp_conn *c);
+/*
+ * The override timeout (RFC 9293 3.8.6.2.1): sends what the window takes
+ * of the queued data, short or not. Returns true if a segment went.
+ */
+bool erg_tcp_send_override(struct erg_tcp_conn *c);
 /* Sends a zero-window probe or keepalive probe (seq snd_una - 1). */
 void erg_tcp_send_probe(struct erg_tcp_conn *c);
 /* RST with the given fields, from the 4-tuple of c. */

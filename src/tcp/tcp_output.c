@@ -220,7 +220,7 @@ erg_tcp_send_syn(struct erg_tcp_conn *c)
 		r.ack = c->rcv_nxt;
 		c->rcv_adv = c->rcv_nxt + r.window;
 		/* Options only as far as the peer offered them. */
-		r.wscale_ok = c->snd_wscale != 0xff;
+		r.wscale_ok = (c->flags & TCPF_WSCALE) != 0;
 		r.sack_ok = c->sack_ok;
 		r.ts_ok = c->ts_ok;
 	} else {
@@ -336,6 +336,30 @@ tcp_can_send_data(const struct erg_tcp_conn *c)
 	default:
 		return false;
 	}
+}
+
+bool
+erg_tcp_send_override(struct erg_tcp_conn *c)
+{
+	uint32_t fin = tcp_fin_seq(c), flight = c->snd_nxt - c->snd_una;
+	uint32_t len, unsent;
+	uint8_t flags = ERG_TCP_ACK;
+
+	if (!tcp_can_send_data(c) || !SEQ_LT(c->snd_nxt, fin) ||
+	    c->snd_wnd <= flight) {
+		return false;
+	}
+	unsent = fin - c->snd_nxt;
+	len = ERG_MIN(ERG_MIN(c->snd_wnd - flight, unsent), tcp_seg_max(c));
+	if (len == unsent) {
+		flags |= ERG_TCP_PSH;
+	}
+	tcp_rtt_time(c, c->snd_nxt);
+	if (tcp_xmit(c, c->snd_nxt, len, flags) < 0) {
+		return false;
+	}
+	tcp_sent(c, c->snd_nxt, len);
+	return true;
 }
 
 void

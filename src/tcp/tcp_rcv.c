@@ -235,39 +235,42 @@ unsigned
 erg_tcp_sack_blocks(const struct erg_tcp_conn *c, struct erg_tcp_sack_block *b,
     unsigned max)
 {
-	const struct erg_pkt *p;
-	unsigned n = 1, first = 0;
+	const struct erg_pkt *p = c->ooo_head;
+	struct erg_tcp_sack_block run;
+	unsigned n = 1;
+	bool found = false;
 
-	if (max == 0 || c->ooo_head == NULL) {
+	if (max == 0 || p == NULL) {
 		return 0;
 	}
-	/* Runs of adjacent segments, in sequence order. */
-	b[0].left = tcp_pkt_seq(c->ooo_head);
-	b[0].right = tcp_pkt_end(c->ooo_head);
-	for (p = c->ooo_head->next; p != NULL; p = p->next) {
-		if (tcp_pkt_seq(p) == b[n - 1].right) {
-			b[n - 1].right = tcp_pkt_end(p);
+	/*
+	 * RFC 2018 4: the first block MUST be the run holding the latest
+	 * arrival, wherever it is: walk every run (<= tcp_ooo_segs steps),
+	 * that one into b[0], the others in sequence order while they fit.
+	 */
+	run.left = tcp_pkt_seq(p);
+	run.right = tcp_pkt_end(p);
+	for (p = p->next;; p = p->next) {
+		if (p != NULL && tcp_pkt_seq(p) == run.right) {
+			run.right = tcp_pkt_end(p);
+			continue;
+		}
+		if (!found && SEQ_LEQ(run.left, c->ooo_last) &&
+		    SEQ_LT(c->ooo_last, run.right)) {
+			b[0] = run;
+			found = true;
 		} else if (n < max) {
-			b[n].left = tcp_pkt_seq(p);
-			b[n].right = tcp_pkt_end(p);
-			n++;
-		} else {
+			b[n++] = run;
+		}
+		if (p == NULL) {
 			break;
 		}
+		run.left = tcp_pkt_seq(p);
+		run.right = tcp_pkt_end(p);
 	}
-	/* RFC 2018 4: the first block holds the latest arrival. */
-	for (unsigned i = 0; i < n; i++) {
-		if (SEQ_LEQ(b[i].left, c->ooo_last) &&
-		    SEQ_LT(c->ooo_last, b[i].right)) {
-			first = i;
-			break;
-		}
-	}
-	if (first != 0) {
-		struct erg_tcp_sack_block t = b[first];
-
-		memmove(&b[1], &b[0], first * sizeof(b[0]));
-		b[0] = t;
+	if (!found) {
+		memmove(&b[0], &b[1], (n - 1) * sizeof(b[0]));
+		n--;
 	}
 	return n;
 }

@@ -195,6 +195,12 @@ tcp_rtx_fire(struct erg_stack *s, struct erg_timer *t)
 			    ERG_TCP_EV_TIMEDOUT);
 			return;
 		}
+		/* RFC 9293 3.8.6.2.1: a window open but too small for
+		 * sender SWS avoidance: the override timeout sends what it
+		 * takes (the retransmission timer takes over). */
+		if (c->snd_wnd > 0 && erg_tcp_send_override(c)) {
+			return;
+		}
 		ERG_COUNT(s, TCP_ZERO_WINDOW_PROBES);
 		erg_tcp_send_probe(c);
 		c->probe_at = s->now;
