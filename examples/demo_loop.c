@@ -9,8 +9,8 @@
  * to B's echo service, streams 4 MiB through it (zero-copy on both
  * sides: A fills its send ring in place, B echoes from the views of the
  * packets that carried the data), checks every byte that comes back and
- * closes gracefully. Every frame goes to a pcap file. The clock is scripted (simulated time), so the run is exactly
- * reproducible.
+ * closes gracefully. Every frame goes to a pcap file. The clock is scripted
+ * (simulated time), so the run is exactly reproducible.
  *
  * usage: erg-demo [PCAP]   (default build/demo.pcap)
  */
@@ -255,8 +255,8 @@ on_tcp_srv(struct erg_tcp_conn *c, unsigned ev, void *ctx)
 			break; /* ring full: WRITABLE will call again */
 		used = 0;
 		for (i = 0; i < n && used < w[0].len; i++) {
-			k = v[i].len < w[0].len - used ? v[i].len
-			                               : w[0].len - used;
+			k = v[i].len < w[0].len - used ? v[i].len :
+			                                 w[0].len - used;
 			memcpy(w[0].p + used, v[i].p, k);
 			used += k;
 		}
@@ -291,8 +291,7 @@ on_tcp_cli(struct erg_tcp_conn *c, unsigned ev, void *ctx)
 		d->tcp_err = true;
 		return;
 	}
-	while (d->tcp_sent < d->tcp_total &&
-	    (n = erg_tcp_reserve(c, w)) > 0) {
+	while (d->tcp_sent < d->tcp_total && (n = erg_tcp_reserve(c, w)) > 0) {
 		total = 0;
 		for (i = 0; i < n; i++) {
 			k = d->tcp_total - d->tcp_sent - total;
@@ -310,7 +309,8 @@ on_tcp_cli(struct erg_tcp_conn *c, unsigned ev, void *ctx)
 		total = 0;
 		for (i = 0; i < n; i++) {
 			for (j = 0; j < v[i].len; j++)
-				if (v[i].p[j] != tcp_byte(d->tcp_back + total + j))
+				if (v[i].p[j] !=
+				    tcp_byte(d->tcp_back + total + j))
 					d->tcp_bad = true;
 			total += v[i].len;
 		}
@@ -336,10 +336,10 @@ tcp_echo(struct demo *d, size_t len)
 		printf("  A -> B TCP echo: cannot open\n");
 		return false;
 	}
-	if (!run_until(d, &d->tcp_done, 60000000) || d->tcp_err ||
-	    d->tcp_bad || d->tcp_back != len) {
-		printf("  A -> B TCP echo %zu bytes: FAILED (%zu back%s)\n", len,
-		    d->tcp_back, d->tcp_bad ? ", wrong bytes" : "");
+	if (!run_until(d, &d->tcp_done, 60000000) || d->tcp_err || d->tcp_bad ||
+	    d->tcp_back != len) {
+		printf("  A -> B TCP echo %zu bytes: FAILED (%zu back%s)\n",
+		    len, d->tcp_back, d->tcp_bad ? ", wrong bytes" : "");
 		return false;
 	}
 	ms = (double)(d->now - t0) / 1000.0;

@@ -77,19 +77,20 @@ struct erg_config {
 	 * bytes; tcp_rcv_buf bounds the received bytes it may hold (in the
 	 * packet pool), and so its window.
 	 */
-	uint32_t tcp_conns;     /* connections, default 64 */
-	uint32_t tcp_listeners; /* listening sockets, default 8 */
-	uint32_t tcp_snd_buf;   /* send ring bytes, default 65536 */
-	uint32_t tcp_rcv_buf;   /* receive budget bytes, default 65536 */
-	uint32_t tcp_timewait;  /* TIME-WAIT entries, default 256 */
-	uint32_t tcp_ooo_segs;  /* out-of-order segments held, default 64 */
-	uint32_t tcp_msl_ms;    /* MSL; TIME-WAIT lasts 2 MSL. default 30000 */
-	uint32_t tcp_delack_ms; /* delayed ACK at most, default 40 */
-	uint32_t tcp_rto_min_ms;   /* RTO floor, default 200 */
-	uint32_t tcp_rto_max_ms;   /* RTO ceiling, default 60000 */
-	uint32_t tcp_syn_retries;  /* SYN retransmissions, default 6 */
-	uint32_t tcp_retries;      /* data retransmissions, default 12 */
-	uint32_t tcp_fin_timeout_ms; /* FIN-WAIT-2 orphan limit, default 60000 */
+	uint32_t tcp_conns;      /* connections, default 64 */
+	uint32_t tcp_listeners;  /* listening sockets, default 8 */
+	uint32_t tcp_snd_buf;    /* send ring bytes, default 65536 */
+	uint32_t tcp_rcv_buf;    /* receive budget bytes, default 65536 */
+	uint32_t tcp_timewait;   /* TIME-WAIT entries, default 256 */
+	uint32_t tcp_ooo_segs;   /* out-of-order segments held, default 64 */
+	uint32_t tcp_msl_ms;     /* MSL; TIME-WAIT lasts 2 MSL. default 30000 */
+	uint32_t tcp_delack_ms;  /* delayed ACK at most, default 40 */
+	uint32_t tcp_rto_min_ms; /* RTO floor, default 200 */
+	uint32_t tcp_rto_max_ms; /* RTO ceiling, default 60000 */
+	uint32_t tcp_syn_retries; /* SYN retransmissions, default 6 */
+	uint32_t tcp_retries;     /* data retransmissions, default 12 */
+	uint32_t
+	    tcp_fin_timeout_ms; /* FIN-WAIT-2 orphan limit, default 60000 */
 
 	/* Timers run per erg_stack_poll() call, at most; default 256. */
 	uint32_t poll_budget;

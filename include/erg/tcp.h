@@ -160,10 +160,10 @@ const char *erg_tcp_state_name(enum erg_tcp_state st);
 /* Listener event: connections are waiting in erg_tcp_accept. */
 #define ERG_TCP_EV_ACCEPT 0x1000u
 
-typedef void (*erg_tcp_event_fn)(struct erg_tcp_conn *c, unsigned events,
-    void *ctx);
-typedef void (*erg_tcp_listen_fn)(struct erg_tcp_listener *l,
-    unsigned events, void *ctx);
+typedef void (
+    *erg_tcp_event_fn)(struct erg_tcp_conn *c, unsigned events, void *ctx);
+typedef void (
+    *erg_tcp_listen_fn)(struct erg_tcp_listener *l, unsigned events, void *ctx);
 
 /*
  * Listens on addr (ERG_IPV4_ANY: every interface) and port (not 0).
@@ -183,8 +183,8 @@ int erg_tcp_listen(struct erg_stack *s, uint32_t addr, uint16_t port,
  * and hands it to the application (which then owns it). Returns 0 or
  * -ERG_EAGAIN (nothing waiting).
  */
-int erg_tcp_accept(struct erg_tcp_listener *l, erg_tcp_event_fn cb,
-    void *ctx, struct erg_tcp_conn **out);
+int erg_tcp_accept(struct erg_tcp_listener *l, erg_tcp_event_fn cb, void *ctx,
+    struct erg_tcp_conn **out);
 
 /*
  * Stops listening: connections not yet accepted are reset and freed; l
@@ -306,12 +306,12 @@ struct erg_tcp_info {
 	uint32_t raddr;
 	uint16_t lport;
 	uint16_t rport;
-	uint16_t mss;  /* send MSS in use */
+	uint16_t mss; /* send MSS in use */
 	uint8_t snd_wscale;
 	uint8_t rcv_wscale;
 	bool ts_ok;
 	bool sack_ok;
-	uint32_t srtt_us;   /* 0: no sample yet */
+	uint32_t srtt_us; /* 0: no sample yet */
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t cwnd;      /* bytes */

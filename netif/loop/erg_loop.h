@@ -25,10 +25,20 @@
  * optional duplicate are each delayed (delay, jitter, reordering) and
  * possibly corrupted on their own.
  *
- * Receiving copies each frame once, into a packet from the destination
- * stack's pool (erg_pkt_alloc) with the usual headroom: that is the "DMA"
- * copy a real driver makes. An empty pool drops the frame (rx_nobuf, and
- * the stack counts pkt.alloc_fail), as a NIC with no receive buffers does.
+ * The wire copies a frame once per destination, as a NIC's DMA would:
+ * a copy due at once (no delay, jitter or reordering) is gathered from
+ * the sending stack's pieces straight into a packet of the destination
+ * stack's pool (erg_pkt_alloc, with the usual headroom), taken at transmit
+ * time, and that packet is handed over at delivery. The wire takes one
+ * only while the destination has fewer packets in use than its pool's
+ * high-water mark, so the allocation cannot fail; until delivery the
+ * packet counts in the destination's pkt.in_use (erg_loop_wire_free gives
+ * back those still in flight). Any other copy (delayed, or the
+ * destination's pool as busy as it has ever been) waits in wire memory
+ * and is copied into a packet from the destination's pool at delivery,
+ * a second copy; an empty pool then drops it (rx_nobuf, and the stack
+ * counts pkt.alloc_fail), as a NIC with no receive buffers does. A pcap
+ * capture or a filter needs each frame in one piece: one more copy.
  *
  * Optionally every frame transmitted is also written to a pcap file
  * (libpcap, link type Ethernet) that Wireshark opens, time-stamped with the
@@ -100,6 +110,9 @@ struct erg_loop_stats {
 	uint64_t rx_nobuf;     /* destination pool empty */
 	uint64_t rx_toobig;    /* frame larger than a receive pkt */
 	uint64_t pcap_written; /* records written to the pcap file */
+	uint64_t sent_bytes;   /* bytes of the frames transmitted */
+	uint64_t direct;       /* copies landed in a packet at transmit */
+	uint64_t copied_bytes; /* bytes the wire copied, all copies */
 };
 
 /*

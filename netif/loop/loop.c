@@ -2,13 +2,27 @@
  * netif/loop/loop.c: the in-memory wire (see erg_loop.h).
  *
  * Decisions:
- * - Frames in flight sit in a binary min-heap ordered by (due time,
- *   sequence number), so delivery order is total and reproducible: two
- *   frames due at the same microsecond leave in the order they were
- *   scheduled.
- * - The transmit op linearises the gather list once into a scratch buffer
- *   (the stack lends the pieces for the call only), then each destination
- *   gets its own copy, because corruption is per copy.
+ * - Frames in flight are ordered by (due time, sequence number), so
+ *   delivery order is total and reproducible: two frames due at the same
+ *   microsecond leave in the order they were scheduled. Frames due at once
+ *   (no delay) wait in a FIFO, which that order already sorts (the clock
+ *   never goes back, sequence numbers grow); delayed ones in a binary
+ *   min-heap. Delivery takes the earlier of the two heads.
+ * - One copy per frame and destination, as a NIC's DMA makes: a copy due
+ *   at once (no delay, jitter or reordering) is gathered straight from the
+ *   stack's pieces (lent for the call only) into a packet of the
+ *   destination's pool, taken at transmit time, and handed over at
+ *   delivery as it is. The wire takes such a packet only while the
+ *   destination has fewer packets in use than its pool's high-water mark:
+ *   the pool has held that many at once, so the allocation cannot fail (no
+ *   pkt.alloc_fail is counted that delivery-time allocation would not
+ *   count) and taking it never raises the mark. Only copies due at once:
+ *   holding a packet through a delay would keep it from the stack for the
+ *   delay's length. Otherwise the copy is gathered into wire memory
+ *   (recycled, not malloc'ed per frame) and copied into a packet at
+ *   delivery, as before (two copies). Where the whole frame is needed in
+ *   one piece first (a pcap capture or a filter) it is linearised once
+ *   into a scratch buffer, one more copy.
  * - The generator is splitmix64 (Steele, Lea and Flood, "Fast splittable
  *   pseudorandom number generators", OOPSLA 2014): tiny, and its stream is
  *   the same on every platform, unlike rand(). A probability of 0 draws
@@ -28,6 +42,9 @@
 /* pcap snapshot length: the largest record libpcap readers accept. */
 #define LOOP_SNAPLEN 65535u
 
+/* data[] of a recycled frame in wire memory. */
+#define LOOP_FRAME_SMALL 2048u
+
 struct loop_port {
 	struct erg_loop_wire *w;
 	struct erg_stack *s;
@@ -36,12 +53,30 @@ struct loop_port {
 	uint8_t mac[6];
 };
 
+/*
+ * One copy of a frame in flight: either already in a packet of the
+ * destination's pool (pkt), or in data[] (pkt NULL). Frames with no data
+ * (cap 0) and frames of LOOP_FRAME_SMALL bytes, enough for any Ethernet
+ * frame of MTU 1500 and more, are recycled through the wire's spare lists
+ * (at most ERG_LOOP_MAX_PENDING of them are ever in flight).
+ */
 struct loop_frame {
 	uint64_t when;
 	uint64_t seq;
 	struct loop_port *dst;
+	struct erg_pkt *pkt;
+	struct loop_frame *next; /* FIFO in flight, or spare list */
 	size_t len;
+	size_t cap; /* bytes of data[] */
 	uint8_t data[];
+};
+
+/* A frame being transmitted: the stack's gather list, lent for the call. */
+struct loop_src {
+	const struct erg_iov *iov;
+	unsigned n;
+	size_t len;
+	const uint8_t *linear; /* the frame in one piece, or NULL */
 };
 
 struct erg_loop_wire {
@@ -54,12 +89,17 @@ struct erg_loop_wire {
 	struct loop_port **ports;
 	unsigned nports;
 
-	struct loop_frame **heap;
+	struct loop_frame **heap; /* delayed frames */
 	size_t n;
 	size_t cap;
+	struct loop_frame *fifo; /* frames due when sent, oldest first */
+	struct loop_frame *fifo_tail;
+	size_t nfifo;
 
 	uint8_t *scratch; /* linearised frame */
 	size_t scratch_cap;
+
+	struct loop_frame *spare[2]; /* recycled: cap 0, LOOP_FRAME_SMALL */
 
 	erg_loop_filter_fn filter;
 	void *filter_ctx;
@@ -170,6 +210,54 @@ heap_pop(struct erg_loop_wire *w)
 	return top;
 }
 
+/* The earliest frame in flight (FIFO head or heap top), or NULL. */
+static struct loop_frame *
+loop_first(const struct erg_loop_wire *w)
+{
+	struct loop_frame *h = w->n > 0 ? w->heap[0] : NULL;
+	struct loop_frame *q = w->fifo;
+
+	if (h == NULL || (q != NULL && frame_before(q, h))) {
+		return q;
+	}
+	return h;
+}
+
+/* Takes the earliest frame in flight off its queue; there is one. */
+static struct loop_frame *
+loop_pop(struct erg_loop_wire *w)
+{
+	struct loop_frame *q = w->fifo;
+
+	if (q != NULL && (w->n == 0 || frame_before(q, w->heap[0]))) {
+		w->fifo = q->next;
+		if (w->fifo == NULL) {
+			w->fifo_tail = NULL;
+		}
+		w->nfifo--;
+		return q;
+	}
+	return heap_pop(w);
+}
+
+/* Queues a frame: due when sent (FIFO), or later (heap). */
+static int
+loop_push(struct erg_loop_wire *w, struct loop_frame *f)
+{
+	if (f->when != w->clock) {
+		return heap_push(w, f);
+	}
+	f->next = NULL;
+	if (w->fifo_tail != NULL) {
+		w->fifo_tail->next = f;
+	} else {
+		w->fifo = f;
+	}
+	w->fifo_tail = f;
+	w->nfifo++;
+	return 0;
+}
+
 /* ---- Wire --------------------------------------------------------------- */
 
 struct erg_loop_wire *
@@ -255,6 +343,19 @@ loop_pcap_write(struct erg_loop_wire *w, const uint8_t *frame, size_t len,
 	w->st.pcap_written++;
 }
 
+static void
+loop_frame_put(struct erg_loop_wire *w, struct loop_frame *f)
+{
+	if (f->cap == 0 || f->cap == LOOP_FRAME_SMALL) {
+		unsigned k = f->cap != 0;
+
+		f->next = w->spare[k];
+		w->spare[k] = f;
+	} else {
+		free(f);
+	}
+}
+
 void
 erg_loop_wire_free(struct erg_loop_wire *w)
 {
@@ -263,8 +364,22 @@ erg_loop_wire_free(struct erg_loop_wire *w)
 	if (w == NULL) {
 		return;
 	}
-	while (w->n > 0) {
-		free(heap_pop(w));
+	while (w->n + w->nfifo > 0) {
+		struct loop_frame *f = loop_pop(w);
+
+		/* A packet taken from a stack goes back to it. */
+		if (f->pkt != NULL) {
+			erg_pkt_free(f->dst->s, f->pkt);
+		}
+		free(f);
+	}
+	for (i = 0; i < 2; i++) {
+		while (w->spare[i] != NULL) {
+			struct loop_frame *f = w->spare[i];
+
+			w->spare[i] = f->next;
+			free(f);
+		}
 	}
 	free(w->heap);
 	for (i = 0; i < w->nports; i++) {
@@ -279,13 +394,15 @@ erg_loop_wire_free(struct erg_loop_wire *w)
 uint64_t
 erg_loop_wire_next(const struct erg_loop_wire *w)
 {
-	return w->n > 0 ? w->heap[0]->when : ERG_TIME_NEVER;
+	const struct loop_frame *f = loop_first(w);
+
+	return f != NULL ? f->when : ERG_TIME_NEVER;
 }
 
 size_t
 erg_loop_wire_pending(const struct erg_loop_wire *w)
 {
-	return w->n;
+	return w->n + w->nfifo;
 }
 
 void
@@ -302,19 +419,92 @@ sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* Copies the frame's len bytes to `to`: the one copy the wire makes. */
+static void
+loop_gather(struct erg_loop_wire *w, uint8_t *to, const struct loop_src *fs)
+{
+	unsigned i;
+
+	w->st.copied_bytes += fs->len;
+	if (fs->linear != NULL) {
+		memcpy(to, fs->linear, fs->len);
+		return;
+	}
+	for (i = 0; i < fs->n; i++) {
+		if (fs->iov[i].len != 0) {
+			memcpy(to, fs->iov[i].base, fs->iov[i].len);
+			to += fs->iov[i].len;
+		}
+	}
+}
+
 /*
- * Puts one copy of frame in flight to dst: delay, jitter and reordering
+ * A packet of dst's pool with room for len bytes at the usual headroom,
+ * for a copy due at once, or NULL to keep the copy in wire memory. See
+ * the decisions at the top: fewer packets in use than the high-water mark
+ * means the pool has one free, so the allocation cannot fail.
+ */
+static struct erg_pkt *
+loop_rx_pkt(const struct loop_port *src, const struct loop_port *dst,
+    size_t len)
+{
+	struct erg_pkt *pkt;
+
+	if (dst->s == src->s ||
+	    erg_stat_get(dst->s, ERG_STAT_PKT_IN_USE) >=
+	        erg_stat_get(dst->s, ERG_STAT_PKT_HIGH_WATER)) {
+		return NULL;
+	}
+	pkt = erg_pkt_alloc(dst->s);
+	if (pkt == NULL) {
+		return NULL;
+	}
+	if (len > UINT32_MAX || erg_pkt_put(pkt, (uint32_t)len) == NULL) {
+		/* Too big: delivery counts it (rx_toobig). */
+		erg_pkt_free(dst->s, pkt);
+		return NULL;
+	}
+	return pkt;
+}
+
+/* A frame in wire memory for len bytes, or NULL. */
+static struct loop_frame *
+loop_frame_new(struct erg_loop_wire *w, size_t len)
+{
+	struct loop_frame *f;
+	size_t cap = len;
+	unsigned k = len != 0;
+
+	if (len != 0 && len <= LOOP_FRAME_SMALL) {
+		cap = LOOP_FRAME_SMALL;
+	}
+	if (cap <= LOOP_FRAME_SMALL && w->spare[k] != NULL) {
+		f = w->spare[k];
+		w->spare[k] = f->next;
+		return f;
+	}
+	f = malloc(sizeof(*f) + (cap != 0 ? cap : 1));
+	if (f != NULL) {
+		f->cap = cap;
+	}
+	return f;
+}
+
+/*
+ * Puts one copy of a frame in flight to dst: delay, jitter and reordering
  * pick its due time, and corruption may flip one bit of it.
  */
 static void
-loop_schedule(struct erg_loop_wire *w, struct loop_port *dst,
-    const uint8_t *frame, size_t len)
+loop_schedule(struct erg_loop_wire *w, const struct loop_port *src,
+    struct loop_port *dst, const struct loop_src *fs)
 {
 	const struct erg_loop_impair *imp = &w->imp;
+	struct erg_pkt *pkt = NULL;
 	struct loop_frame *f;
+	uint8_t *data;
 	uint64_t when;
 
-	if (w->n >= ERG_LOOP_MAX_PENDING) {
+	if (w->n + w->nfifo >= ERG_LOOP_MAX_PENDING) {
 		w->st.queue_full++;
 		return;
 	}
@@ -327,24 +517,35 @@ loop_schedule(struct erg_loop_wire *w, struct loop_port *dst,
 		when = sat_add(when, 1 + loop_rand_upto(w, span));
 		w->st.reordered++;
 	}
-	f = malloc(sizeof(*f) + (len != 0 ? len : 1));
+	if (when == w->clock) {
+		pkt = loop_rx_pkt(src, dst, fs->len);
+	}
+	f = loop_frame_new(w, pkt != NULL ? 0 : fs->len);
 	if (f == NULL) {
+		erg_pkt_free(dst->s, pkt);
 		w->st.queue_full++;
 		return;
 	}
 	f->when = when;
 	f->seq = w->seq++;
 	f->dst = dst;
-	f->len = len;
-	memcpy(f->data, frame, len);
-	if (len != 0 && loop_chance(w, imp->corrupt_ppm)) {
-		uint64_t bit = loop_rand_upto(w, (uint64_t)len * 8 - 1);
+	f->pkt = pkt;
+	f->len = fs->len;
+	data = pkt != NULL ? erg_pkt_data(pkt) : f->data;
+	loop_gather(w, data, fs);
+	if (pkt != NULL) {
+		w->st.direct++;
+	}
+	if (fs->len != 0 && loop_chance(w, imp->corrupt_ppm)) {
+		uint64_t bit = loop_rand_upto(w, (uint64_t)fs->len * 8 - 1);
 
-		f->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		w->st.corrupted++;
 	}
-	if (heap_push(w, f) < 0) {
-		free(f);
+	if (loop_push(w, f) < 0) {
+		erg_pkt_free(dst->s, pkt);
+		f->pkt = NULL;
+		loop_frame_put(w, f);
 		w->st.queue_full++;
 	}
 }
@@ -352,12 +553,13 @@ loop_schedule(struct erg_loop_wire *w, struct loop_port *dst,
 /* One (frame, destination) pair: filter, loss, duplication. */
 static void
 loop_copy(struct erg_loop_wire *w, const struct loop_port *src,
-    struct loop_port *dst, const uint8_t *frame, size_t len)
+    struct loop_port *dst, const struct loop_src *fs)
 {
 	w->st.copies++;
+	/* With a filter set the frame was linearised (loop_transmit). */
 	if (w->filter != NULL &&
-	    w->filter(w->filter_ctx, src->index, dst->index, frame, len,
-	        w->clock)) {
+	    w->filter(w->filter_ctx, src->index, dst->index, fs->linear,
+	        fs->len, w->clock)) {
 		w->st.filtered++;
 		return;
 	}
@@ -365,19 +567,22 @@ loop_copy(struct erg_loop_wire *w, const struct loop_port *src,
 		w->st.lost++;
 		return;
 	}
-	loop_schedule(w, dst, frame, len);
+	loop_schedule(w, src, dst, fs);
 	if (loop_chance(w, w->imp.dup_ppm)) {
 		w->st.duplicated++;
-		loop_schedule(w, dst, frame, len);
+		loop_schedule(w, src, dst, fs);
 	}
 }
 
-/* Switches one frame: to the owner of its destination MAC, or flooded. */
+/*
+ * Switches one frame: to the owner of its destination MAC (the first
+ * mac_len bytes of the frame, up to 6), or flooded.
+ */
 static void
 loop_switch(struct erg_loop_wire *w, const struct loop_port *src,
-    const uint8_t *frame, size_t len)
+    const struct loop_src *fs, const uint8_t *mac, size_t mac_len)
 {
-	bool group = len >= ERG_ETHER_ADDR_LEN && erg_ether_is_group(frame);
+	bool group = mac_len >= ERG_ETHER_ADDR_LEN && erg_ether_is_group(mac);
 	bool found = false;
 	unsigned i;
 
@@ -388,9 +593,9 @@ loop_switch(struct erg_loop_wire *w, const struct loop_port *src,
 			continue;
 		}
 		if (group ||
-		    (len >= ERG_ETHER_ADDR_LEN &&
-		        memcmp(frame, p->mac, ERG_ETHER_ADDR_LEN) == 0)) {
-			loop_copy(w, src, p, frame, len);
+		    (mac_len >= ERG_ETHER_ADDR_LEN &&
+		        memcmp(mac, p->mac, ERG_ETHER_ADDR_LEN) == 0)) {
+			loop_copy(w, src, p, fs);
 			found = true;
 		}
 	}
@@ -399,43 +604,77 @@ loop_switch(struct erg_loop_wire *w, const struct loop_port *src,
 	}
 }
 
+/* Makes fs->linear: the frame in one piece, in the scratch buffer. */
+static int
+loop_linearise(struct erg_loop_wire *w, struct loop_src *fs)
+{
+	static const uint8_t empty[1]; /* a frame of 0 bytes */
+
+	if (fs->len > w->scratch_cap) {
+		uint8_t *p = realloc(w->scratch, fs->len);
+
+		if (p == NULL) {
+			return -ERG_ENOMEM;
+		}
+		w->scratch = p;
+		w->scratch_cap = fs->len;
+	}
+	loop_gather(w, w->scratch, fs);
+	fs->linear = w->scratch != NULL ? w->scratch : empty;
+	return 0;
+}
+
 static int
 loop_transmit(void *drv, const struct erg_iov *iov, unsigned n)
 {
 	struct loop_port *src = drv;
 	struct erg_loop_wire *w = src->w;
 	uint64_t now = erg_stack_now(src->s);
-	size_t len = 0, off = 0;
+	struct loop_src fs;
+	uint8_t mac[ERG_ETHER_ADDR_LEN];
+	const uint8_t *dmac = mac;
+	size_t mac_len = 0;
 	unsigned i;
 
+	fs.iov = iov;
+	fs.n = n;
+	fs.len = 0;
+	fs.linear = NULL;
 	for (i = 0; i < n; i++) {
-		if (iov[i].len > SIZE_MAX - len) {
+		if (iov[i].len > SIZE_MAX - fs.len) {
 			return -ERG_EINVAL;
 		}
-		len += iov[i].len;
+		fs.len += iov[i].len;
 	}
-	if (len > w->scratch_cap) {
-		uint8_t *p = realloc(w->scratch, len);
-
-		if (p == NULL) {
-			return -ERG_ENOMEM;
-		}
-		w->scratch = p;
-		w->scratch_cap = len;
-	}
-	for (i = 0; i < n; i++) {
-		if (iov[i].len == 0) {
-			continue;
-		}
-		memcpy(w->scratch + off, iov[i].base, iov[i].len);
-		off += iov[i].len;
+	if ((w->dumper != NULL || w->filter != NULL) &&
+	    loop_linearise(w, &fs) < 0) {
+		return -ERG_ENOMEM;
 	}
 	if (now > w->clock) {
 		w->clock = now;
 	}
 	w->st.sent++;
-	loop_pcap_write(w, w->scratch, len, w->clock);
-	loop_switch(w, src, w->scratch, len);
+	w->st.sent_bytes += fs.len;
+	if (fs.linear != NULL) {
+		loop_pcap_write(w, fs.linear, fs.len, w->clock);
+	}
+	/* The destination MAC, wherever the pieces put it. */
+	if (n > 0 && iov[0].len >= ERG_ETHER_ADDR_LEN) {
+		dmac = iov[0].base;
+		mac_len = ERG_ETHER_ADDR_LEN;
+	}
+	for (i = 0; dmac == mac && i < n && mac_len < sizeof(mac); i++) {
+		size_t k = iov[i].len;
+
+		if (k > sizeof(mac) - mac_len) {
+			k = sizeof(mac) - mac_len;
+		}
+		if (k != 0) {
+			memcpy(mac + mac_len, iov[i].base, k);
+			mac_len += k;
+		}
+	}
+	loop_switch(w, src, &fs, dmac, mac_len);
 	return 0;
 }
 
@@ -483,24 +722,30 @@ erg_loop_attach(struct erg_loop_wire *w, struct erg_stack *s,
 
 /* ---- Receive ------------------------------------------------------------ */
 
+/* Hands one copy to its destination; takes f's packet, if any. */
 static void
-loop_deliver(struct erg_loop_wire *w, const struct loop_frame *f, uint64_t now)
+loop_deliver(struct erg_loop_wire *w, struct loop_frame *f, uint64_t now)
 {
 	struct loop_port *dst = f->dst;
-	struct erg_pkt *pkt = erg_pkt_alloc(dst->s);
+	struct erg_pkt *pkt = f->pkt;
 	uint8_t *p;
 
+	f->pkt = NULL;
 	if (pkt == NULL) {
-		w->st.rx_nobuf++;
-		return;
+		pkt = erg_pkt_alloc(dst->s);
+		if (pkt == NULL) {
+			w->st.rx_nobuf++;
+			return;
+		}
+		if (f->len > UINT32_MAX ||
+		    (p = erg_pkt_put(pkt, (uint32_t)f->len)) == NULL) {
+			w->st.rx_toobig++;
+			erg_pkt_free(dst->s, pkt);
+			return;
+		}
+		memcpy(p, f->data, f->len);
+		w->st.copied_bytes += f->len;
 	}
-	if (f->len > UINT32_MAX ||
-	    (p = erg_pkt_put(pkt, (uint32_t)f->len)) == NULL) {
-		w->st.rx_toobig++;
-		erg_pkt_free(dst->s, pkt);
-		return;
-	}
-	memcpy(p, f->data, f->len);
 	w->st.delivered++;
 	erg_netif_input(dst->s, dst->ifindex, pkt, now);
 }
@@ -519,11 +764,14 @@ erg_loop_wire_run(struct erg_loop_wire *w, uint64_t now_us)
 	 * every older frame due by now_us: stopping at the first one leaves
 	 * no older due frame behind.
 	 */
-	while (
-	    w->n > 0 && w->heap[0]->when <= now_us && w->heap[0]->seq < limit) {
-		struct loop_frame *f = heap_pop(w);
+	for (;;) {
+		struct loop_frame *f = loop_first(w);
 
+		if (f == NULL || f->when > now_us || f->seq >= limit) {
+			break;
+		}
+		f = loop_pop(w);
 		loop_deliver(w, f, now_us);
-		free(f);
+		loop_frame_put(w, f);
 	}
 }

@@ -31,6 +31,12 @@
 
 struct erg_ipv4 {
 	uint16_t id_ctr[IPV4_ID_BUCKETS];
+	/* The last (src, dst, proto) ipv4_next_id hashed, and its bucket. */
+	uint32_t id_src;
+	uint32_t id_dst;
+	uint8_t id_proto;
+	uint8_t id_bucket;
+	bool id_cached;
 };
 
 void
@@ -215,14 +221,29 @@ found:
 static uint16_t
 ipv4_next_id(struct erg_stack *s, uint32_t src, uint32_t dst, uint8_t proto)
 {
+	struct erg_ipv4 *ip = s->ipv4;
 	uint8_t key[9];
 	uint32_t b;
 
+	/*
+	 * A stream sends to one peer datagram after datagram: hash a triple
+	 * only when it changes (the bucket is a function of the triple and
+	 * the key alone, so the IDs are the same).
+	 */
+	if (ip->id_cached && ip->id_src == src && ip->id_dst == dst &&
+	    ip->id_proto == proto) {
+		return ip->id_ctr[ip->id_bucket]++;
+	}
 	erg_put_be32(key, src);
 	erg_put_be32(key + 4, dst);
 	key[8] = proto;
 	b = (uint32_t)(erg_prf(s, key, sizeof(key)) % IPV4_ID_BUCKETS);
-	return s->ipv4->id_ctr[b]++;
+	ip->id_src = src;
+	ip->id_dst = dst;
+	ip->id_proto = proto;
+	ip->id_bucket = (uint8_t)b;
+	ip->id_cached = true;
+	return ip->id_ctr[b]++;
 }
 
 static void

@@ -508,6 +508,7 @@ erg_tcp_read(struct erg_tcp_conn *c, void *buf, size_t cap)
 	if (cap == 0) {
 		return 0;
 	}
+	memset(v, 0, sizeof(v));
 	while (n < cap) {
 		nv = erg_tcp_peek(c, v, 8);
 		if (nv <= 0) {

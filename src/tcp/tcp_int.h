@@ -250,6 +250,10 @@ struct erg_tcp {
 	uint32_t port_next; /* RFC 6056 algorithm 3's counter */
 	uint32_t rx_pkts;   /* packets held by all receive queues */
 	uint32_t rx_pkts_max;
+	/* tcp_secret's last tuple and its value (ISN, timestamp offset). */
+	uint8_t secret_key[13];
+	bool secret_ok;
+	uint64_t secret_val;
 };
 
 /* A segment being processed by input. */

@@ -232,12 +232,40 @@ erg_tcp_listener_find(struct erg_stack *s, uint32_t laddr, uint16_t lport)
 
 /* ---- ISNs, timestamps and ports ---------------------------------------- */
 
+/*
+ * F() of RFC 6528 and the timestamp offset of RFC 7323 7.1 for a tuple:
+ * one SipHash over the tuple and a tag that keeps it apart from the
+ * connection table's hash (tcp_tuple_hash): an ISN must not reveal the
+ * bucket a tuple falls in, or a peer could pick colliding tuples. The low
+ * half makes the ISN, the high half the offset. Connect and SYN handling
+ * ask for both in a row, so the last tuple's value is kept.
+ */
+static uint64_t
+tcp_secret(struct erg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+    uint16_t rport)
+{
+	struct erg_tcp *t = s->tcp;
+	uint8_t k[13];
+
+	erg_put_be32(k, laddr);
+	erg_put_be32(k + 4, raddr);
+	erg_put_be16(k + 8, lport);
+	erg_put_be16(k + 10, rport);
+	k[12] = 'S';
+	if (!t->secret_ok || memcmp(t->secret_key, k, sizeof(k)) != 0) {
+		memcpy(t->secret_key, k, sizeof(k));
+		t->secret_val = erg_prf(s, k, sizeof(k));
+		t->secret_ok = true;
+	}
+	return t->secret_val;
+}
+
 uint32_t
 erg_tcp_isn(struct erg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
     uint16_t rport)
 {
 	/* RFC 6528 3: ISN = M + F(4-tuple, secret), M a 4 us timer. */
-	return tcp_tuple_hash(s, laddr, lport, raddr, rport) +
+	return (uint32_t)tcp_secret(s, laddr, lport, raddr, rport) +
 	    (uint32_t)(s->now / 4);
 }
 
@@ -245,8 +273,7 @@ uint32_t
 erg_tcp_ts_offset(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport)
 {
-	/* Another function of the tuple than the ISN: swap the ports. */
-	return tcp_tuple_hash(s, raddr, rport, laddr, lport);
+	return (uint32_t)(tcp_secret(s, laddr, lport, raddr, rport) >> 32);
 }
 
 static bool
@@ -386,12 +413,17 @@ erg_tcp_tw_enter(struct erg_tcp_conn *c)
 	struct erg_tcp *t = s->tcp;
 	struct erg_tcp_tw *tw, **b;
 
-	if (t->tw_free == NULL) {
+	if (t->tw_free == NULL && t->tw_fifo_head != NULL) {
 		/* Under pressure, the oldest entry goes first. */
 		ERG_COUNT(s, TCP_TIMEWAIT_RECYCLED);
 		erg_tcp_tw_kill(s, t->tw_fifo_head);
 	}
 	tw = t->tw_free;
+	if (tw == NULL) {
+		/* tcp_timewait >= 1 (config_valid): cannot happen. */
+		erg_tcp_conn_free(c);
+		return;
+	}
 	t->tw_free = tw->hnext;
 	memset(tw, 0, sizeof(*tw));
 	tw->laddr = c->laddr;

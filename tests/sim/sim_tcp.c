@@ -409,8 +409,8 @@ test_both_ways_dup_reorder_corrupt_jitter_hash_matches(void **state)
 		false };
 
 	/*
-	 * Regression (fixed): two stack bugs stop this run (it passes with both fixed).
-	 * (1) src/tcp/tcp_output.c erg_tcp_send_ack sends pure ACKs at
+	 * Regression (fixed): two stack bugs stop this run (it passes with both
+	 * fixed). (1) src/tcp/tcp_output.c erg_tcp_send_ack sends pure ACKs at
 	 * snd_nxt, which an RTO or fast retransmit rewinds below what the
 	 * peer already holds: the peer finds the ACK out of window, drops
 	 * it unread and ACKs back; when both ends send data, both rewind

@@ -704,10 +704,10 @@ test_simultaneous_open_fixed_ports_both_connect_and_talk(void **state)
 	struct erg_tcp_info ia, ib;
 
 	/*
-	 * Regression (fixed): src/tcp/tcp_input.c tcp_conn_input finds the peer's SYN-ACK
-	 * out of window in SYN-RECEIVED (its SYN was already taken in
-	 * SYN-SENT) and only sets TCPF_ACK_NOW, and erg_tcp_output sends
-	 * nothing in SYN-RECEIVED, so neither the RFC 9293 ACK nor the
+	 * Regression (fixed): src/tcp/tcp_input.c tcp_conn_input finds the
+	 * peer's SYN-ACK out of window in SYN-RECEIVED (its SYN was already
+	 * taken in SYN-SENT) and only sets TCPF_ACK_NOW, and erg_tcp_output
+	 * sends nothing in SYN-RECEIVED, so neither the RFC 9293 ACK nor the
 	 * handshake ever happens: both ends retransmit SYN-ACKs until they
 	 * time out. Passes with the SYN-ACK accepted as the ACK of our SYN
 	 * (as Linux does) or with the ACK sent.

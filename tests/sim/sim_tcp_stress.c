@@ -433,11 +433,11 @@ test_window_below_mss_stall_probes_and_recovers_twice(void **state)
 	uint64_t probes_after;
 
 	/*
-	 * Regression (fixed): src/tcp/tcp_output.c erg_tcp_output arms the persist timer
-	 * only when snd_wnd == 0. The receiver keeps its right edge (here
-	 * 376 bytes stay open), sender SWS avoidance rightly refuses to send
-	 * less than an MSS, and nothing is in flight, so no timer runs at
-	 * all: if the receiver's window update is lost, both ends wait
+	 * Regression (fixed): src/tcp/tcp_output.c erg_tcp_output arms the
+	 * persist timer only when snd_wnd == 0. The receiver keeps its right
+	 * edge (here 376 bytes stay open), sender SWS avoidance rightly refuses
+	 * to send less than an MSS, and nothing is in flight, so no timer runs
+	 * at all: if the receiver's window update is lost, both ends wait
 	 * forever (RFC 9293 3.8.6.2.1's override timeout). Passes with
 	 * persist armed whenever data waits, nothing is in flight and
 	 * nothing could be sent.

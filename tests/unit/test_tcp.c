@@ -1801,10 +1801,10 @@ test_tcp_syn_ack_window_scale_only_if_offered(void **state)
 	struct synopt o = opt_mss;
 
 	(void)state;
-	/* Regression (fixed): src/tcp/tcp_output.c erg_tcp_send_syn sets r.wscale_ok =
-	 * c->snd_wscale != 0xff, but erg_tcp_apply_syn_opts stores 0 (and
-	 * clears TCPF_WSCALE) when the SYN had no window scale, so every
-	 * SYN-ACK offers window scale 0. */
+	/* Regression (fixed): src/tcp/tcp_output.c erg_tcp_send_syn sets
+	 * r.wscale_ok = c->snd_wscale != 0xff, but erg_tcp_apply_syn_opts
+	 * stores 0 (and clears TCPF_WSCALE) when the SYN had no window scale,
+	 * so every SYN-ACK offers window scale 0. */
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
@@ -2044,10 +2044,10 @@ test_tcp_sack_first_block_is_latest_beyond_three_runs(void **state)
 	unsigned k;
 
 	(void)state;
-	/* Regression (fixed): src/tcp/tcp_rcv.c erg_tcp_sack_blocks collects the first
-	 * max runs in sequence order and only then looks for the run of
-	 * ooo_last; when that run is not among them it is not reported
-	 * at all and the first block is the lowest run. */
+	/* Regression (fixed): src/tcp/tcp_rcv.c erg_tcp_sack_blocks collects
+	 * the first max runs in sequence order and only then looks for the run
+	 * of ooo_last; when that run is not among them it is not reported at
+	 * all and the first block is the lowest run. */
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
@@ -2139,9 +2139,9 @@ test_tcp_ack_at_once_when_last_gap_filled(void **state)
 	uint32_t base;
 
 	(void)state;
-	/* Regression (fixed): src/tcp/tcp_input.c tcp_process_data tests c->ooo_head
-	 * after erg_tcp_rcv_data drained the OOO queue: when the segment
-	 * fills the last gap the queue is empty and the ACK is delayed
+	/* Regression (fixed): src/tcp/tcp_input.c tcp_process_data tests
+	 * c->ooo_head after erg_tcp_rcv_data drained the OOO queue: when the
+	 * segment fills the last gap the queue is empty and the ACK is delayed
 	 * (tcp_delack_ms) instead of immediate. */
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
@@ -2306,8 +2306,8 @@ test_tcp_small_window_does_not_stall(void **state)
 	unsigned n = 0, k;
 
 	(void)state;
-	/* Regression (fixed): src/tcp/tcp_timer.c tcp_rtx_fire: with data queued,
-	 * nothing in flight and 0 < snd_wnd < what tcp_may_send wants,
+	/* Regression (fixed): src/tcp/tcp_timer.c tcp_rtx_fire: with data
+	 * queued, nothing in flight and 0 < snd_wnd < what tcp_may_send wants,
 	 * erg_tcp_output arms the persist timer, but when it fires it only
 	 * sends a zero-length probe: the answer brings the same window and
 	 * the data never goes (the override timeout of RFC 9293 3.8.6.2.1
@@ -3081,10 +3081,10 @@ static void
 test_tcp_class17_tiny_mss_with_timestamps_is_floored(void **state)
 {
 	(void)state;
-	/* Regression (fixed): src/tcp/tcp_input.c erg_tcp_apply_syn_opts subtracts the
-	 * 12 bytes of TSopt from the peer's MSS before the floor: an MSS
-	 * below 12 wraps (uint32_t), ERG_MAX keeps the huge value and the
-	 * uint16_t cast leaves e.g. 65525 for MSS 1: every data segment
+	/* Regression (fixed): src/tcp/tcp_input.c erg_tcp_apply_syn_opts
+	 * subtracts the 12 bytes of TSopt from the peer's MSS before the floor:
+	 * an MSS below 12 wraps (uint32_t), ERG_MAX keeps the huge value and
+	 * the uint16_t cast leaves e.g. 65525 for MSS 1: every data segment
 	 * then exceeds the MTU and is refused by IPv4 (nothing is ever
 	 * sent; the connection times out). */
 	tiny_mss(true);

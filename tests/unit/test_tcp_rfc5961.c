@@ -1044,8 +1044,8 @@ test_paws_ts_recent_invalid_after_24_days_idle(void **state)
 	struct seg g;
 
 	(void)state;
-	/* Regression (fixed): src/tcp/tcp_input.c tcp_conn_input's PAWS check has no
-	 * idle test (RFC 7323 5.5 requires one): after 25 idle days a
+	/* Regression (fixed): src/tcp/tcp_input.c tcp_conn_input's PAWS check
+	 * has no idle test (RFC 7323 5.5 requires one): after 25 idle days a
 	 * segment whose TSval is "older" is still dropped, forever. */
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
