@@ -1,6 +1,8 @@
 /*
  * tools/erg-echo.c: an erg host on a real interface that answers ARP and
- * ping and runs the UDP echo (port 7) and discard (port 9) services.
+ * ping, runs the UDP echo (port 7) and discard (port 9) services, and the
+ * TCP echo (7), discard (9), chargen (19) and HTTP (80) services of
+ * tool_tcp_services.h.
  *
  * usage: erg-echo (--tap NAME | --pcap-live IFACE) --ip A.B.C.D/N [...]
  *
@@ -15,6 +17,15 @@
 #include "common/tool_options.h"
 #include "common/tool_services.h"
 #include "common/tool_stack.h"
+#include "common/tool_tcp_services.h"
+
+/* The loop's step: the TCP services' deadlines. */
+static bool
+echo_step(void *ctx, uint64_t now, uint64_t *next)
+{
+	*next = tool_tcp_services_tick(ctx, now);
+	return true;
+}
 
 static const struct tool_info echo_info = {
 	.prog = "erg-echo",
@@ -28,6 +39,12 @@ static const struct tool_info echo_info = {
 	    "ARP and ping,\n"
 	    "echoes UDP datagrams sent to port 7 and discards those sent to "
 	    "port 9.\n"
+	    "TCP services: echo (7), discard (9), chargen (19: send a first "
+	    "line 'N' for\n"
+	    "exactly N bytes, else up to 1 GiB), HTTP/1.1 (80: GET /bytes/N "
+	    "for N\n"
+	    "deterministic bytes, N up to 2^40; GET / a short page; "
+	    "keep-alive, pipelining).\n"
 	    "\n"
 	    "  --tap NAME          attach to (or create) the Linux TAP "
 	    "device NAME\n"
@@ -71,8 +88,9 @@ main(int argc, char **argv)
 	struct tool_stack ts;
 	struct tool_link link;
 	struct tool_services sv;
+	struct tool_tcp_services *tsv;
 	char mac[18], ip[16];
-	int rc, status;
+	int rc, status = TOOL_EXIT_OK;
 
 	tool_options_parse(&o, &echo_info, argc, argv);
 	tool_stack_create(&ts, &echo_info, &o, false, erg_host_now_us());
@@ -83,13 +101,27 @@ main(int argc, char **argv)
 		tool_die(&echo_info, TOOL_EXIT_RUNTIME,
 		    "cannot open the UDP services: %s", erg_strerror(rc));
 	}
+	/* Large (a slot per connection): on the heap, where it stays put. */
+	tsv = malloc(sizeof(*tsv));
+	if (tsv == NULL) {
+		tool_die(&echo_info, TOOL_EXIT_RUNTIME, "out of memory");
+	}
+	rc = tool_tcp_services_start(tsv, ts.s);
+	if (rc != 0) {
+		tool_die(&echo_info, TOOL_EXIT_RUNTIME,
+		    "cannot open the TCP services: %s", erg_strerror(rc));
+	}
 	tool_mac_format(mac, ts.mac);
 	tool_ipv4_format(ip, o.ip);
 	tool_say(&echo_info,
-	    "ready: %s/%u at %s on %s %s; ping, UDP echo (7), discard (9)", ip,
-	    o.prefix_len, mac, link.kind, link.name);
+	    "ready: %s/%u at %s on %s %s; ping, UDP echo (7), discard (9); "
+	    "TCP echo (7), discard (9), chargen (19), HTTP (80)",
+	    ip, o.prefix_len, mac, link.kind, link.name);
 
-	status = tool_link_run(&link, &echo_info, &o, &ts);
+	if (tool_tcp_run(&link, &echo_info, &o, &ts, echo_step, tsv) ==
+	    TOOL_RUN_FAILED) {
+		status = TOOL_EXIT_RUNTIME;
+	}
 	if (link.dump != NULL && erg_host_dump_errors(link.dump) != 0) {
 		tool_say(&echo_info, "%s: cannot write the capture", o.capture);
 		status = TOOL_EXIT_RUNTIME;
@@ -98,9 +130,14 @@ main(int argc, char **argv)
 	if (o.stats) {
 		tool_stack_print_counters(&ts, stdout);
 		tool_services_stats_foreach(&sv, tool_counter_print, stdout);
+		tool_tcp_services_stats_foreach(tsv, tool_counter_print,
+		    stdout);
 		tool_link_stats_foreach(&link, tool_counter_print, stdout);
 		fflush(stdout);
 	}
+	/* After the counters: they show what was still open at the end. */
+	tool_tcp_services_stop(tsv);
+	free(tsv);
 	tool_services_stop(&sv);
 	tool_link_close(&link);
 	tool_stack_destroy(&ts);

@@ -290,9 +290,11 @@ erg_tcpdump_start() {
 	# loses nothing.  That ring has one slot per frame, sized by the
 	# snap length: -s 2048 (a frame on the TAP is at most 1514 bytes; a
 	# longer one is cut, and erg_tshark_check reports it) and -B 16384
-	# (16 MiB) give 8192 slots, enough for ping -f.
+	# (16 MiB) give 8192 slots, enough for ping -f; a test of bulk TCP
+	# transfers sets ERG_TCPDUMP_BUFFER (KiB) higher.
 	ip netns exec "$ERG_NS" tcpdump -i "$ERG_TAP" -n -U --immediate-mode \
-	    -s 2048 -B 16384 -Z root -w "$ERG_PCAP" >"$ERG_TCPDUMP_LOG" 2>&1 &
+	    -s 2048 -B "${ERG_TCPDUMP_BUFFER:-16384}" -Z root -w "$ERG_PCAP" \
+	    >"$ERG_TCPDUMP_LOG" 2>&1 &
 	ERG_TCPDUMP_PID=$!
 	ERG_PIDS+=("$ERG_TCPDUMP_PID")
 	for ((i = 0; i < 100; i++)); do
@@ -498,4 +500,137 @@ py() {
 # pyhost ARGS...: the same outside the namespace (pcap files, no network).
 pyhost() {
 	python3 "$ERG_PY" "$@"
+}
+
+# ---- TCP -------------------------------------------------------------------
+
+# erg_tshark_check_tcp [-l] [-p PORT]... [PCAP]: erg_tshark_check's checks
+# for a capture of TCP traffic: frames from both Linux and erg; no
+# malformed or cut frame; nothing of severity error (bad IPv4, TCP or UDP
+# checksums, malformed packets); no segment that tshark's TCP analysis
+# finds missing from the capture (lost segment, ACK of an unseen one);
+# and, on a loss-free run, no retransmission (plain, fast or spurious)
+# and no out-of-order segment, in either direction.  TCP's own warnings
+# (window full, zero window, RST) are allowed: tests expect them.
+#   -l        loss may happen (a flood): retransmissions are counted, not
+#             failed
+#   -p PORT   decode TCP PORT's payload as plain data: binary bulk
+#             transfers would otherwise be misread by the HTTP and
+#             heuristic dissectors as messages of their own, and flagged
+#   -x FILTER frames matching the display filter FILTER are exempt from
+#             the retransmission check (a known issue, named where used)
+# Records the verdict.
+erg_tshark_check_tcp() {
+	local lossy=0 decode=() pcap out filter rtx counts n_erg n_linux n
+	local exempt=
+	while [ "$#" -gt 0 ]; do
+		case "$1" in
+		-l) lossy=1; shift ;;
+		-p) decode+=(-d "tcp.port==$2,data"); shift 2 ;;
+		-x) exempt=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	pcap=${1:-$ERG_PCAP}
+	out=$ERG_WORK/tshark-tcp-check.txt
+	filter='_ws.malformed || _ws.short || _ws.expert.severity >= error ||
+	    tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment'
+	rtx='tcp.analysis.retransmission || tcp.analysis.fast_retransmission ||
+	    tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order'
+	if [ "$lossy" -eq 0 ] && [ -n "$exempt" ]; then
+		filter="$filter || (($rtx) && !($exempt))"
+	elif [ "$lossy" -eq 0 ]; then
+		filter="$filter || $rtx"
+	fi
+	if ! tshark -n -r "$pcap" "${ERG_TSHARK_PREFS[@]}" ${decode[@]+"${decode[@]}"} \
+	    -Y "$filter" >"$out" 2>"$out.err"; then
+		bad "tshark could not read $pcap: $(grep -v '^Running as' "$out.err")"
+		return 1
+	fi
+	counts=$(tshark -n -r "$pcap" ${decode[@]+"${decode[@]}"} -T fields \
+	    -e eth.src 2>/dev/null |
+	    awk -v m="$ERG_MAC" '$1 == m { e++ } $1 != m { l++ }
+	        END { print l + 0, e + 0 }')
+	read -r n_linux n_erg <<<"$counts"
+	if [ "$n_erg" -eq 0 ] || [ "$n_linux" -eq 0 ]; then
+		bad "tshark: $pcap holds $n_linux frames from Linux and $n_erg from erg (want both)"
+		return 1
+	fi
+	if [ -s "$out" ]; then
+		bad "tshark finds $(wc -l <"$out") malformed, bad-checksum, lost or retransmitted segment(s) in $pcap:"
+		head -n 20 "$out" | sed 's/^/        /'
+		tshark -n -r "$pcap" "${ERG_TSHARK_PREFS[@]}" ${decode[@]+"${decode[@]}"} \
+		    -q -z expert,note 2>/dev/null | head -n 30 | sed 's/^/        /'
+		return 1
+	fi
+	if [ "$lossy" -eq 1 ]; then
+		n=$(tshark -n -r "$pcap" ${decode[@]+"${decode[@]}"} -Y "$rtx" \
+		    2>/dev/null | wc -l)
+		ok "tshark: $n_linux frames from Linux, $n_erg from erg: none malformed, no bad checksum, none missing ($n retransmitted or out of order: loss was possible)"
+	else
+		ok "tshark: $n_linux frames from Linux, $n_erg from erg: none malformed, no bad checksum, none missing, no retransmission"
+	fi
+	return 0
+}
+
+# erg_expect_stat NAME VALUE [LOG]: erg's counter NAME printed at exit is
+# VALUE.  Records the verdict.
+erg_expect_stat() {
+	local v
+	v=$(erg_stat "$1" "${3:-$ERG_ECHO_LOG}")
+	if [ "${v:-x}" = "$2" ]; then
+		ok "erg's counter $1 is $2"
+	else
+		bad "erg's counter $1 is ${v:-missing}, want $2"
+	fi
+}
+
+# erg_expect_stat_min NAME MIN [LOG]: erg's counter NAME is at least MIN.
+erg_expect_stat_min() {
+	local v
+	v=$(erg_stat "$1" "${3:-$ERG_ECHO_LOG}")
+	if [ -n "$v" ] && [ "$v" -ge "$2" ]; then
+		ok "erg's counter $1 is $v (at least $2)"
+	else
+		bad "erg's counter $1 is ${v:-missing}, want at least $2"
+	fi
+}
+
+# erg_wait_closed [TENTHS]: wait (at most TENTHS tenths of a second,
+# default 50) until Linux holds no TCP connection to or from erg but those
+# in TIME-WAIT, so that erg's side of every close has completed too.
+erg_wait_closed() {
+	local n=${1:-50} i
+	for ((i = 0; i < n; i++)); do
+		[ -z "$(nsx ss -Htn state all "( dst $ERG_IP or src $ERG_IP )" \
+		    2>/dev/null | grep -v -e TIME-WAIT -e '^LISTEN')" ] && return 0
+		sleep 0.1
+	done
+	say "Linux still holds connections with erg after $((n / 10)) s:"
+	nsx ss -tn state all "( dst $ERG_IP or src $ERG_IP )" 2>&1 | sed 's/^/        /'
+	return 1
+}
+
+# sha_of FILE-OR-STDIN: the SHA-256 of what comes in, in hex.
+sha_of() {
+	sha256sum "$@" | awk '{ print $1 }'
+}
+
+# erg_bytes_sha256 N: the SHA-256 of the first N bytes of erg's
+# deterministic stream (tools/common/tool_bytes.h).
+erg_bytes_sha256() {
+	pyhost bytes-sha256 "$1"
+}
+
+# erg_linux_no_tlp: turn off Linux's tail loss probes (RFC 8985 TLP) in
+# the namespace.  Linux sends a probe, a retransmission of its last
+# segment, whenever no ACK comes within about two round trips (10 ms at
+# least): on a TAP link, a receiver that stalls that long while its
+# sanitizer build is busy draws "retransmissions" that no loss caused.
+# Without TLP Linux retransmits only on a timeout (200 ms at least) or
+# duplicate ACKs, so a retransmission in a loss-free capture means a
+# segment erg lost, dropped or failed to acknowledge.
+erg_linux_no_tlp() {
+	nsx sysctl -q -w net.ipv4.tcp_early_retrans=0 >/dev/null ||
+	    erg_die "cannot set net.ipv4.tcp_early_retrans in $ERG_NS"
 }

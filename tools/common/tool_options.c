@@ -30,26 +30,37 @@ enum tool_opt_id {
 	OPT_CAPTURE,
 	OPT_SECONDS,
 	OPT_STATS,
+	OPT_OUTPUT,
+	OPT_VERBOSE,
+	OPT_TIMEOUT,
+	OPT_CHECK_BYTES,
 	OPT_HELP
 };
 
 static const struct {
 	const char *name;
+	char short_name; /* '\0': none */
 	enum tool_opt_id id;
 	unsigned group; /* TOOL_OPT_*; 0: always taken */
 	bool has_value;
 } tool_opt_table[] = {
-	{ "tap", OPT_TAP, TOOL_OPT_LINK, true },
-	{ "pcap-live", OPT_PCAP_LIVE, TOOL_OPT_LINK, true },
-	{ "ip", OPT_IP, TOOL_OPT_IP, true },
-	{ "gw", OPT_GW, TOOL_OPT_IP, true },
-	{ "mac", OPT_MAC, TOOL_OPT_MAC, true },
-	{ "seed", OPT_SEED, TOOL_OPT_SEED, true },
-	{ "capture", OPT_CAPTURE, TOOL_OPT_CAPTURE, true },
-	{ "seconds", OPT_SECONDS, TOOL_OPT_SECONDS, true },
-	{ "stats", OPT_STATS, TOOL_OPT_STATS, false },
-	{ "help", OPT_HELP, 0, false },
+	{ "tap", '\0', OPT_TAP, TOOL_OPT_LINK, true },
+	{ "pcap-live", '\0', OPT_PCAP_LIVE, TOOL_OPT_LINK, true },
+	{ "ip", '\0', OPT_IP, TOOL_OPT_IP, true },
+	{ "gw", '\0', OPT_GW, TOOL_OPT_IP, true },
+	{ "mac", '\0', OPT_MAC, TOOL_OPT_MAC, true },
+	{ "seed", '\0', OPT_SEED, TOOL_OPT_SEED, true },
+	{ "capture", '\0', OPT_CAPTURE, TOOL_OPT_CAPTURE, true },
+	{ "seconds", '\0', OPT_SECONDS, TOOL_OPT_SECONDS, true },
+	{ "stats", '\0', OPT_STATS, TOOL_OPT_STATS, false },
+	{ "output", 'o', OPT_OUTPUT, TOOL_OPT_OUTPUT, true },
+	{ "verbose", 'v', OPT_VERBOSE, TOOL_OPT_VERBOSE, false },
+	{ "timeout", '\0', OPT_TIMEOUT, TOOL_OPT_TIMEOUT, true },
+	{ "check-bytes", '\0', OPT_CHECK_BYTES, TOOL_OPT_CHECK_BYTES, false },
+	{ "help", 'h', OPT_HELP, 0, false },
 };
+
+#define TOOL_OPT_N (sizeof(tool_opt_table) / sizeof(tool_opt_table[0]))
 
 /* One line "PROG: message" on stderr. */
 static void
@@ -151,10 +162,16 @@ tool_parse_ipv4(const char *s, uint32_t *addr, const char **end)
  * An address erg can own or route to: not 0.0.0.0 and not one that may
  * never be a source (broadcast, multicast, loopback, class E).
  */
-static bool
+bool
 tool_ipv4_usable(uint32_t a)
 {
 	return a != ERG_IPV4_ANY && !erg_ipv4_is_bad_src(a);
+}
+
+bool
+tool_ipv4_parse(const char *s, uint32_t *addr, const char **end)
+{
+	return tool_parse_ipv4(s, addr, end);
 }
 
 /* The value of a hexadecimal digit, or -1. */
@@ -324,10 +341,73 @@ tool_option_value(struct tool_options *o, const struct tool_info *ti,
 	case OPT_STATS:
 		o->stats = true;
 		break;
+	case OPT_OUTPUT:
+		if (v[0] == '\0') {
+			TOOL_USAGE_ERR(ti, "%s needs a file name", flag);
+		}
+		o->output = v;
+		break;
+	case OPT_VERBOSE:
+		o->verbose = true;
+		break;
+	case OPT_TIMEOUT:
+		if (!tool_parse_dec(v, TOOL_SECONDS_MAX, &o->timeout, &end) ||
+		    *end != '\0' || o->timeout == 0) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --timeout '%s': expected a whole number from "
+			    "1 to %u",
+			    v, TOOL_SECONDS_MAX);
+		}
+		o->have_timeout = true;
+		break;
+	case OPT_CHECK_BYTES:
+		o->check_bytes = true;
+		break;
 	case OPT_HELP:
 		tool_usage_print(ti);
 		exit(TOOL_EXIT_OK);
 	}
+}
+
+/*
+ * The table entry of option arg ("--name", "--name=value" or "-c"), or
+ * TOOL_OPT_N if there is none or ti does not take it. *eq gets the '='
+ * of "--name=value" or NULL.
+ */
+static size_t
+tool_option_find(const struct tool_info *ti, const char *arg, const char **eq)
+{
+	const char *name;
+	size_t len, k;
+
+	*eq = NULL;
+	if (arg[1] != '-') {
+		/* A short option: exactly one letter, its value apart. */
+		for (k = 0; arg[2] == '\0' && k < TOOL_OPT_N; k++) {
+			if (tool_opt_table[k].short_name != '\0' &&
+			    tool_opt_table[k].short_name == arg[1]) {
+				break;
+			}
+		}
+		if (arg[2] != '\0') {
+			k = TOOL_OPT_N;
+		}
+	} else {
+		name = arg + 2;
+		*eq = strchr(name, '=');
+		len = *eq != NULL ? (size_t)(*eq - name) : strlen(name);
+		for (k = 0; k < TOOL_OPT_N; k++) {
+			if (strlen(tool_opt_table[k].name) == len &&
+			    strncmp(tool_opt_table[k].name, name, len) == 0) {
+				break;
+			}
+		}
+	}
+	if (k < TOOL_OPT_N && tool_opt_table[k].group != 0 &&
+	    (ti->opts & tool_opt_table[k].group) == 0) {
+		k = TOOL_OPT_N;
+	}
+	return k;
 }
 
 /* Handles argv[*i], an option; consumes its value too. */
@@ -335,30 +415,13 @@ static void
 tool_option(struct tool_options *o, const struct tool_info *ti, int argc,
     char **argv, int *i)
 {
-	const char *arg = argv[*i], *name, *eq, *v = "";
-	size_t len, k;
+	const char *arg = argv[*i], *eq, *v = "";
+	size_t k;
 
-	if (strcmp(arg, "-h") == 0) {
-		arg = "--help";
-	}
-	if (strncmp(arg, "--", 2) != 0) {
-		TOOL_USAGE_ERR(ti, "unknown option '%s' (see --help)", arg);
-	}
-	name = arg + 2;
-	eq = strchr(name, '=');
-	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-	for (k = 0; k < sizeof(tool_opt_table) / sizeof(tool_opt_table[0]);
-	     k++) {
-		if (strlen(tool_opt_table[k].name) == len &&
-		    strncmp(tool_opt_table[k].name, name, len) == 0) {
-			break;
-		}
-	}
-	if (k == sizeof(tool_opt_table) / sizeof(tool_opt_table[0]) ||
-	    (tool_opt_table[k].group != 0 &&
-	        (ti->opts & tool_opt_table[k].group) == 0)) {
+	k = tool_option_find(ti, arg, &eq);
+	if (k == TOOL_OPT_N) {
 		TOOL_USAGE_ERR(ti, "unknown option '%.*s' (see --help)",
-		    (int)(len + 2), arg);
+		    (int)(eq != NULL ? (size_t)(eq - arg) : strlen(arg)), arg);
 	}
 	if (!tool_opt_table[k].has_value) {
 		if (eq != NULL) {

@@ -14,6 +14,13 @@
  *   --stats                          print every counter at exit
  *   --help                           usage, exit 0
  *
+ * and, for the tools that take them (erg-get):
+ *
+ *   -o FILE, --output FILE           write the result to FILE
+ *   -v, --verbose                    say more on stderr
+ *   --timeout N                      give up after N seconds
+ *   --check-bytes                    the data must be tool_bytes.h's stream
+ *
  * "--opt value" and "--opt=value" both work; "--" ends the options. A
  * tool declares which options it takes (TOOL_OPT_*) and how many
  * operands; anything else is a usage error: one line on stderr, exit 2.
@@ -30,13 +37,17 @@
 #define TOOL_EXIT_USAGE   2 /* bad command line */
 
 /* Options a tool may take (struct tool_info.opts). */
-#define TOOL_OPT_LINK    0x01u /* --tap, --pcap-live */
-#define TOOL_OPT_IP      0x02u /* --ip, --gw */
-#define TOOL_OPT_MAC     0x04u /* --mac */
-#define TOOL_OPT_SEED    0x08u /* --seed */
-#define TOOL_OPT_CAPTURE 0x10u /* --capture */
-#define TOOL_OPT_SECONDS 0x20u /* --seconds */
-#define TOOL_OPT_STATS   0x40u /* --stats */
+#define TOOL_OPT_LINK        0x01u  /* --tap, --pcap-live */
+#define TOOL_OPT_IP          0x02u  /* --ip, --gw */
+#define TOOL_OPT_MAC         0x04u  /* --mac */
+#define TOOL_OPT_SEED        0x08u  /* --seed */
+#define TOOL_OPT_CAPTURE     0x10u  /* --capture */
+#define TOOL_OPT_SECONDS     0x20u  /* --seconds */
+#define TOOL_OPT_STATS       0x40u  /* --stats */
+#define TOOL_OPT_OUTPUT      0x80u  /* -o, --output */
+#define TOOL_OPT_VERBOSE     0x100u /* -v, --verbose */
+#define TOOL_OPT_TIMEOUT     0x200u /* --timeout */
+#define TOOL_OPT_CHECK_BYTES 0x400u /* --check-bytes */
 
 /* Operands (non-option arguments) a tool takes, at most. */
 #define TOOL_OPERANDS_MAX 2u
@@ -70,6 +81,11 @@ struct tool_options {
 	bool have_seconds;
 	uint64_t seconds;
 	bool stats;
+	const char *output; /* -o FILE, or NULL */
+	bool verbose;
+	bool have_timeout;
+	uint64_t timeout; /* seconds, at least 1 */
+	bool check_bytes;
 	unsigned noperands;
 	const char *operand[TOOL_OPERANDS_MAX];
 };
@@ -95,6 +111,16 @@ void tool_say(const struct tool_info *ti, const char *fmt, ...)
 
 /* Formats mac as "xx:xx:xx:xx:xx:xx" into buf (at least 18 bytes). */
 void tool_mac_format(char *buf, const uint8_t mac[6]);
+
+/*
+ * Parses a dotted quad (exactly four decimal octets) at s into *addr (host
+ * order); *end gets the first byte after it. Returns false if s does not
+ * start with one.
+ */
+bool tool_ipv4_parse(const char *s, uint32_t *addr, const char **end);
+
+/* True for an address a host may own or send to: unicast, not 0.0.0.0. */
+bool tool_ipv4_usable(uint32_t addr);
 
 /* Formats a host-order address as dotted quad into buf (at least 16). */
 void tool_ipv4_format(char *buf, uint32_t addr);

@@ -55,6 +55,7 @@ tool_stack_create(struct tool_stack *ts, const struct tool_info *ti,
 	erg_config_default(&cfg);
 	cfg.pkt_count = TOOL_PKT_COUNT;
 	cfg.reasm_slots = TOOL_REASM_SLOTS;
+	cfg.tcp_conns = TOOL_TCP_CONNS;
 	cfg.rand = erg_host_rand;
 	cfg.rand_ctx = &ts->rng;
 	ts->arena_len = erg_arena_size(&cfg);

@@ -5,7 +5,9 @@
  * Configuration: erg_config_default() with 1024 packet buffers of 2 KiB
  * (enough for a 65,000-byte datagram arriving in 45 fragments while
  * another 45 go out as its echo, with room to spare) and 8 reassembly
- * slots; one Ethernet interface of MTU 1500 (TOOL_MTU).
+ * slots; one Ethernet interface of MTU 1500 (TOOL_MTU); TCP with
+ * TOOL_TCP_CONNS connections (enough for 100 concurrent HTTP clients,
+ * with room for connections that are closing) and the default buffers.
  */
 #ifndef TOOL_STACK_H
 #define TOOL_STACK_H
@@ -23,6 +25,9 @@
 /* Packet buffers and reassembly slots of a tool's stack. */
 #define TOOL_PKT_COUNT   1024u
 #define TOOL_REASM_SLOTS 8u
+
+/* TCP connections of a tool's stack (each with a 64 KiB send ring). */
+#define TOOL_TCP_CONNS 256u
 
 /* A tool's stack and what it is made of; owned by the tool. */
 struct tool_stack {
