@@ -23,6 +23,7 @@
 
 #include "common/tool_options.h"
 #include "common/tool_services.h"
+#include "common/tool_tcp_services.h"
 #include "common/tool_stack.h"
 #include "host/erg_host.h"
 #include "pcap/erg_pcap.h"
@@ -39,8 +40,9 @@ static const struct tool_info pcap_info = {
 	    "\n"
 	    "Feeds every frame of IN.pcap (Ethernet) to an erg stack "
 	    "configured like\n"
-	    "erg-echo (ARP, ping, UDP echo on 7, discard on 9), at the "
-	    "capture's own\n"
+	    "erg-echo (ARP, ping, UDP echo on 7, discard on 9, TCP echo, "
+	    "discard,\n"
+	    "chargen and HTTP on 7, 9, 19 and 80), at the capture's own\n"
 	    "timestamps, writes every frame the stack sends to OUT.pcap, and "
 	    "prints\n"
 	    "every counter as 'name value' lines. Timers run up to the last "
@@ -124,6 +126,7 @@ main(int argc, char **argv)
 	struct tool_options o;
 	struct tool_stack ts;
 	struct tool_services sv;
+	struct tool_tcp_services *tsv;
 	uint64_t t0 = 0, t;
 	int rc, status = TOOL_EXIT_OK;
 
@@ -161,14 +164,26 @@ main(int argc, char **argv)
 		tool_die(&pcap_info, TOOL_EXIT_RUNTIME,
 		    "cannot open the UDP services: %s", erg_strerror(rc));
 	}
+	/* Large (a slot per connection): on the heap, where it stays put. */
+	tsv = malloc(sizeof(*tsv));
+	if (tsv == NULL) {
+		tool_die(&pcap_info, TOOL_EXIT_RUNTIME, "out of memory");
+	}
+	rc = tool_tcp_services_start(tsv, ts.s);
+	if (rc != 0) {
+		tool_die(&pcap_info, TOOL_EXIT_RUNTIME,
+		    "cannot open the TCP services: %s", erg_strerror(rc));
+	}
 
 	t = t0;
 	while ((rc = erg_pcap_replay_peek(r, &t)) > 0) {
 		pcap_run_timers(ts.s, t);
+		(void)tool_tcp_services_tick(tsv, t);
 		(void)erg_pcap_replay_input(r);
 	}
 	/* Timers due by the last frame's time; nothing after it. */
 	pcap_run_timers(ts.s, t);
+	(void)tool_tcp_services_tick(tsv, t);
 	if (rc < 0) {
 		tool_say(&pcap_info,
 		    "%s: %s (the frames before it were "
@@ -189,12 +204,18 @@ main(int argc, char **argv)
 
 	tool_stack_print_counters(&ts, stdout);
 	tool_services_stats_foreach(&sv, tool_counter_print, stdout);
+	tool_tcp_services_stats_foreach(tsv, tool_counter_print, stdout);
 	erg_host_link_stats_foreach(&st, "pcap", tool_counter_print, stdout);
 	fflush(stdout);
 
+	/*
+	 * TCP connections still open are not aborted: their RSTs would be
+	 * frames the capture never caused. The arena goes with the stack.
+	 */
 	tool_services_stop(&sv);
 	erg_pcap_replay_close(r);
 	erg_host_dump_close(dump);
 	tool_stack_destroy(&ts);
+	free(tsv);
 	return status;
 }

@@ -44,6 +44,85 @@ void erg_views_copy(uint8_t *dst, const struct erg_view *v, unsigned n,
 unsigned erg_views_slice(const struct erg_view *v, unsigned n, size_t off,
     size_t len, struct erg_view *out, unsigned max);
 
+/* ---- Header checksums (RFC 1071), inline ------------------------------ */
+
+/*
+ * Every segment carries two fixed-size headers whose sum is a handful of
+ * loads: through erg_cksum_add (loop set-up, odd-length logic, a fold per
+ * call) a 20-byte IPv4 header cost ~60 instructions and a 32-byte TCP
+ * header ~80, more than the rest of the header work. These helpers keep
+ * the same arithmetic (RFC 1071 2(B): native-order words, one fold and a
+ * swap at the end) inline for the lengths headers have.
+ */
+
+static inline bool
+erg_cksum_host_le(void)
+{
+	const uint16_t one = 1;
+	uint8_t b;
+
+	memcpy(&b, &one, 1);
+	return b == 1;
+}
+
+/*
+ * Native-order sum of the len bytes at p, len a multiple of 4 and at most
+ * 60 (a header): < 2^36, so sums of a few of them never overflow.
+ */
+static inline uint64_t
+erg_cksum_hdr_sum(const uint8_t *p, size_t len)
+{
+	uint64_t s = 0;
+	uint32_t w;
+	size_t i;
+
+	for (i = 0; i < len; i += 4) {
+		memcpy(&w, p + i, 4);
+		s += w;
+	}
+	return s;
+}
+
+/*
+ * Native-order sum of the IPv4 pseudo-header (RFC 9293 3.1, RFC 768) for
+ * host-order addresses: what erg_cksum_add_pseudo adds.
+ */
+static inline uint64_t
+erg_cksum_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+	uint64_t h = (uint64_t)(src >> 16) + (src & 0xffffu) + (dst >> 16) +
+	    (dst & 0xffffu) + proto + len;
+
+	/* Host-order words: as native-order bytes they are swapped words. */
+	if (erg_cksum_host_le()) {
+		h = (h & 0xffffu) + (h >> 16);
+		h = (h & 0xffffu) + (h >> 16);
+		h = (uint16_t)(h << 8 | h >> 8);
+	}
+	return h;
+}
+
+/*
+ * Folds a native-order sum (< 2^63) to 16 bits and complements it: the
+ * checksum field as a host-order value (store it with erg_put_be16), as
+ * erg_cksum_finish gives. 0 when the data summed held a correct checksum.
+ */
+static inline uint16_t
+erg_cksum_fold(uint64_t sum)
+{
+	uint16_t f;
+
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	f = (uint16_t)sum;
+	if (erg_cksum_host_le()) {
+		f = (uint16_t)(f << 8 | f >> 8);
+	}
+	return (uint16_t)~f;
+}
+
 /* ---- Arena carving ---------------------------------------------------- */
 
 /*
@@ -167,6 +246,26 @@ erg_netif_is_subnet_bcast(const struct erg_netif *nif, uint32_t a)
 	    (a & ~nif->mask) == ~nif->mask;
 }
 
+/*
+ * A next hop resolved once and reused: a TCP connection keeps one so that
+ * each of its segments skips routing and the ARP lookup. It holds while
+ * s->route_gen equals gen, which erg_route_changed() moves on whenever a
+ * route or a neighbour could have changed (an interface added, an address
+ * or gateway set, an ARP entry made reachable or freed), and while
+ * s->now < until: the time at which the ARP lookup it stands for would do
+ * something (expire the entry, or send the unicast request that confirms
+ * it), so that the lookup then runs, as it would have without the path.
+ */
+struct erg_ipv4_path {
+	uint64_t until;
+	uint32_t gen; /* s->route_gen when filled; 0: empty */
+	uint32_t dst;
+	uint32_t src; /* the route's source address */
+	uint16_t mtu;
+	uint16_t ifindex;
+	uint8_t mac[6]; /* the next hop's */
+};
+
 /* ---- Upward hooks, filled by the assembly ----------------------------- */
 
 struct erg_icmp_err;
@@ -211,6 +310,7 @@ struct erg_stack {
 	unsigned netif_n;
 
 	uint8_t prf_key[16]; /* SipHash key, from rand */
+	uint32_t route_gen;  /* struct erg_ipv4_path; never 0 */
 
 	/* Layer states, carved by the assembly. */
 	struct erg_arp *arp;
@@ -234,6 +334,15 @@ struct erg_stack {
 	struct erg_l4_proto l4[ERG_L4_MAX];
 	unsigned l4_n;
 };
+
+/* Invalidates every struct erg_ipv4_path (routes or neighbours moved). */
+static inline void
+erg_route_changed(struct erg_stack *s)
+{
+	if (++s->route_gen == 0) {
+		s->route_gen = 1;
+	}
+}
 
 #define ERG_COUNT(s, id)    ((s)->stats[ERG_STAT_##id]++)
 #define ERG_COUNT_ID(s, id) ((s)->stats[(id)]++)

@@ -169,6 +169,7 @@ arp_free_entry(struct erg_stack *s, struct arp_entry *e)
 	arp_drop_queue(s, e);
 	erg_timer_cancel(s, &e->timer);
 	e->state = ARP_FREE;
+	erg_route_changed(s); /* paths through it no longer hold */
 	erg_gauge_dec(s, ERG_STAT_ARP_ENTRIES_IN_USE);
 }
 
@@ -269,6 +270,7 @@ arp_set_reachable(struct erg_stack *s, struct arp_entry *e,
 	e->refreshing = false;
 	e->expires = s->now + ms_to_us(s->cfg.arp_reachable_ms);
 	erg_timer_arm(s, &e->timer, e->expires);
+	erg_route_changed(s); /* the MAC may have changed */
 }
 
 /* Sends what waited for resolution, in order. */
@@ -293,10 +295,15 @@ arp_flush_queue(struct erg_stack *s, struct arp_entry *e)
 	}
 }
 
-/* The entry for ip if it is usable now; frees it if it outlived its life. */
+/*
+ * The entry for ip if it is usable now; frees it if it outlived its life.
+ * *until gets the time from which a lookup would act again (expire the
+ * entry, or confirm it): until then it returns the same entry and does
+ * nothing else, unless something moves s->route_gen.
+ */
 static struct arp_entry *
 arp_find_reachable(struct erg_stack *s, unsigned ifindex, uint32_t ip,
-    struct arp_entry **pending)
+    struct arp_entry **pending, uint64_t *until)
 {
 	struct arp_entry *e = arp_find(s, ifindex, ip);
 	uint64_t life = ms_to_us(s->cfg.arp_reachable_ms);
@@ -316,20 +323,26 @@ arp_find_reachable(struct erg_stack *s, unsigned ifindex, uint32_t ip,
 		e->refreshing = true;
 		arp_request(s, e, true);
 	}
+	/* Not refreshing: now <= expires - life / 4, the test above. */
+	*until = e->refreshing ? e->expires : e->expires - life / 4 + 1;
 	return e;
 }
 
 int
 erg_arp_lookup(struct erg_stack *s, unsigned ifindex, uint32_t ip,
-    uint8_t mac[6])
+    uint8_t mac[6], uint64_t *until)
 {
 	struct arp_entry *pending;
-	struct arp_entry *e = arp_find_reachable(s, ifindex, ip, &pending);
+	uint64_t u;
+	struct arp_entry *e = arp_find_reachable(s, ifindex, ip, &pending, &u);
 
 	if (e == NULL) {
 		return -ERG_EAGAIN;
 	}
 	memcpy(mac, e->mac, 6);
+	if (until != NULL) {
+		*until = u;
+	}
 	return 0;
 }
 
@@ -338,7 +351,9 @@ erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
     struct erg_pkt *pkt, uint8_t mac[6])
 {
 	struct arp_entry *pending;
-	struct arp_entry *e = arp_find_reachable(s, ifindex, ip, &pending);
+	uint64_t until;
+	struct arp_entry *e =
+	    arp_find_reachable(s, ifindex, ip, &pending, &until);
 	bool fresh = false;
 
 	if (e != NULL) {

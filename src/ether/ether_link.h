@@ -32,6 +32,25 @@ int erg_ether_output_ipv4_iov(struct erg_stack *s, unsigned ifindex,
     unsigned n);
 
 /*
+ * erg_ether_output_ipv4_iov for a sender that keeps a path: when the
+ * frame leaves as a gather list to a resolved neighbour, path gets the
+ * interface, the MAC and the validity (gen, until) for
+ * erg_ether_output_path; otherwise path is emptied (gen 0). The caller
+ * fills the path's IPv4 fields (dst, src, mtu).
+ */
+int erg_ether_output_ipv4_iov_fill(struct erg_stack *s, unsigned ifindex,
+    uint32_t next_hop, struct erg_pkt *hdr, const struct erg_view *v,
+    unsigned n, struct erg_ipv4_path *path);
+
+/*
+ * Sends an IPv4 datagram (hdr, then n < ERG_NETIF_IOV_MAX views,
+ * borrowed for the call) as one gather list to the next hop of path,
+ * which holds (the caller checked). Takes hdr.
+ */
+int erg_ether_output_path(struct erg_stack *s, const struct erg_ipv4_path *path,
+    struct erg_pkt *hdr, const struct erg_view *v, unsigned n);
+
+/*
  * Prepends an Ethernet header and transmits pkt on ifindex. Takes pkt.
  */
 int erg_ether_output(struct erg_stack *s, unsigned ifindex,
@@ -50,10 +69,12 @@ int erg_arp_resolve(struct erg_stack *s, unsigned ifindex, uint32_t ip,
     struct erg_pkt *pkt, uint8_t mac[6]);
 /*
  * Looks up ip on ifindex without side effects on a miss: copies the MAC
- * and returns 0 if resolved, else -ERG_EAGAIN.
+ * and returns 0 if resolved, else -ERG_EAGAIN. When resolved and until is
+ * not NULL, *until gets the time until which the same lookup would give
+ * the same MAC and do nothing else (struct erg_ipv4_path).
  */
 int erg_arp_lookup(struct erg_stack *s, unsigned ifindex, uint32_t ip,
-    uint8_t mac[6]);
+    uint8_t mac[6], uint64_t *until);
 /* Broadcasts a gratuitous ARP request for the interface's address. */
 void erg_arp_announce(struct erg_stack *s, unsigned ifindex);
 /* Forgets every entry of interface ifindex (its address changed). */

@@ -42,6 +42,7 @@ erg_netif_add(struct erg_stack *s, const struct erg_netif_config *cfg,
 	nif->caps = cfg->caps;
 	nif->ops = cfg->ops;
 	nif->drv = cfg->drv;
+	erg_route_changed(s);
 	if (ifindex != NULL) {
 		*ifindex = s->netif_n;
 	}
@@ -203,14 +204,18 @@ erg_ether_output(struct erg_stack *s, unsigned ifindex, const uint8_t dst[6],
  */
 static bool
 ether_next_hop_mac(struct erg_stack *s, const struct erg_netif *nif,
-    unsigned ifindex, uint32_t next_hop, uint8_t mac[6])
+    unsigned ifindex, uint32_t next_hop, uint8_t mac[6], uint64_t *until)
 {
 	if (next_hop == ERG_IPV4_BROADCAST ||
 	    erg_netif_is_subnet_bcast(nif, next_hop)) {
 		memcpy(mac, ether_bcast, 6);
+		/* As long as the subnet stays (s->route_gen). */
+		if (until != NULL) {
+			*until = ERG_TIME_NEVER;
+		}
 		return true;
 	}
-	return erg_arp_lookup(s, ifindex, next_hop, mac) == 0;
+	return erg_arp_lookup(s, ifindex, next_hop, mac, until) == 0;
 }
 
 int
@@ -225,7 +230,7 @@ erg_ether_output_ipv4(struct erg_stack *s, unsigned ifindex, uint32_t next_hop,
 		erg_pkt_free(s, pkt);
 		return -ERG_EINVAL;
 	}
-	if (!ether_next_hop_mac(s, nif, ifindex, next_hop, mac)) {
+	if (!ether_next_hop_mac(s, nif, ifindex, next_hop, mac, NULL)) {
 		rc = erg_arp_resolve(s, ifindex, next_hop, pkt, mac);
 		if (rc == -ERG_EAGAIN) {
 			return 0;
@@ -242,18 +247,45 @@ erg_ether_output_ipv4_iov(struct erg_stack *s, unsigned ifindex,
     uint32_t next_hop, struct erg_pkt *hdr, const struct erg_view *v,
     unsigned n)
 {
+	return erg_ether_output_ipv4_iov_fill(s, ifindex, next_hop, hdr, v, n,
+	    NULL);
+}
+
+int
+erg_ether_output_path(struct erg_stack *s, const struct erg_ipv4_path *path,
+    struct erg_pkt *hdr, const struct erg_view *v, unsigned n)
+{
+	return ether_send(s, &s->netifs[path->ifindex], path->mac,
+	    ERG_ETHERTYPE_IPV4, hdr, v, n);
+}
+
+int
+erg_ether_output_ipv4_iov_fill(struct erg_stack *s, unsigned ifindex,
+    uint32_t next_hop, struct erg_pkt *hdr, const struct erg_view *v,
+    unsigned n, struct erg_ipv4_path *path)
+{
 	struct erg_netif *nif = erg_netif_get(s, ifindex);
 	size_t total = 0;
+	uint64_t until;
 	uint8_t mac[6];
 	uint8_t *p;
 	unsigned i;
 
+	if (path != NULL) {
+		path->gen = 0;
+	}
 	if (nif == NULL) {
 		erg_pkt_free(s, hdr);
 		return -ERG_EINVAL;
 	}
 	if (n < ERG_NETIF_IOV_MAX && (nif->caps & ERG_NETIF_CAP_GATHER) != 0 &&
-	    ether_next_hop_mac(s, nif, ifindex, next_hop, mac)) {
+	    ether_next_hop_mac(s, nif, ifindex, next_hop, mac, &until)) {
+		if (path != NULL) {
+			path->gen = s->route_gen;
+			path->until = until;
+			path->ifindex = (uint16_t)ifindex;
+			memcpy(path->mac, mac, 6);
+		}
 		/* Resolved: header packet plus the payload, uncopied. */
 		return ether_send(s, nif, mac, ERG_ETHERTYPE_IPV4, hdr, v, n);
 	}

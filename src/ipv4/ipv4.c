@@ -418,13 +418,38 @@ erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 	return ipv4_send_slice(s, &rt, &r, v, n, 0, total);
 }
 
+/*
+ * ipv4_prepare for a destination whose path holds: the destination
+ * passed its checks and was routed when the path was filled, so only
+ * what depends on this datagram remains (its length, DF, the ID).
+ */
+static int
+ipv4_prepare_path(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    size_t plen, const struct erg_ipv4_path *path, struct erg_ipv4_route *rt,
+    struct erg_ipv4_repr *r)
+{
+	uint32_t src = tx->src != ERG_IPV4_ANY ? tx->src : path->src;
+
+	if (plen > ERG_IPV4_MAX_LEN - ERG_IPV4_HDR_LEN) {
+		return -ERG_EMSGSIZE;
+	}
+	rt->mtu = path->mtu;
+	if (tx->df && plen + ERG_IPV4_HDR_LEN > rt->mtu) {
+		return -ERG_EMSGSIZE;
+	}
+	ipv4_fill_repr(r, tx, src, ipv4_next_id(s, src, tx->dst, tx->proto));
+	return 0;
+}
+
 int
-erg_ipv4_output_iov(struct erg_stack *s, const struct erg_ipv4_tx *tx,
-    struct erg_pkt *hdr, const struct erg_view *v, unsigned n)
+erg_ipv4_output_iov_path(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    struct erg_pkt *hdr, const struct erg_view *v, unsigned n,
+    struct erg_ipv4_path *path)
 {
 	struct erg_ipv4_route rt;
 	struct erg_ipv4_repr r;
 	size_t total = hdr->len;
+	bool holds;
 	unsigned i;
 	uint8_t *h;
 	int rc;
@@ -432,7 +457,14 @@ erg_ipv4_output_iov(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 	for (i = 0; i < n; i++) {
 		total += v[i].len;
 	}
-	rc = ipv4_prepare(s, tx, total, &rt, &r);
+	holds = path != NULL && path->gen == s->route_gen &&
+	    s->now < path->until && path->dst == tx->dst &&
+	    n < ERG_NETIF_IOV_MAX;
+	if (holds) {
+		rc = ipv4_prepare_path(s, tx, total, path, &rt, &r);
+	} else {
+		rc = ipv4_prepare(s, tx, total, &rt, &r);
+	}
 	if (rc == 0 && total + ERG_IPV4_HDR_LEN > rt.mtu) {
 		rc = -ERG_EMSGSIZE;
 	}
@@ -449,7 +481,23 @@ erg_ipv4_output_iov(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 	}
 	(void)erg_ipv4_emit(&r, h, ERG_IPV4_HDR_LEN);
 	ERG_COUNT(s, IPV4_TX);
-	return erg_ether_output_ipv4_iov(s, rt.ifindex, rt.next_hop, hdr, v, n);
+	if (holds) {
+		return erg_ether_output_path(s, path, hdr, v, n);
+	}
+	if (path != NULL) {
+		path->dst = tx->dst;
+		path->src = rt.src;
+		path->mtu = rt.mtu;
+	}
+	return erg_ether_output_ipv4_iov_fill(s, rt.ifindex, rt.next_hop, hdr,
+	    v, n, path);
+}
+
+int
+erg_ipv4_output_iov(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    struct erg_pkt *hdr, const struct erg_view *v, unsigned n)
+{
+	return erg_ipv4_output_iov_path(s, tx, hdr, v, n, NULL);
 }
 
 /* ---- Configuration ---------------------------------------------------- */
@@ -469,6 +517,7 @@ erg_ipv4_addr_set(struct erg_stack *s, unsigned ifindex, uint32_t addr,
 		nif->addr = 0;
 		nif->mask = 0;
 		nif->gw = 0;
+		erg_route_changed(s);
 		return 0;
 	}
 	if (prefix_len == 0 || prefix_len > 32 || erg_ipv4_is_bad_src(addr)) {
@@ -487,6 +536,7 @@ erg_ipv4_addr_set(struct erg_stack *s, unsigned ifindex, uint32_t addr,
 	if (nif->gw != 0 && (nif->gw & mask) != (addr & mask)) {
 		nif->gw = 0;
 	}
+	erg_route_changed(s);
 	erg_arp_announce(s, ifindex);
 	return 0;
 }
@@ -507,6 +557,7 @@ erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw)
 	}
 	if (gw == ERG_IPV4_ANY) {
 		nif->gw = 0;
+		erg_route_changed(s);
 		return 0;
 	}
 	if (nif->addr == 0 || (gw & nif->mask) != (nif->addr & nif->mask) ||
@@ -514,5 +565,6 @@ erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw)
 		return -ERG_EINVAL;
 	}
 	nif->gw = gw;
+	erg_route_changed(s);
 	return 0;
 }

@@ -69,6 +69,17 @@ int erg_ipv4_output_views(struct erg_stack *s, const struct erg_ipv4_tx *tx,
 int erg_ipv4_output_iov(struct erg_stack *s, const struct erg_ipv4_tx *tx,
     struct erg_pkt *hdr, const struct erg_view *v, unsigned n);
 
+/*
+ * erg_ipv4_output_iov for a sender that keeps a path (NULL: none): while
+ * the path holds for tx->dst, routing and the ARP lookup are skipped and
+ * the datagram goes straight to the path's next hop; otherwise it takes
+ * the full way and the path is refilled (or emptied, if the next hop is
+ * not resolved). The datagram and the counters are the same either way.
+ */
+int erg_ipv4_output_iov_path(struct erg_stack *s, const struct erg_ipv4_tx *tx,
+    struct erg_pkt *hdr, const struct erg_view *v, unsigned n,
+    struct erg_ipv4_path *path);
+
 /* Reassembly (ipv4_reasm.c). */
 void erg_reasm_layout(struct erg_carve *c, const struct erg_config *cfg,
     struct erg_stack *s);

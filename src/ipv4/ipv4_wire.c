@@ -105,8 +105,9 @@ erg_ipv4_parse(struct erg_ipv4_repr *r, struct erg_view *payload,
 		rc = -ERG_ETRUNC;
 		goto bad;
 	}
-	/* The checksum covers exactly hlen bytes, already known present. */
-	if (erg_cksum(v.p, hlen) != 0) {
+	/* The checksum covers exactly hlen bytes, already known present
+	 * (a multiple of 4: the inline header sum applies). */
+	if (erg_cksum_fold(erg_cksum_hdr_sum(v.p, hlen)) != 0) {
 		reason = ERG_STAT_IPV4_BAD_CHECKSUM;
 		rc = -ERG_ECHECKSUM;
 		goto bad;
@@ -176,6 +177,7 @@ erg_ipv4_emit(const struct erg_ipv4_repr *r, uint8_t *buf, size_t len)
 	buf[11] = 0;
 	erg_put_be32(buf + 12, r->src);
 	erg_put_be32(buf + 16, r->dst);
-	erg_put_be16(buf + 10, erg_cksum(buf, ERG_IPV4_HDR_LEN));
+	erg_put_be16(buf + 10,
+	    erg_cksum_fold(erg_cksum_hdr_sum(buf, ERG_IPV4_HDR_LEN)));
 	return (int)ERG_IPV4_HDR_LEN;
 }

@@ -190,6 +190,7 @@ erg_stack_init(struct erg_stack **out, void *arena, size_t len,
 	s = erg_carve(&c, sizeof(*s));
 	s->cfg = *cfg;
 	s->now = now_us;
+	s->route_gen = 1; /* a zeroed struct erg_ipv4_path never holds */
 	erg_rand_bytes(s, s->prf_key, sizeof(s->prf_key));
 	stack_layout(&c, cfg, s);
 	stack_wire(s);

@@ -275,6 +275,7 @@ erg_tcp_connect(struct erg_stack *s, uint32_t addr, uint16_t port,
 {
 	struct erg_ipv4_route rt;
 	struct erg_tcp_conn *c;
+	struct erg_tcp_key k;
 	int rc;
 
 	if (out == NULL || port == 0 || addr == ERG_IPV4_ANY ||
@@ -289,13 +290,16 @@ erg_tcp_connect(struct erg_stack *s, uint32_t addr, uint16_t port,
 		return -ERG_EINVAL;
 	}
 	if (local_port == 0) {
-		rc = erg_tcp_pick_port(s, rt.src, addr, port, &local_port);
+		rc = erg_tcp_pick_port(s, rt.src, addr, port, &local_port, &k);
 		if (rc < 0) {
 			return rc;
 		}
-	} else if (erg_tcp_lookup(s, rt.src, local_port, addr, port) != NULL ||
-	    erg_tcp_tw_lookup(s, rt.src, local_port, addr, port) != NULL) {
-		return -ERG_EADDRINUSE;
+	} else {
+		erg_tcp_key_make(&k, rt.src, local_port, addr, port);
+		if (erg_tcp_lookup_key(s, &k) != NULL ||
+		    erg_tcp_tw_lookup_key(s, &k) != NULL) {
+			return -ERG_EADDRINUSE;
+		}
 	}
 	c = erg_tcp_conn_alloc(s);
 	if (c == NULL) {
@@ -319,7 +323,7 @@ erg_tcp_connect(struct erg_stack *s, uint32_t addr, uint16_t port,
 	c->state = ERG_TCP_SYN_SENT;
 	c->flags |= TCPF_ACTIVE;
 	tcp_owned(c, cb, ctx);
-	erg_tcp_hash_insert(c);
+	erg_tcp_hash_insert_key(c, &k);
 	ERG_COUNT(s, TCP_ACTIVE_OPENS);
 	c->flags |= TCPF_RTT_TIMING;
 	c->rtt_seq = c->iss;

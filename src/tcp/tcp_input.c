@@ -548,6 +548,21 @@ tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 		    g->r.seq + g->len == c->rcv_nxt) {
 			ERG_COUNT(s, TCP_DUP_DATA);
 		}
+		/*
+		 * A probe (no data, SEG.SEQ = RCV.NXT - 1) may carry the
+		 * peer's only ACK of our last data (Linux's probe clears the
+		 * delayed ACK it owed); Linux takes such an ACK, and so do we
+		 * when it acknowledges new data, through the RFC 5961 check.
+		 */
+		if (g->len == 0 && g->r.seq == c->rcv_nxt - 1 &&
+		    (fl & (ERG_TCP_ACK | ERG_TCP_SYN)) == ERG_TCP_ACK &&
+		    c->state != ERG_TCP_SYN_RECEIVED &&
+		    SEQ_GT(g->r.ack, c->snd_una)) {
+			(void)tcp_process_ack(c, g, &gone);
+			if (gone) {
+				return;
+			}
+		}
 		c->flags |= TCPF_ACK_NOW;
 		erg_tcp_output(c);
 		return;
@@ -807,7 +822,7 @@ tcp_listen_cookie_ack(struct erg_stack *s, struct erg_tcp_listener *l,
 	c->snd_data = c->iss + 1;
 	c->state = ERG_TCP_SYN_RECEIVED;
 	erg_tcp_listener_synq_add(l, c);
-	erg_tcp_hash_insert(c);
+	erg_tcp_hash_insert_key(c, &g->key); /* c's tuple is g's */
 	ERG_COUNT(s, TCP_SYN_COOKIES_OK);
 	/* The cookie ACK is the handshake's third segment: go on as if it
 	 * reached a SYN-RECEIVED connection. */
@@ -863,7 +878,7 @@ tcp_listen_input(struct erg_stack *s, struct erg_tcp_listener *l,
 	c->snd_data = c->iss + 1;
 	c->state = ERG_TCP_SYN_RECEIVED;
 	erg_tcp_listener_synq_add(l, c);
-	erg_tcp_hash_insert(c);
+	erg_tcp_hash_insert_key(c, &g->key); /* c's tuple is g's */
 	c->flags |= TCPF_RTT_TIMING;
 	c->rtt_seq = c->iss;
 	c->rtt_start = s->now;
@@ -943,7 +958,8 @@ erg_tcp_input(struct erg_stack *s, struct erg_pkt *pkt,
 		ERG_COUNT(s, TCP_BAD_FLAGS);
 		goto out;
 	}
-	c = erg_tcp_lookup(s, g.dst, g.r.dst_port, g.src, g.r.src_port);
+	erg_tcp_key_make(&g.key, g.dst, g.r.dst_port, g.src, g.r.src_port);
+	c = erg_tcp_lookup_key(s, &g.key);
 	if (c != NULL) {
 		if (c->state == ERG_TCP_SYN_SENT) {
 			tcp_syn_sent_input(c, &g);
@@ -952,7 +968,7 @@ erg_tcp_input(struct erg_stack *s, struct erg_pkt *pkt,
 		}
 		goto out;
 	}
-	tw = erg_tcp_tw_lookup(s, g.dst, g.r.dst_port, g.src, g.r.src_port);
+	tw = erg_tcp_tw_lookup_key(s, &g.key);
 	if (tw != NULL && tcp_tw_input(s, tw, &g)) {
 		goto out;
 	}

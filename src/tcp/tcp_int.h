@@ -79,6 +79,7 @@ extern const struct erg_tcp_cc_ops erg_tcp_cc_newreno;
 
 struct erg_tcp_conn {
 	struct erg_tcp_conn *hnext;   /* pool free list, then hash chain */
+	uint32_t hash;                /* tuple hash, while TCPF_IN_HASH */
 	struct erg_tcp_conn *qnext;   /* listener's SYN or accept queue */
 	struct erg_tcp_conn **qpprev; /* the pointer to c in that queue */
 	struct erg_tcp_conn *fnext;   /* flush list */
@@ -111,6 +112,8 @@ struct erg_tcp_conn {
 	uint32_t max_sndwnd; /* largest window the peer offered */
 	uint16_t mss;        /* payload bytes per segment we send */
 	uint16_t pmtu;       /* path MTU (RFC 1191) */
+	/* Route and next hop, kept for the next segment. */
+	struct erg_ipv4_path path;
 	uint8_t snd_wscale;
 	uint8_t rcv_wscale;
 	bool ts_ok;
@@ -209,6 +212,7 @@ struct erg_tcp_listener {
 /* A connection in TIME-WAIT, kept small (the conn itself is freed). */
 struct erg_tcp_tw {
 	struct erg_tcp_tw *hnext; /* hash chain / free list */
+	uint32_t hash;            /* tuple hash */
 	struct erg_tcp_tw *fnext; /* FIFO by expiry */
 	struct erg_tcp_tw *fprev;
 	uint32_t laddr;
@@ -256,6 +260,33 @@ struct erg_tcp {
 	uint64_t secret_val;
 };
 
+/*
+ * A 4-tuple to look up, and its table hash once computed: one SipHash
+ * serves the connection table, the TIME-WAIT table and the insert that
+ * may follow (a connection's first segment used to hash its tuple three
+ * times).
+ */
+struct erg_tcp_key {
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+	uint32_t hash;
+	bool hashed;
+};
+
+static inline void
+erg_tcp_key_make(struct erg_tcp_key *k, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
+{
+	k->laddr = laddr;
+	k->raddr = raddr;
+	k->lport = lport;
+	k->rport = rport;
+	k->hash = 0;
+	k->hashed = false;
+}
+
 /* A segment being processed by input. */
 struct erg_tcp_seg {
 	struct erg_tcp_repr r;
@@ -263,7 +294,8 @@ struct erg_tcp_seg {
 	struct erg_view data; /* payload, inside pkt */
 	uint32_t src;
 	uint32_t dst;
-	uint32_t len; /* payload + SYN + FIN (RFC 9293 SEG.LEN) */
+	uint32_t len;           /* payload + SYN + FIN (RFC 9293 SEG.LEN) */
+	struct erg_tcp_key key; /* (dst, dst_port, src, src_port) */
 };
 
 /* ---- tcp_table.c ------------------------------------------------------ */
@@ -276,9 +308,16 @@ struct erg_tcp_conn *erg_tcp_conn_alloc(struct erg_stack *s);
 /* Unhashes, cancels timers, frees queues and returns c to the pool. */
 void erg_tcp_conn_free(struct erg_tcp_conn *c);
 void erg_tcp_hash_insert(struct erg_tcp_conn *c);
+/* The same with the key of c's tuple (its hash reused if computed). */
+void erg_tcp_hash_insert_key(struct erg_tcp_conn *c, struct erg_tcp_key *k);
 void erg_tcp_hash_remove(struct erg_tcp_conn *c);
 struct erg_tcp_conn *erg_tcp_lookup(struct erg_stack *s, uint32_t laddr,
     uint16_t lport, uint32_t raddr, uint16_t rport);
+/* Lookups by key; they compute k's hash only if they need it. */
+struct erg_tcp_conn *erg_tcp_lookup_key(struct erg_stack *s,
+    struct erg_tcp_key *k);
+struct erg_tcp_tw *erg_tcp_tw_lookup_key(struct erg_stack *s,
+    struct erg_tcp_key *k);
 struct erg_tcp_listener *erg_tcp_listener_find(struct erg_stack *s,
     uint32_t laddr, uint16_t lport);
 /* RFC 6528: ISN for the 4-tuple at the stack's current time. */
@@ -287,9 +326,12 @@ uint32_t erg_tcp_isn(struct erg_stack *s, uint32_t laddr, uint16_t lport,
 /* Per-connection timestamp offset (RFC 7323 7.1). */
 uint32_t erg_tcp_ts_offset(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport);
-/* RFC 6056 algorithm 3: a local port with a free 4-tuple. */
+/*
+ * RFC 6056 algorithm 3: a local port with a free 4-tuple; k gets that
+ * tuple's key (for erg_tcp_hash_insert_key).
+ */
 int erg_tcp_pick_port(struct erg_stack *s, uint32_t laddr, uint32_t raddr,
-    uint16_t rport, uint16_t *port);
+    uint16_t rport, uint16_t *port, struct erg_tcp_key *k);
 /* TIME-WAIT: moves c's state into a TIME-WAIT entry and frees c. */
 void erg_tcp_tw_enter(struct erg_tcp_conn *c);
 struct erg_tcp_tw *erg_tcp_tw_lookup(struct erg_stack *s, uint32_t laddr,

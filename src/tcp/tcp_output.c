@@ -39,11 +39,13 @@ erg_tcp_mss_for_mtu(uint32_t mtu)
 
 /*
  * Builds r's header in a fresh packet and sends it with the n payload
- * views. Returns 0 or an error (counted).
+ * views, through the connection's cached path when there is one (NULL:
+ * segments without a connection). Returns 0 or an error (counted).
  */
 static int
 tcp_send_segment(struct erg_stack *s, const struct erg_tcp_repr *r,
-    uint32_t src, uint32_t dst, const struct erg_view *v, unsigned n)
+    uint32_t src, uint32_t dst, const struct erg_view *v, unsigned n,
+    struct erg_ipv4_path *path)
 {
 	struct erg_ipv4_tx tx;
 	struct erg_pkt *pkt;
@@ -67,7 +69,7 @@ tcp_send_segment(struct erg_stack *s, const struct erg_tcp_repr *r,
 	if (r->flags & ERG_TCP_RST) {
 		ERG_COUNT(s, TCP_RST_TX);
 	}
-	rc = erg_ipv4_output_iov(s, &tx, pkt, v, n);
+	rc = erg_ipv4_output_iov_path(s, &tx, pkt, v, n, path);
 	if (rc < 0 && rc != -ERG_ENOBUFS) {
 		ERG_COUNT(s, TCP_TX_FAIL);
 	}
@@ -146,7 +148,8 @@ tcp_xmit(struct erg_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 			n = 2;
 		}
 	}
-	return tcp_send_segment(c->stack, &r, c->laddr, c->raddr, v, n);
+	return tcp_send_segment(c->stack, &r, c->laddr, c->raddr, v, n,
+	    &c->path);
 }
 
 /*
@@ -187,6 +190,16 @@ erg_tcp_send_ack(struct erg_tcp_conn *c)
 void
 erg_tcp_send_probe(struct erg_tcp_conn *c)
 {
+	/*
+	 * The probe's sequence number (SND.UNA - 1) is below the peer's
+	 * window on purpose: the peer drops it unread, its ACK field with
+	 * it, and answers with an ACK (RFC 9293 3.10.7.4). An ACK owed for
+	 * data received must go out in a segment the peer takes, first.
+	 */
+	if (c->last_ack_sent != c->rcv_nxt || c->delack_segs != 0 ||
+	    (c->flags & TCPF_ACK_NOW)) {
+		erg_tcp_send_ack(c);
+	}
 	(void)tcp_xmit(c, c->snd_una - 1, 0, ERG_TCP_ACK);
 }
 
@@ -240,7 +253,8 @@ erg_tcp_send_syn(struct erg_tcp_conn *c)
 	if (SEQ_GT(c->snd_nxt, c->snd_max)) {
 		c->snd_max = c->snd_nxt;
 	}
-	(void)tcp_send_segment(c->stack, &r, c->laddr, c->raddr, NULL, 0);
+	(void)tcp_send_segment(c->stack, &r, c->laddr, c->raddr, NULL, 0,
+	    &c->path);
 }
 
 /* Sequence number just after the last queued byte: where a FIN goes. */
@@ -520,7 +534,7 @@ erg_tcp_reply_rst(struct erg_stack *s, const struct erg_tcp_seg *g)
 		r.ack = g->r.seq + g->len;
 		r.flags = ERG_TCP_RST | ERG_TCP_ACK;
 	}
-	(void)tcp_send_segment(s, &r, g->dst, g->src, NULL, 0);
+	(void)tcp_send_segment(s, &r, g->dst, g->src, NULL, 0, NULL);
 }
 
 void
@@ -546,7 +560,7 @@ erg_tcp_send_cookie_synack(struct erg_stack *s, const struct erg_tcp_seg *g,
 		r.ts_val = tsval;
 		r.ts_ecr = g->r.ts_val;
 	}
-	(void)tcp_send_segment(s, &r, g->dst, g->src, NULL, 0);
+	(void)tcp_send_segment(s, &r, g->dst, g->src, NULL, 0, NULL);
 }
 
 void
@@ -566,5 +580,5 @@ erg_tcp_tw_send_ack(struct erg_stack *s, const struct erg_tcp_tw *tw,
 		r.ts_val = erg_tcp_ts_now(s, tw->ts_offset);
 		r.ts_ecr = ts_ecr;
 	}
-	(void)tcp_send_segment(s, &r, tw->laddr, tw->raddr, NULL, 0);
+	(void)tcp_send_segment(s, &r, tw->laddr, tw->raddr, NULL, 0, NULL);
 }

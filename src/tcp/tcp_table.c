@@ -7,8 +7,10 @@
  * - Connections hang in a hash table of 2 * tcp_conns buckets (a power of
  *   two) under SipHash-2-4 of the 4-tuple with the stack's secret, so
  *   that a peer cannot aim many connections at one chain; a one-entry
- *   cache in front serves bulk transfers without hashing.
- * - A connection entering TIME-WAIT is freed and replaced by a 48-byte
+ *   cache in front serves bulk transfers without hashing. A tuple is
+ *   hashed at most once per segment or connect (struct erg_tcp_key), and
+ *   connections and TIME-WAIT entries keep their hash for removal.
+ * - A connection entering TIME-WAIT is freed and replaced by a 72-byte
  *   entry in a separate table of tcp_timewait entries, kept in a FIFO by
  *   expiry (every entry lives 2 MSL, so insertion order is expiry order).
  *   Under pressure the oldest entry is recycled (tcp.timewait_recycled).
@@ -139,25 +141,39 @@ tcp_tuple_hash(const struct erg_stack *s, uint32_t laddr, uint16_t lport,
 	return (uint32_t)erg_prf(s, k, sizeof(k));
 }
 
-static struct erg_tcp_conn **
-tcp_bucket(struct erg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-    uint16_t rport)
+/* k's hash, computed once. */
+static uint32_t
+tcp_key_hash(const struct erg_stack *s, struct erg_tcp_key *k)
 {
-	struct erg_tcp *t = s->tcp;
+	if (!k->hashed) {
+		k->hash =
+		    tcp_tuple_hash(s, k->laddr, k->lport, k->raddr, k->rport);
+		k->hashed = true;
+	}
+	return k->hash;
+}
 
-	return &t->buckets[tcp_tuple_hash(s, laddr, lport, raddr, rport) &
-	    t->bucket_mask];
+void
+erg_tcp_hash_insert_key(struct erg_tcp_conn *c, struct erg_tcp_key *k)
+{
+	struct erg_tcp *t = c->stack->tcp;
+	struct erg_tcp_conn **b;
+
+	/* Kept for the removal, which then needs no hash of its own. */
+	c->hash = tcp_key_hash(c->stack, k);
+	b = &t->buckets[c->hash & t->bucket_mask];
+	c->hnext = *b;
+	*b = c;
+	c->flags |= TCPF_IN_HASH;
 }
 
 void
 erg_tcp_hash_insert(struct erg_tcp_conn *c)
 {
-	struct erg_tcp_conn **b =
-	    tcp_bucket(c->stack, c->laddr, c->lport, c->raddr, c->rport);
+	struct erg_tcp_key k;
 
-	c->hnext = *b;
-	*b = c;
-	c->flags |= TCPF_IN_HASH;
+	erg_tcp_key_make(&k, c->laddr, c->lport, c->raddr, c->rport);
+	erg_tcp_hash_insert_key(c, &k);
 }
 
 void
@@ -172,7 +188,7 @@ erg_tcp_hash_remove(struct erg_tcp_conn *c)
 	if ((c->flags & TCPF_IN_HASH) == 0) {
 		return;
 	}
-	pp = tcp_bucket(c->stack, c->laddr, c->lport, c->raddr, c->rport);
+	pp = &t->buckets[c->hash & t->bucket_mask];
 	for (; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == c) {
 			*pp = c->hnext;
@@ -184,31 +200,39 @@ erg_tcp_hash_remove(struct erg_tcp_conn *c)
 }
 
 static bool
-tcp_conn_is(const struct erg_tcp_conn *c, uint32_t laddr, uint16_t lport,
-    uint32_t raddr, uint16_t rport)
+tcp_conn_is(const struct erg_tcp_conn *c, const struct erg_tcp_key *k)
 {
-	return c->lport == lport && c->rport == rport && c->laddr == laddr &&
-	    c->raddr == raddr;
+	return c->lport == k->lport && c->rport == k->rport &&
+	    c->laddr == k->laddr && c->raddr == k->raddr;
+}
+
+struct erg_tcp_conn *
+erg_tcp_lookup_key(struct erg_stack *s, struct erg_tcp_key *k)
+{
+	struct erg_tcp *t = s->tcp;
+	struct erg_tcp_conn *c = t->last;
+
+	if (c != NULL && tcp_conn_is(c, k)) {
+		return c;
+	}
+	for (c = t->buckets[tcp_key_hash(s, k) & t->bucket_mask]; c != NULL;
+	     c = c->hnext) {
+		if (tcp_conn_is(c, k)) {
+			t->last = c;
+			return c;
+		}
+	}
+	return NULL;
 }
 
 struct erg_tcp_conn *
 erg_tcp_lookup(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport)
 {
-	struct erg_tcp *t = s->tcp;
-	struct erg_tcp_conn *c = t->last;
+	struct erg_tcp_key k;
 
-	if (c != NULL && tcp_conn_is(c, laddr, lport, raddr, rport)) {
-		return c;
-	}
-	for (c = *tcp_bucket(s, laddr, lport, raddr, rport); c != NULL;
-	     c = c->hnext) {
-		if (tcp_conn_is(c, laddr, lport, raddr, rport)) {
-			t->last = c;
-			return c;
-		}
-	}
-	return NULL;
+	erg_tcp_key_make(&k, laddr, lport, raddr, rport);
+	return erg_tcp_lookup_key(s, &k);
 }
 
 struct erg_tcp_listener *
@@ -277,32 +301,32 @@ erg_tcp_ts_offset(struct erg_stack *s, uint32_t laddr, uint16_t lport,
 }
 
 static bool
-tcp_tuple_free(struct erg_stack *s, uint32_t laddr, uint16_t lport,
-    uint32_t raddr, uint16_t rport)
+tcp_tuple_free(struct erg_stack *s, struct erg_tcp_key *k)
 {
-	return erg_tcp_lookup(s, laddr, lport, raddr, rport) == NULL &&
-	    erg_tcp_tw_lookup(s, laddr, lport, raddr, rport) == NULL &&
-	    erg_tcp_listener_find(s, laddr, lport) == NULL;
+	return erg_tcp_lookup_key(s, k) == NULL &&
+	    erg_tcp_tw_lookup_key(s, k) == NULL &&
+	    erg_tcp_listener_find(s, k->laddr, k->lport) == NULL;
 }
 
 int
 erg_tcp_pick_port(struct erg_stack *s, uint32_t laddr, uint32_t raddr,
-    uint16_t rport, uint16_t *port)
+    uint16_t rport, uint16_t *port, struct erg_tcp_key *k)
 {
 	const uint32_t n = ERG_TCP_EPHEMERAL_MAX - ERG_TCP_EPHEMERAL_MIN + 1;
 	struct erg_tcp *t = s->tcp;
-	uint8_t k[10];
+	uint8_t in[10];
 	uint32_t off, i;
 
-	erg_put_be32(k, laddr);
-	erg_put_be32(k + 4, raddr);
-	erg_put_be16(k + 8, rport);
-	off = (uint32_t)erg_prf(s, k, sizeof(k));
+	erg_put_be32(in, laddr);
+	erg_put_be32(in + 4, raddr);
+	erg_put_be16(in + 8, rport);
+	off = (uint32_t)erg_prf(s, in, sizeof(in));
 	for (i = 0; i < n; i++) {
 		uint16_t p = (uint16_t)(ERG_TCP_EPHEMERAL_MIN +
 		    (off + t->port_next + i) % n);
 
-		if (tcp_tuple_free(s, laddr, p, raddr, rport)) {
+		erg_tcp_key_make(k, laddr, p, raddr, rport);
+		if (tcp_tuple_free(s, k)) {
 			/* RFC 6056 3.3.3: next_ephemeral += i + 1 (here: 1
 			 * more than the ports tried). */
 			t->port_next += i + 1;
@@ -315,33 +339,33 @@ erg_tcp_pick_port(struct erg_stack *s, uint32_t laddr, uint32_t raddr,
 
 /* ---- TIME-WAIT -------------------------------------------------------- */
 
-static struct erg_tcp_tw **
-tcp_tw_bucket(struct erg_stack *s, uint32_t laddr, uint16_t lport,
-    uint32_t raddr, uint16_t rport)
+struct erg_tcp_tw *
+erg_tcp_tw_lookup_key(struct erg_stack *s, struct erg_tcp_key *k)
 {
 	struct erg_tcp *t = s->tcp;
+	struct erg_tcp_tw *tw;
 
-	return &t->tw_buckets[tcp_tuple_hash(s, laddr, lport, raddr, rport) &
-	    t->tw_mask];
+	if (s->stats[ERG_STAT_TCP_TIMEWAIT_IN_USE] == 0) {
+		return NULL;
+	}
+	for (tw = t->tw_buckets[tcp_key_hash(s, k) & t->tw_mask]; tw != NULL;
+	     tw = tw->hnext) {
+		if (tw->lport == k->lport && tw->rport == k->rport &&
+		    tw->laddr == k->laddr && tw->raddr == k->raddr) {
+			return tw;
+		}
+	}
+	return NULL;
 }
 
 struct erg_tcp_tw *
 erg_tcp_tw_lookup(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport)
 {
-	struct erg_tcp_tw *tw;
+	struct erg_tcp_key k;
 
-	if (s->stats[ERG_STAT_TCP_TIMEWAIT_IN_USE] == 0) {
-		return NULL;
-	}
-	for (tw = *tcp_tw_bucket(s, laddr, lport, raddr, rport); tw != NULL;
-	     tw = tw->hnext) {
-		if (tw->lport == lport && tw->rport == rport &&
-		    tw->laddr == laddr && tw->raddr == raddr) {
-			return tw;
-		}
-	}
-	return NULL;
+	erg_tcp_key_make(&k, laddr, lport, raddr, rport);
+	return erg_tcp_tw_lookup_key(s, &k);
 }
 
 static void
@@ -386,7 +410,7 @@ erg_tcp_tw_kill(struct erg_stack *s, struct erg_tcp_tw *tw)
 	struct erg_tcp *t = s->tcp;
 	struct erg_tcp_tw **pp;
 
-	pp = tcp_tw_bucket(s, tw->laddr, tw->lport, tw->raddr, tw->rport);
+	pp = &t->tw_buckets[tw->hash & t->tw_mask];
 	for (; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == tw) {
 			*pp = tw->hnext;
@@ -436,7 +460,11 @@ erg_tcp_tw_enter(struct erg_tcp_conn *c)
 	tw->ts_ok = c->ts_ok;
 	tw->ts_recent = c->ts_recent;
 	tw->ts_offset = c->ts_offset;
-	b = tcp_tw_bucket(s, tw->laddr, tw->lport, tw->raddr, tw->rport);
+	/* The same hash as the connection table's (masked differently). */
+	tw->hash = (c->flags & TCPF_IN_HASH) ?
+	    c->hash :
+	    tcp_tuple_hash(s, tw->laddr, tw->lport, tw->raddr, tw->rport);
+	b = &t->tw_buckets[tw->hash & t->tw_mask];
 	tw->hnext = *b;
 	*b = tw;
 	erg_gauge_inc(s, ERG_STAT_TCP_TIMEWAIT_IN_USE, ERG_STAT_COUNT);

@@ -142,16 +142,32 @@ erg_tcp_parse(struct erg_tcp_repr *r, struct erg_view *payload,
 		reason = ERG_STAT_TCP_TRUNCATED;
 		goto bad;
 	}
+	/* Header inline (hlen is a multiple of 4), the payload through
+	 * erg_cksum_add: a pure ACK makes no call. */
 	erg_cksum_init(&c);
-	erg_cksum_add_pseudo(&c, src, dst, ERG_IP_PROTO_TCP, (uint16_t)v.len);
-	erg_cksum_add(&c, v.p, v.len);
-	if (erg_cksum_finish(&c) != 0) {
+	erg_cksum_add(&c, v.p + hlen, v.len - hlen);
+	if (erg_cksum_fold(c.sum +
+	        erg_cksum_pseudo_sum(src, dst, ERG_IP_PROTO_TCP,
+	            (uint16_t)v.len) +
+	        erg_cksum_hdr_sum(v.p, hlen)) != 0) {
 		reason = ERG_STAT_TCP_BAD_CHECKSUM;
 		rc = -ERG_ECHECKSUM;
 		goto bad;
 	}
 	memset(r, 0, sizeof(*r));
-	if (!tcp_options(r, v.p + ERG_TCP_HDR_LEN, hlen - ERG_TCP_HDR_LEN)) {
+	/*
+	 * Past the handshake almost every segment carries exactly NOP NOP
+	 * TS (RFC 7323 appendix A's layout, which Linux and erg send): read
+	 * it in place, as header prediction does, without the walk, whose
+	 * result it is.
+	 */
+	if (hlen == ERG_TCP_HDR_LEN + 12u && v.p[20] == OPT_NOP &&
+	    v.p[21] == OPT_NOP && v.p[22] == OPT_TS && v.p[23] == OPT_TS_LEN) {
+		r->ts_ok = true;
+		r->ts_val = erg_be32(v.p + 24);
+		r->ts_ecr = erg_be32(v.p + 28);
+	} else if (!tcp_options(r, v.p + ERG_TCP_HDR_LEN,
+	               hlen - ERG_TCP_HDR_LEN)) {
 		reason = ERG_STAT_TCP_BAD_OPTION;
 		goto bad;
 	}
@@ -286,11 +302,14 @@ erg_tcp_emit(const struct erg_tcp_repr *r, uint32_t src, uint32_t dst,
 	erg_put_be16(buf + 18, r->urgent);
 	tcp_options_emit(r, buf + ERG_TCP_HDR_LEN);
 	erg_cksum_init(&c);
-	erg_cksum_add_pseudo(&c, src, dst, ERG_IP_PROTO_TCP, (uint16_t)total);
-	erg_cksum_add(&c, buf, hlen);
 	for (i = 0; i < n; i++) {
 		erg_cksum_add(&c, payload[i].p, payload[i].len);
 	}
-	erg_put_be16(buf + 16, erg_cksum_finish(&c));
+	/* The header's hlen is a multiple of 4: summed inline. */
+	erg_put_be16(buf + 16,
+	    erg_cksum_fold(c.sum +
+	        erg_cksum_pseudo_sum(src, dst, ERG_IP_PROTO_TCP,
+	            (uint16_t)total) +
+	        erg_cksum_hdr_sum(buf, hlen)));
 	return (int)hlen;
 }

@@ -65,6 +65,28 @@ else
 	bad "two replays of the same input differ: $(cmp "$replay" "$replay2" 2>&1)"
 fi
 
+# TCP: a Linux conversation (tests/vectors/tcp.pcap: SYN, 300 bytes and
+# FIN to port 7000) replayed as host B twice gives the same output byte
+# for byte, and erg answers the SYN to its closed port with a RST.
+tcpin=$(dirname "$0")/../vectors/tcp.pcap
+for n in 1 2; do
+	timeout 60 "$ERG_BIN/erg-pcap" "$tcpin" "$ERG_WORK/tcp-$n.pcap" \
+	    --ip 198.18.0.2/24 --mac 02:00:00:00:00:02 --seed 7 \
+	    >"$ERG_WORK/tcp-$n.log" 2>&1 ||
+	    erg_die "erg-pcap $tcpin exited $?"
+done
+if cmp -s "$ERG_WORK/tcp-1.pcap" "$ERG_WORK/tcp-2.pcap"; then
+	ok "a TCP conversation replays to the same file byte for byte"
+else
+	bad "two replays of tcp.pcap differ"
+fi
+rsts=$(tshark -n -r "$ERG_WORK/tcp-1.pcap" -Y 'tcp.flags.reset == 1 && tcp.srcport == 7000' 2>/dev/null | wc -l)
+if [ "$rsts" -ge 1 ]; then
+	ok "erg-pcap answered the captured SYN to closed port 7000 with RST ($rsts)"
+else
+	bad "no RST from port 7000 in the TCP replay"
+fi
+
 echo "erg's counters (non-zero):$(erg_show_stats)"
 echo "erg-pcap's counters (non-zero):$(erg_show_stats "$ERG_WORK/erg-pcap.log")"
 erg_finish
