@@ -27,7 +27,7 @@ usage() {
 
 pkgs_build="gcc make libbearssl-dev libpcap-dev pkg-config"
 pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping arping socat binutils python3 curl apache2-utils hping3 busybox"
-pkgs_demo="$pkgs_build iproute2 iputils-ping arping tcpdump python3"
+pkgs_demo="$pkgs_build iproute2 iputils-ping arping tcpdump python3 curl socat"
 pkgs_fuzz="$pkgs_build afl++ clang"
 pkgs_coverage="$pkgs_test gcovr"
 pkgs_lint="clang-tidy cppcheck clang-format"
