@@ -179,7 +179,7 @@ $(FBUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@printf '  CC      %s\n' $@
 	$(Q)$(CC) -nostdinc -isystem $(GCC_INC) $(CPPFLAGS_COMMON) $(WARN) -Os \
-	    -ffreestanding -fno-builtin -fno-stack-protector -c $< -o $@
+	    -ffreestanding -fno-builtin -fno-stack-protector -MMD -MP -c $< -o $@
 
 freestanding: $(FOBJ)
 	@bash scripts/freestanding-check.sh $(FOBJ)

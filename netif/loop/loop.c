@@ -31,6 +31,11 @@
  * - erg_loop_wire_run() delivers only frames scheduled before it was
  *   called: a zero-delay ping-pong between two stacks then advances one
  *   exchange per call instead of never returning.
+ * - A perfect wire (no impairment, no filter, no capture) takes a short
+ *   path for unicast frames (loop_transmit_plain): the same decisions and
+ *   counters as the general path, which with every probability 0 draws
+ *   no random number, without its per-copy calls. Delivery pops the FIFO
+ *   directly while no delayed frame waits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +111,8 @@ struct erg_loop_wire {
 
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
+
+	bool plain; /* no impairment, filter or capture (loop_plain_update) */
 };
 
 /* ---- Randomness --------------------------------------------------------- */
@@ -260,6 +267,18 @@ loop_push(struct erg_loop_wire *w, struct loop_frame *f)
 
 /* ---- Wire --------------------------------------------------------------- */
 
+/* Whether transmit may take its short path (see the decisions above). */
+static void
+loop_plain_update(struct erg_loop_wire *w)
+{
+	const struct erg_loop_impair *imp = &w->imp;
+
+	w->plain = imp->loss_ppm == 0 && imp->dup_ppm == 0 &&
+	    imp->reorder_ppm == 0 && imp->corrupt_ppm == 0 &&
+	    imp->delay_us == 0 && imp->jitter_us == 0 && w->filter == NULL &&
+	    w->dumper == NULL;
+}
+
 struct erg_loop_wire *
 erg_loop_wire_new(uint64_t seed, const struct erg_loop_impair *imp)
 {
@@ -282,6 +301,7 @@ erg_loop_wire_impair_set(struct erg_loop_wire *w,
 	} else {
 		memset(&w->imp, 0, sizeof(w->imp));
 	}
+	loop_plain_update(w);
 }
 
 void
@@ -290,6 +310,7 @@ erg_loop_wire_filter_set(struct erg_loop_wire *w, erg_loop_filter_fn fn,
 {
 	w->filter = fn;
 	w->filter_ctx = fn != NULL ? ctx : NULL;
+	loop_plain_update(w);
 }
 
 static void
@@ -303,6 +324,7 @@ loop_pcap_close(struct erg_loop_wire *w)
 	}
 	w->dumper = NULL;
 	w->pcap = NULL;
+	loop_plain_update(w);
 }
 
 int
@@ -321,6 +343,7 @@ erg_loop_wire_pcap(struct erg_loop_wire *w, const char *path)
 		loop_pcap_close(w);
 		return -ERG_EINVAL;
 	}
+	loop_plain_update(w);
 	return 0;
 }
 
@@ -624,6 +647,76 @@ loop_linearise(struct erg_loop_wire *w, struct loop_src *fs)
 	return 0;
 }
 
+/*
+ * One copy of a unicast frame on a perfect wire: what loop_copy and
+ * loop_schedule do when no probability can fire and no delay applies
+ * (due at once: the FIFO).
+ */
+static void
+loop_copy_plain(struct erg_loop_wire *w, const struct loop_port *src,
+    struct loop_port *dst, const struct loop_src *fs)
+{
+	struct erg_pkt *pkt;
+	struct loop_frame *f;
+
+	w->st.copies++;
+	if (w->n + w->nfifo >= ERG_LOOP_MAX_PENDING) {
+		w->st.queue_full++;
+		return;
+	}
+	pkt = loop_rx_pkt(src, dst, fs->len);
+	f = loop_frame_new(w, pkt != NULL ? 0 : fs->len);
+	if (f == NULL) {
+		erg_pkt_free(dst->s, pkt);
+		w->st.queue_full++;
+		return;
+	}
+	f->when = w->clock;
+	f->seq = w->seq++;
+	f->dst = dst;
+	f->pkt = pkt;
+	f->len = fs->len;
+	if (pkt != NULL) {
+		loop_gather(w, erg_pkt_data(pkt), fs);
+		w->st.direct++;
+	} else {
+		loop_gather(w, f->data, fs);
+	}
+	f->next = NULL;
+	if (w->fifo_tail != NULL) {
+		w->fifo_tail->next = f;
+	} else {
+		w->fifo = f;
+	}
+	w->fifo_tail = f;
+	w->nfifo++;
+}
+
+/*
+ * The short path of loop_transmit: a perfect wire and a unicast
+ * destination MAC in the first piece. The same outcome as the general
+ * path (loop_switch, loop_copy, loop_schedule), counters included.
+ */
+static void
+loop_transmit_plain(struct erg_loop_wire *w, const struct loop_port *src,
+    const struct loop_src *fs, const uint8_t *mac)
+{
+	bool found = false;
+	unsigned i;
+
+	for (i = 0; i < w->nports; i++) {
+		struct loop_port *p = w->ports[i];
+
+		if (p != src && memcmp(mac, p->mac, ERG_ETHER_ADDR_LEN) == 0) {
+			loop_copy_plain(w, src, p, fs);
+			found = true;
+		}
+	}
+	if (!found) {
+		w->st.no_dst++;
+	}
+}
+
 static int
 loop_transmit(void *drv, const struct erg_iov *iov, unsigned n)
 {
@@ -645,6 +738,16 @@ loop_transmit(void *drv, const struct erg_iov *iov, unsigned n)
 			return -ERG_EINVAL;
 		}
 		fs.len += iov[i].len;
+	}
+	if (w->plain && n > 0 && iov[0].len >= ERG_ETHER_ADDR_LEN &&
+	    !erg_ether_is_group(iov[0].base)) {
+		if (now > w->clock) {
+			w->clock = now;
+		}
+		w->st.sent++;
+		w->st.sent_bytes += fs.len;
+		loop_transmit_plain(w, src, &fs, iov[0].base);
+		return 0;
 	}
 	if ((w->dumper != NULL || w->filter != NULL) &&
 	    loop_linearise(w, &fs) < 0) {
@@ -765,12 +868,26 @@ erg_loop_wire_run(struct erg_loop_wire *w, uint64_t now_us)
 	 * no older due frame behind.
 	 */
 	for (;;) {
-		struct loop_frame *f = loop_first(w);
+		struct loop_frame *f;
 
-		if (f == NULL || f->when > now_us || f->seq >= limit) {
-			break;
+		if (w->n == 0) {
+			/* Only the FIFO: its head is the earliest frame. */
+			f = w->fifo;
+			if (f == NULL || f->when > now_us || f->seq >= limit) {
+				break;
+			}
+			w->fifo = f->next;
+			if (w->fifo == NULL) {
+				w->fifo_tail = NULL;
+			}
+			w->nfifo--;
+		} else {
+			f = loop_first(w);
+			if (f == NULL || f->when > now_us || f->seq >= limit) {
+				break;
+			}
+			f = loop_pop(w);
 		}
-		f = loop_pop(w);
 		loop_deliver(w, f, now_us);
 		loop_frame_put(w, f);
 	}

@@ -7,6 +7,13 @@
  * to 16 bits, and swaps to network order once, at the end.
  * Loads go through memcpy so that any alignment is legal C; compilers turn
  * them into single loads.
+ *
+ * Where SSE2 is there (every x86-64), the bulk goes through a vector loop
+ * first (sum_sse2): PMADDWD multiplies 16-bit words by 1 and adds pairs
+ * into 32-bit lanes, one instruction per 16 bytes, which neither scalar
+ * adds with carries nor widening unpacks match. It is written with the
+ * compiler's vector extensions and one builtin, not <emmintrin.h>, whose
+ * GCC version includes <stdlib.h> (src/ needs no C library headers).
  */
 #include "core.h"
 
@@ -121,6 +128,68 @@ sum_native(const uint8_t *p, size_t len)
 	return s;
 }
 
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#define CKSUM_SSE2 1
+
+typedef short cksum_v8hi __attribute__((vector_size(16)));
+typedef int cksum_v4si __attribute__((vector_size(16)));
+
+/* Bytes per block: see the bound in sum_sse2. */
+#define CKSUM_SSE2_BLOCK 32768u
+
+static inline cksum_v4si
+cksum_madd(const uint8_t *p)
+{
+	/* Flipping bit 15 maps the unsigned word w to the signed w - 2^15. */
+	const cksum_v8hi bias = { -32768, -32768, -32768, -32768, -32768,
+		-32768, -32768, -32768 };
+	const cksum_v8hi one = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	cksum_v8hi v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_ia32_pmaddwd128(v ^ bias, one);
+}
+
+/*
+ * Native-order sum of the first len & ~15 bytes at p (the caller adds the
+ * rest), as if p were at an even position: the exact sum of its 16-bit
+ * words. PMADDWD is signed, so every word is biased by -2^15 first (bit
+ * 15 flipped) and 2^15 per word is added back per block. A lane takes one
+ * pair sum in [-2^16, 2^16 - 2] per 32 bytes (two accumulators), so a
+ * block of CKSUM_SSE2_BLOCK bytes keeps it within 2^26: far from 2^31.
+ */
+static uint64_t
+sum_sse2(const uint8_t *p, size_t len)
+{
+	uint64_t total = 0;
+
+	while (len >= 16) {
+		size_t n = ERG_MIN(len, (size_t)CKSUM_SSE2_BLOCK) & ~(size_t)15;
+		cksum_v4si a = { 0, 0, 0, 0 }, b = { 0, 0, 0, 0 };
+		int32_t l[4];
+		size_t i = 0;
+
+		for (; i + 64 <= n; i += 64) {
+			a += cksum_madd(p + i);
+			b += cksum_madd(p + i + 16);
+			a += cksum_madd(p + i + 32);
+			b += cksum_madd(p + i + 48);
+		}
+		for (; i < n; i += 16) {
+			a += cksum_madd(p + i);
+		}
+		a += b;
+		memcpy(l, &a, sizeof(l));
+		/* n / 2 words, each 2^15 below its value. */
+		total += (uint64_t)((int64_t)l[0] + l[1] + l[2] + l[3] +
+		    (int64_t)n * 16384);
+		p += n;
+		len -= n;
+	}
+	return total;
+}
+#endif
+
 void
 erg_cksum_add(struct erg_cksum *c, const void *p, size_t len)
 {
@@ -130,7 +199,20 @@ erg_cksum_add(struct erg_cksum *c, const void *p, size_t len)
 	if (len == 0) {
 		return;
 	}
+#ifdef CKSUM_SSE2
+	if (len >= 64) {
+		/* The vector part is a multiple of 16 bytes: the rest starts
+		 * at an even position of the chunk, as sum_native wants. */
+		size_t v = len & ~(size_t)15;
+
+		sum = sum_sse2(p, v) +
+		    sum_native((const uint8_t *)p + v, len - v);
+	} else {
+		sum = sum_native(p, len);
+	}
+#else
 	sum = sum_native(p, len);
+#endif
 	if (c->odd) {
 		/* This chunk starts at an odd position: swap its sum. */
 		f = fold64(sum);

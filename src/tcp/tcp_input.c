@@ -489,6 +489,89 @@ tcp_process_data(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 	return true;
 }
 
+/*
+ * Header prediction (Jacobson, "4BSD Header Prediction", CCR 1990; 4.4BSD
+ * tcp_input): an ESTABLISHED connection's next segment is, almost always,
+ * either the in-order data it expects or an ACK of new data, with no
+ * flags but ACK (and PSH). For exactly those the full path below reduces
+ * to a short sequence, which this runs, in the same order and with the
+ * same helpers: every check the full path makes is either taken as a
+ * precondition here (falling back to it otherwise) or known to pass:
+ *
+ * - PAWS (RFC 7323 5.3) passes: TSval >= TS.Recent is required, and so is
+ *   a connection idle less than 24 days (5.5); a connection that agreed
+ *   to timestamps needs one on the segment (else the full path).
+ * - SEG.SEQ = RCV.NXT, and data fits the window advertised: acceptable
+ *   (RFC 9293 3.10.7.4 first), nothing to trim.
+ * - RFC 5961 5.2: SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.MAX, checked
+ *   as there; a pure ACK must acknowledge new data (a duplicate ACK, with
+ *   its fast-retransmit counting, takes the full path); a segment with
+ *   data is never a duplicate ACK.
+ * - No FIN of ours sent (no FIN-acknowledged transition), none of the
+ *   peer's received or waiting out of order, no out-of-order queue (no
+ *   gap to fill), not orphaned (no reset for data after close).
+ *
+ * Returns true if it took the segment.
+ */
+static bool
+tcp_predicted(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
+{
+	struct erg_stack *s = c->stack;
+	uint32_t ack = g->r.ack, len = (uint32_t)g->data.len;
+	uint32_t before = c->rcv_nxt;
+
+	if (c->state != ERG_TCP_ESTABLISHED ||
+	    (g->r.flags &
+	        (ERG_TCP_SYN | ERG_TCP_FIN | ERG_TCP_RST | ERG_TCP_URG |
+	            ERG_TCP_ACK)) != ERG_TCP_ACK ||
+	    g->r.seq != c->rcv_nxt ||
+	    (c->flags &
+	        (TCPF_FIN_SENT | TCPF_FIN_RCVD | TCPF_OOO_FIN | TCPF_ORPHAN)) !=
+	        0 ||
+	    SEQ_GT(ack, c->snd_max) ||
+	    SEQ_LT(ack, c->snd_una - c->max_sndwnd)) {
+		return false;
+	}
+	if (c->ts_ok &&
+	    (!g->r.ts_ok || SEQ_LT(g->r.ts_val, c->ts_recent) ||
+	        s->now - c->last_rx > TCP_PAWS_IDLE_US)) {
+		return false;
+	}
+	if (len == 0) {
+		if (!SEQ_GT(ack, c->snd_una)) {
+			return false;
+		}
+	} else if (c->ooo_head != NULL || !SEQ_GT(c->rcv_adv, c->rcv_nxt) ||
+	    len > c->rcv_adv - c->rcv_nxt) {
+		return false;
+	}
+	erg_tcp_ka_reset(c);
+	/* tcp_process_ack, from the timestamp on (RFC 7323 4.3). */
+	if (c->ts_ok && SEQ_LEQ(g->r.seq, c->last_ack_sent)) {
+		c->ts_recent = g->r.ts_val;
+	}
+	if (SEQ_GT(ack, c->snd_una)) {
+		tcp_ack_new(c, g);
+	}
+	tcp_update_window(c, g);
+	if (len > 0) {
+		/* tcp_process_data's in-order case. */
+		erg_tcp_rcv_data(c, g);
+		if (c->rcv_nxt == before) {
+			c->flags |= TCPF_ACK_NOW; /* dropped (no room) */
+		} else {
+			erg_tcp_post(c, ERG_EV_READABLE);
+			if (++c->delack_segs >= 2) {
+				c->flags |= TCPF_ACK_NOW;
+			} else {
+				erg_tcp_dack_start(c);
+			}
+		}
+	}
+	erg_tcp_output(c);
+	return true;
+}
+
 /* A segment for a connection in a synchronized state or SYN-RECEIVED. */
 static void
 tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
@@ -497,6 +580,9 @@ tcp_conn_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 	uint8_t fl = g->r.flags;
 	bool gone = false;
 
+	if (tcp_predicted(c, g)) {
+		return;
+	}
 	if (c->state == ERG_TCP_TIME_WAIT) {
 		/* The application still holds it: answer as TIME-WAIT. */
 		if ((fl & ERG_TCP_RST) == 0 &&

@@ -234,7 +234,13 @@ struct erg_tcp {
 	struct erg_tcp_conn **buckets;
 	uint32_t bucket_mask;
 	struct erg_tcp_listener *listeners;
-	struct erg_tcp_conn *last; /* one-entry lookup cache */
+	/*
+	 * Two-entry lookup cache, most recent first: a connection opening
+	 * while the one before it closes (request/response clients) sends
+	 * both tuples in turn, which a single entry misses every time.
+	 */
+	struct erg_tcp_conn *last;
+	struct erg_tcp_conn *last2;
 
 	struct erg_tcp_tw *tw;
 	struct erg_tcp_tw *tw_free;

@@ -42,16 +42,42 @@ erg_tcp_mss_for_mtu(uint32_t mtu)
  * views, through the connection's cached path when there is one (NULL:
  * segments without a connection). Returns 0 or an error (counted).
  */
+/*
+ * Hands pkt (its TCP header built) and the n payload views to IPv4 through
+ * path (NULL: none), counting as TCP does. Takes pkt.
+ */
+static int
+tcp_send_pkt(struct erg_stack *s, struct erg_pkt *pkt, uint8_t flags,
+    uint32_t src, uint32_t dst, const struct erg_view *v, unsigned n,
+    struct erg_ipv4_path *path)
+{
+	struct erg_ipv4_tx tx;
+	int rc;
+
+	tx.src = src;
+	tx.dst = dst;
+	tx.proto = ERG_IP_PROTO_TCP;
+	tx.ttl = 0;
+	tx.df = true;
+	ERG_COUNT(s, TCP_TX);
+	if (flags & ERG_TCP_RST) {
+		ERG_COUNT(s, TCP_RST_TX);
+	}
+	rc = erg_ipv4_output_iov_path(s, &tx, pkt, v, n, path);
+	if (rc < 0 && rc != -ERG_ENOBUFS) {
+		ERG_COUNT(s, TCP_TX_FAIL);
+	}
+	return rc;
+}
+
 static int
 tcp_send_segment(struct erg_stack *s, const struct erg_tcp_repr *r,
     uint32_t src, uint32_t dst, const struct erg_view *v, unsigned n,
     struct erg_ipv4_path *path)
 {
-	struct erg_ipv4_tx tx;
 	struct erg_pkt *pkt;
 	size_t hl = erg_tcp_hdr_len(r);
 	uint8_t *h;
-	int rc;
 
 	pkt = erg_pkt_alloc(s);
 	if (pkt == NULL) {
@@ -60,20 +86,7 @@ tcp_send_segment(struct erg_stack *s, const struct erg_tcp_repr *r,
 	}
 	h = erg_pkt_push(pkt, (uint32_t)hl);
 	(void)erg_tcp_emit(r, src, dst, v, n, h, hl);
-	tx.src = src;
-	tx.dst = dst;
-	tx.proto = ERG_IP_PROTO_TCP;
-	tx.ttl = 0;
-	tx.df = true;
-	ERG_COUNT(s, TCP_TX);
-	if (r->flags & ERG_TCP_RST) {
-		ERG_COUNT(s, TCP_RST_TX);
-	}
-	rc = erg_ipv4_output_iov_path(s, &tx, pkt, v, n, path);
-	if (rc < 0 && rc != -ERG_ENOBUFS) {
-		ERG_COUNT(s, TCP_TX_FAIL);
-	}
-	return rc;
+	return tcp_send_pkt(s, pkt, r->flags, src, dst, v, n, path);
 }
 
 /* The window field for a segment of c (RFC 7323 2.3: scaled). */
@@ -90,13 +103,30 @@ tcp_window_field(struct erg_tcp_conn *c, uint32_t wnd)
 	return (uint16_t)ERG_MIN(f, 65535u);
 }
 
+/*
+ * The window field of a segment of c that carries an ACK, recording what
+ * it advertises and that the ACK went (delayed ACK settled).
+ */
+static uint16_t
+tcp_ack_window(struct erg_tcp_conn *c)
+{
+	uint16_t f = tcp_window_field(c, erg_tcp_rcv_window(c));
+	uint32_t wnd = (uint32_t)f << c->rcv_wscale;
+
+	if (SEQ_GT(c->rcv_nxt + wnd, c->rcv_adv)) {
+		c->rcv_adv = c->rcv_nxt + wnd;
+	}
+	c->last_ack_sent = c->rcv_nxt;
+	c->delack_segs = 0;
+	c->flags &= ~TCPF_ACK_NOW;
+	return f;
+}
+
 /* Fills the fields every segment of c shares: ports, ACK, window, TS. */
 static void
 tcp_fill_common(struct erg_tcp_conn *c, struct erg_tcp_repr *r, uint32_t seq,
     uint8_t flags)
 {
-	uint32_t wnd;
-
 	memset(r, 0, sizeof(*r));
 	r->src_port = c->lport;
 	r->dst_port = c->rport;
@@ -104,15 +134,7 @@ tcp_fill_common(struct erg_tcp_conn *c, struct erg_tcp_repr *r, uint32_t seq,
 	r->flags = flags;
 	if (flags & ERG_TCP_ACK) {
 		r->ack = c->rcv_nxt;
-		wnd = erg_tcp_rcv_window(c);
-		r->window = tcp_window_field(c, wnd);
-		wnd = (uint32_t)r->window << c->rcv_wscale;
-		if (SEQ_GT(c->rcv_nxt + wnd, c->rcv_adv)) {
-			c->rcv_adv = c->rcv_nxt + wnd;
-		}
-		c->last_ack_sent = c->rcv_nxt;
-		c->delack_segs = 0;
-		c->flags &= ~TCPF_ACK_NOW;
+		r->window = tcp_ack_window(c);
 	}
 	if (c->ts_ok) {
 		r->ts_ok = true;
@@ -129,6 +151,63 @@ tcp_fill_common(struct erg_tcp_conn *c, struct erg_tcp_repr *r, uint32_t seq,
  * Sends len bytes of the ring starting at sequence seq (len 0: none),
  * with flags. Returns 0 or an error.
  */
+/*
+ * tcp_xmit's common case, a segment with no SACK blocks: the header
+ * written straight into the packet, as erg_tcp_emit writes it for what
+ * tcp_fill_common fills (no MSS, window scale or SACK-permitted outside
+ * SYNs; RFC 7323 appendix A's NOP NOP TS layout), without the repr, the
+ * option walk or the length computed three times.
+ */
+static int
+tcp_xmit_plain(struct erg_tcp_conn *c, uint32_t seq, uint8_t flags,
+    const struct erg_view *v, unsigned n)
+{
+	struct erg_stack *s = c->stack;
+	uint32_t ack = 0,
+	         hl = c->ts_ok ? ERG_TCP_HDR_LEN + 12u : ERG_TCP_HDR_LEN;
+	uint16_t window = 0;
+	struct erg_cksum sum;
+	struct erg_pkt *pkt;
+	size_t total = hl;
+	unsigned i;
+	uint8_t *h;
+
+	if (flags & ERG_TCP_ACK) {
+		ack = c->rcv_nxt;
+		window = tcp_ack_window(c);
+	}
+	pkt = erg_pkt_alloc(s);
+	if (pkt == NULL) {
+		ERG_COUNT(s, TCP_TX_FAIL);
+		return -ERG_ENOMEM;
+	}
+	h = erg_pkt_push(pkt, hl);
+	erg_put_be16(h, c->lport);
+	erg_put_be16(h + 2, c->rport);
+	erg_put_be32(h + 4, seq);
+	erg_put_be32(h + 8, ack);
+	h[12] = (uint8_t)((hl / 4) << 4);
+	h[13] = flags;
+	erg_put_be16(h + 14, window);
+	erg_put_be32(h + 16, 0); /* checksum (for now) and urgent pointer */
+	if (c->ts_ok) {
+		erg_put_be32(h + 20, 0x0101080au); /* NOP NOP TS, 10 bytes */
+		erg_put_be32(h + 24, erg_tcp_ts_now(s, c->ts_offset));
+		erg_put_be32(h + 28, c->ts_recent);
+	}
+	erg_cksum_init(&sum);
+	for (i = 0; i < n; i++) {
+		erg_cksum_add(&sum, v[i].p, v[i].len);
+		total += v[i].len;
+	}
+	erg_put_be16(h + 16,
+	    erg_cksum_fold(sum.sum +
+	        erg_cksum_pseudo_sum(c->laddr, c->raddr, ERG_IP_PROTO_TCP,
+	            (uint16_t)total) +
+	        erg_cksum_hdr_sum(h, hl)));
+	return tcp_send_pkt(s, pkt, flags, c->laddr, c->raddr, v, n, &c->path);
+}
+
 static int
 tcp_xmit(struct erg_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 {
@@ -137,7 +216,6 @@ tcp_xmit(struct erg_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 	unsigned n = 0;
 	uint32_t off, first;
 
-	tcp_fill_common(c, &r, seq, flags);
 	if (len > 0) {
 		off = (c->ring_head + (seq - c->snd_data)) % c->ring_cap;
 		first = ERG_MIN(len, c->ring_cap - off);
@@ -148,6 +226,10 @@ tcp_xmit(struct erg_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 			n = 2;
 		}
 	}
+	if (!c->sack_ok || c->ooo_head == NULL) {
+		return tcp_xmit_plain(c, seq, flags, v, n);
+	}
+	tcp_fill_common(c, &r, seq, flags);
 	return tcp_send_segment(c->stack, &r, c->laddr, c->raddr, v, n,
 	    &c->path);
 }

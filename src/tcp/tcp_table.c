@@ -165,6 +165,9 @@ erg_tcp_hash_insert_key(struct erg_tcp_conn *c, struct erg_tcp_key *k)
 	c->hnext = *b;
 	*b = c;
 	c->flags |= TCPF_IN_HASH;
+	/* Its next segment is likely the next one looked up. */
+	t->last2 = t->last;
+	t->last = c;
 }
 
 void
@@ -183,7 +186,10 @@ erg_tcp_hash_remove(struct erg_tcp_conn *c)
 	struct erg_tcp_conn **pp;
 
 	if (t->last == c) {
-		t->last = NULL;
+		t->last = t->last2;
+		t->last2 = NULL;
+	} else if (t->last2 == c) {
+		t->last2 = NULL;
 	}
 	if ((c->flags & TCPF_IN_HASH) == 0) {
 		return;
@@ -215,14 +221,21 @@ erg_tcp_lookup_key(struct erg_stack *s, struct erg_tcp_key *k)
 	if (c != NULL && tcp_conn_is(c, k)) {
 		return c;
 	}
-	for (c = t->buckets[tcp_key_hash(s, k) & t->bucket_mask]; c != NULL;
-	     c = c->hnext) {
-		if (tcp_conn_is(c, k)) {
-			t->last = c;
-			return c;
+	c = t->last2;
+	if (c == NULL || !tcp_conn_is(c, k)) {
+		for (c = t->buckets[tcp_key_hash(s, k) & t->bucket_mask];
+		     c != NULL; c = c->hnext) {
+			if (tcp_conn_is(c, k)) {
+				break;
+			}
+		}
+		if (c == NULL) {
+			return NULL;
 		}
 	}
-	return NULL;
+	t->last2 = t->last;
+	t->last = c;
+	return c;
 }
 
 struct erg_tcp_conn *

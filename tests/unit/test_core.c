@@ -288,6 +288,72 @@ test_cksum_large_buffers_fold_every_carry(void **state)
 	free(buf);
 }
 
+/*
+ * The bulk of a long chunk goes through a vector loop where the compiler
+ * targets SSE2 (src/core/checksum.c: 64-byte steps, 16-byte steps, blocks
+ * of 32 KiB, signed lanes with a bias), the rest through the scalar
+ * loop. Random lengths up to past two blocks, random start alignments
+ * and random chunk splits (odd positions included) against the reference;
+ * patterns that push the biased lanes to both extremes (all 0xff: every
+ * word 0x7fff after the bias; all 0x00: every word -0x8000; 0x80 0x00
+ * words: 0 after the bias) over more than one block.
+ */
+static void
+test_cksum_vector_path_random_lengths_alignments_and_splits(void **state)
+{
+	enum {
+		BIG = 3 * 32768 + 64 + 15
+	};
+	static const uint8_t pat[][2] = { { 0xff, 0xff }, { 0x00, 0x00 },
+		{ 0x80, 0x00 }, { 0x00, 0x80 }, { 0x7f, 0xff } };
+	uint8_t *buf = malloc(BIG + 16);
+	uint64_t st = 0x5ee2;
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < 3000; i++) {
+		size_t align, len, a, b;
+		uint64_t r;
+		struct erg_cksum c;
+
+		fill_random(&st, &r, sizeof(r));
+		align = r % 16;
+		/* Mostly segment-sized, sometimes beyond one block. */
+		len = (i % 10 == 0) ? (size_t)((r >> 8) % (BIG - 15)) :
+		                      (size_t)((r >> 8) % 4096);
+		fill_random(&st, buf, len + align + 1);
+		assert_int_equal(erg_cksum(buf + align, len),
+		    erg_cksum_ref(buf + align, len));
+		/* Three chunks at random (often odd) split points. */
+		a = len != 0 ? (size_t)((r >> 24) % (len + 1)) : 0;
+		b = a +
+		    (len - a != 0 ? (size_t)((r >> 40) % (len - a + 1)) : 0);
+		erg_cksum_init(&c);
+		erg_cksum_add(&c, buf + align, a);
+		erg_cksum_add(&c, buf + align + a, b - a);
+		erg_cksum_add(&c, buf + align + b, len - b);
+		assert_int_equal(erg_cksum_finish(&c),
+		    erg_cksum_ref(buf + align, len));
+	}
+	for (k = 0; k < sizeof(pat) / sizeof(pat[0]); k++) {
+		for (i = 0; i < BIG + 16; i++) {
+			buf[i] = pat[k][i % 2];
+		}
+		for (i = 0; i < 4; i++) {
+			size_t off = i * 5, len = BIG - i * 3 - off;
+
+			assert_int_equal(erg_cksum(buf + off, len),
+			    erg_cksum_ref(buf + off, len));
+		}
+		assert_int_equal(erg_cksum(buf, 32768),
+		    erg_cksum_ref(buf, 32768));
+		assert_int_equal(erg_cksum(buf + 1, 32769),
+		    erg_cksum_ref(buf + 1, 32769));
+	}
+	free(buf);
+}
+
 static void
 test_cksum_chunked_equals_one_shot_at_every_split(void **state)
 {
@@ -2172,6 +2238,8 @@ main(void)
 		cmocka_unit_test(
 		    test_cksum_equals_reference_every_length_and_alignment),
 		cmocka_unit_test(test_cksum_large_buffers_fold_every_carry),
+		cmocka_unit_test(
+		    test_cksum_vector_path_random_lengths_alignments_and_splits),
 		cmocka_unit_test(
 		    test_cksum_chunked_equals_one_shot_at_every_split),
 		cmocka_unit_test(test_cksum_rfc1071_section3_numeric_example),
