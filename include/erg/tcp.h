@@ -127,7 +127,7 @@ struct erg_stack;
 struct erg_tcp_conn;
 struct erg_tcp_listener;
 
-/* Ephemeral port range (RFC 6335 section 6), chosen by RFC 6056 alg. 3. */
+/* Ephemeral port range (RFC 6335 section 6), chosen by RFC 6056 alg. 4. */
 #define ERG_TCP_EPHEMERAL_MIN 49152u
 #define ERG_TCP_EPHEMERAL_MAX 65535u
 

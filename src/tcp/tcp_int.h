@@ -32,6 +32,7 @@
 #define TCP_DUPACK_THRESH         3u       /* RFC 5681 3.2 */
 #define TCP_RTO_INITIAL_US        1000000u /* RFC 6298 2.1 */
 #define TCP_BACKLOG_DEFAULT       128u
+#define TCP_PORT_TABLE            64u /* RFC 6056 3.3.4 table size */
 #define TCP_PAWS_IDLE_US          (24ull * 24 * 3600 * 1000000) /* RFC 7323 5.5 */
 #define TCP_CHALLENGE_ACK_PER_SEC 10u /* RFC 5961 7, per connection */
 #define TCP_PERSIST_MIN_US        200000u
@@ -257,8 +258,9 @@ struct erg_tcp {
 	struct erg_tcp_conn *flush;
 	bool deferring;
 
-	uint32_t port_next; /* RFC 6056 algorithm 3's counter */
-	uint32_t rx_pkts;   /* packets held by all receive queues */
+	/* RFC 6056 algorithm 4's table of increments (see tcp_table.c). */
+	uint16_t port_tab[TCP_PORT_TABLE];
+	uint32_t rx_pkts; /* packets held by all receive queues */
 	uint32_t rx_pkts_max;
 	/* tcp_secret's last tuple and its value (ISN, timestamp offset). */
 	uint8_t secret_key[13];
@@ -333,7 +335,7 @@ uint32_t erg_tcp_isn(struct erg_stack *s, uint32_t laddr, uint16_t lport,
 uint32_t erg_tcp_ts_offset(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport);
 /*
- * RFC 6056 algorithm 3: a local port with a free 4-tuple; k gets that
+ * RFC 6056 algorithm 4: a local port with a free 4-tuple; k gets that
  * tuple's key (for erg_tcp_hash_insert_key).
  */
 int erg_tcp_pick_port(struct erg_stack *s, uint32_t laddr, uint32_t raddr,

@@ -18,9 +18,11 @@
  *   in erg_stack_pool_in_use.
  * - ISNs (RFC 6528 3): SipHash of the 4-tuple under the secret plus the
  *   stack's clock in 4 microsecond ticks.
- * - Ephemeral ports (RFC 6056 3.3.3, algorithm 3): start at a keyed hash
- *   of (local address, remote address, remote port) plus a counter, and
- *   take the first port whose 4-tuple is free in both tables.
+ * - Ephemeral ports (RFC 6056 3.3.4, algorithm 4): start at a keyed hash
+ *   of (local address, remote address, remote port) plus one of 64
+ *   counters picked by another keyed hash, advanced by a random step
+ *   after each use, and take the first port whose 4-tuple is free in
+ *   both tables.
  */
 #include "tcp_int.h"
 
@@ -327,22 +329,33 @@ erg_tcp_pick_port(struct erg_stack *s, uint32_t laddr, uint32_t raddr,
 {
 	const uint32_t n = ERG_TCP_EPHEMERAL_MAX - ERG_TCP_EPHEMERAL_MIN + 1;
 	struct erg_tcp *t = s->tcp;
-	uint8_t in[10];
-	uint32_t off, i;
+	uint8_t in[11];
+	uint64_t h;
+	uint32_t off, idx, i;
 
+	/*
+	 * RFC 6056 3.3.4, algorithm 4 (double-hash): offset F() and table
+	 * index G() from one SipHash of (local address, remote address,
+	 * remote port) tagged apart from the other uses of the secret. The
+	 * increment after a success is random (1 to 8 more than the ports
+	 * tried, as Linux perturbs its table), so that even one peer sees
+	 * ports that do not simply count up.
+	 */
 	erg_put_be32(in, laddr);
 	erg_put_be32(in + 4, raddr);
 	erg_put_be16(in + 8, rport);
-	off = (uint32_t)erg_prf(s, in, sizeof(in));
+	in[10] = 'P';
+	h = erg_prf(s, in, sizeof(in));
+	off = (uint32_t)h;
+	idx = (uint32_t)(h >> 32) % TCP_PORT_TABLE;
 	for (i = 0; i < n; i++) {
 		uint16_t p = (uint16_t)(ERG_TCP_EPHEMERAL_MIN +
-		    (off + t->port_next + i) % n);
+		    (off + t->port_tab[idx] + i) % n);
 
 		erg_tcp_key_make(k, laddr, p, raddr, rport);
 		if (tcp_tuple_free(s, k)) {
-			/* RFC 6056 3.3.3: next_ephemeral += i + 1 (here: 1
-			 * more than the ports tried). */
-			t->port_next += i + 1;
+			t->port_tab[idx] = (uint16_t)(t->port_tab[idx] + i + 1 +
+			    erg_rand32(s) % 8);
 			*port = p;
 			return 0;
 		}

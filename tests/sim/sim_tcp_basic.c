@@ -237,6 +237,61 @@ test_tcp_1mib_under_loss(void **state)
 	    0);
 }
 
+/*
+ * RFC 6056 3.3.4 (algorithm 4, random increments): 64 connections to one
+ * destination get distinct ports in the ephemeral range that do not
+ * simply count up, and the same pattern is not repeated towards another
+ * destination port.
+ */
+static void
+test_tcp_ephemeral_ports_are_spread(void **state)
+{
+	struct sim *sim = *state;
+	struct erg_tcp_conn *c[64];
+	struct erg_tcp_info in;
+	uint16_t p[64], q[64];
+	unsigned i, j, steps_of_one = 0, same = 0;
+	struct side dummy;
+
+	memset(&dummy, 0, sizeof(dummy));
+	sim_start(sim, "tcp_ephemeral_ports", 3, &wire);
+	(void)sim_add(sim, NULL, 1);
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(erg_tcp_connect(sim->node[0].s, sim_addr(2),
+		                     PORT, 0, on_conn, &dummy, &c[i]),
+		    0);
+		erg_tcp_info(c[i], &in);
+		p[i] = in.lport;
+		assert_true(p[i] >= ERG_TCP_EPHEMERAL_MIN);
+		for (j = 0; j < i; j++) {
+			assert_int_not_equal(p[i], p[j]);
+		}
+		if (i > 0 && (uint16_t)(p[i] - p[i - 1]) == 1) {
+			steps_of_one++;
+		}
+	}
+	for (i = 0; i < 64; i++) {
+		erg_tcp_abort(c[i]);
+	}
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(erg_tcp_connect(sim->node[0].s, sim_addr(2),
+		                     PORT + 1, 0, on_conn, &dummy, &c[i]),
+		    0);
+		erg_tcp_info(c[i], &in);
+		q[i] = in.lport;
+		erg_tcp_abort(c[i]);
+		if (q[i] == p[i]) {
+			same++;
+		}
+	}
+	/* Increments of 1 + 0..7: a plain counter would give 63 ones. */
+	assert_true(steps_of_one < 32);
+	assert_true(same < 4);
+	sim_run_for(sim, 5 * SIM_SEC);
+	sim_assert_no_leaks(sim);
+	sim_pass(sim);
+}
+
 int
 main(void)
 {
@@ -247,6 +302,9 @@ main(void)
 		    sim_setup, sim_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_1mib_under_loss,
 		    sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_tcp_ephemeral_ports_are_spread, sim_setup,
+		    sim_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
