@@ -257,17 +257,6 @@ erg_tcp_listener_close(struct erg_tcp_listener *l)
 
 /* ---- Active open -------------------------------------------------------- */
 
-static uint8_t
-tcp_rcv_wscale(const struct erg_config *cfg)
-{
-	uint8_t ws = 0;
-
-	while (ws < ERG_TCP_WSCALE_MAX && (cfg->tcp_rcv_buf >> ws) > 65535u) {
-		ws++;
-	}
-	return ws;
-}
-
 int
 erg_tcp_connect(struct erg_stack *s, uint32_t addr, uint16_t port,
     uint16_t local_port, erg_tcp_event_fn cb, void *ctx,
@@ -311,7 +300,7 @@ erg_tcp_connect(struct erg_stack *s, uint32_t addr, uint16_t port,
 	c->rport = port;
 	c->pmtu = rt.mtu;
 	c->mss = erg_tcp_mss_for_mtu(rt.mtu);
-	c->rcv_wscale = tcp_rcv_wscale(&s->cfg);
+	c->rcv_wscale = erg_tcp_rcv_wscale(&s->cfg);
 	c->ts_offset =
 	    erg_tcp_ts_offset(s, c->laddr, c->lport, c->raddr, c->rport);
 	c->iss = erg_tcp_isn(s, c->laddr, c->lport, c->raddr, c->rport);

@@ -772,17 +772,6 @@ tcp_syn_sent_input(struct erg_tcp_conn *c, struct erg_tcp_seg *g)
 
 /* ---- LISTEN (RFC 9293 3.10.7.2) and SYN cookies ------------------------ */
 
-static uint8_t
-tcp_rcv_wscale_for(const struct erg_config *cfg)
-{
-	uint8_t ws = 0;
-
-	while (ws < ERG_TCP_WSCALE_MAX && (cfg->tcp_rcv_buf >> ws) > 65535u) {
-		ws++;
-	}
-	return ws;
-}
-
 /* Fills a new connection's 4-tuple, route and sequence numbers. */
 static int
 tcp_child_init(struct erg_tcp_conn *c, const struct erg_tcp_seg *g)
@@ -801,7 +790,7 @@ tcp_child_init(struct erg_tcp_conn *c, const struct erg_tcp_seg *g)
 	c->irs = g->r.seq;
 	c->rcv_nxt = g->r.seq + 1;
 	c->rcv_adv = c->rcv_nxt;
-	c->rcv_wscale = tcp_rcv_wscale_for(&s->cfg);
+	c->rcv_wscale = erg_tcp_rcv_wscale(&s->cfg);
 	c->ts_offset =
 	    erg_tcp_ts_offset(s, c->laddr, c->lport, c->raddr, c->rport);
 	erg_tcp_apply_syn_opts(c, &g->r);
@@ -851,7 +840,7 @@ tcp_listen_cookie(struct erg_stack *s, struct erg_tcp_listener *l,
 	l->cookies_sent = true;
 	ERG_COUNT(s, TCP_SYN_COOKIES_SENT);
 	erg_tcp_send_cookie_synack(s, g, isn, mss, tsval,
-	    tcp_rcv_wscale_for(&s->cfg));
+	    erg_tcp_rcv_wscale(&s->cfg));
 }
 
 /* The ACK of a cookie SYN-ACK: an established connection, or nothing. */
@@ -898,7 +887,7 @@ tcp_listen_cookie_ack(struct erg_stack *s, struct erg_tcp_listener *l,
 		return true;
 	}
 	g->r.seq++;
-	c->rcv_wscale = syn.wscale_ok ? tcp_rcv_wscale_for(&s->cfg) : 0;
+	c->rcv_wscale = syn.wscale_ok ? erg_tcp_rcv_wscale(&s->cfg) : 0;
 	erg_tcp_apply_syn_opts(c, &syn);
 	c->iss = g->r.ack - 1;
 	c->recover = c->iss;

@@ -331,6 +331,8 @@ struct erg_tcp_listener *erg_tcp_listener_find(struct erg_stack *s,
 /* RFC 6528: ISN for the 4-tuple at the stack's current time. */
 uint32_t erg_tcp_isn(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport);
+/* The window scale we announce: cfg.tcp_rcv_buf must fit (RFC 7323). */
+uint8_t erg_tcp_rcv_wscale(const struct erg_config *cfg);
 /* Per-connection timestamp offset (RFC 7323 7.1). */
 uint32_t erg_tcp_ts_offset(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport);

@@ -269,6 +269,18 @@ erg_tcp_listener_find(struct erg_stack *s, uint32_t laddr, uint16_t lport)
 	return any;
 }
 
+uint8_t
+erg_tcp_rcv_wscale(const struct erg_config *cfg)
+{
+	uint8_t ws = 0;
+
+	/* RFC 7323 2.3: the smallest shift that fits the budget in 16 bits. */
+	while (ws < ERG_TCP_WSCALE_MAX && (cfg->tcp_rcv_buf >> ws) > 65535u) {
+		ws++;
+	}
+	return ws;
+}
+
 /* ---- ISNs, timestamps and ports ---------------------------------------- */
 
 /*
