@@ -199,7 +199,10 @@ void erg_tcp_listener_close(struct erg_tcp_listener *l);
  * ERG_TCP_EV_TIMEDOUT. Data may be written before it completes. Returns
  * 0, -ERG_EINVAL (address that may not be a destination, port 0),
  * -ERG_EHOSTUNREACH, -ERG_EADDRINUSE (no free local port, or the chosen
- * 4-tuple is taken) or -ERG_ENOMEM (tcp.conns_alloc_fail).
+ * 4-tuple is taken) or -ERG_ENOMEM (tcp.conns_alloc_fail). The SYN is
+ * stamped (ISN clock, timestamp, RTO) with the stack's time, which is the
+ * time of the last input or erg_stack_poll call: after a pause, poll
+ * first.
  */
 int erg_tcp_connect(struct erg_stack *s, uint32_t addr, uint16_t port,
     uint16_t local_port, erg_tcp_event_fn cb, void *ctx,
