@@ -29,6 +29,7 @@
 
 #include "erg/erg.h"
 #include "lib/testnet.h"
+#include "lib/tcp_peer.h"
 
 /*
  * Tests that expose a known bug call skip() (each says BUG: ... why).
@@ -39,111 +40,11 @@
 #define skip() ((void)0)
 #endif
 
-#define ADDR_A ERG_IPV4(198, 18, 0, 1)
-#define ADDR_B ERG_IPV4(198, 18, 0, 2)
-
-#define PORT_SRV 7000u  /* B's listener */
-#define PORT_CLI 40100u /* A's port towards it */
-#define PORT_LOC 50000u /* B's port for its active opens */
-#define PORT_REM 80u    /* A's service for B's active opens */
-
-#define ISS_A    0x10000000u /* A's initial sequence number */
-#define TS_A0    1000u       /* A's first timestamp value */
-#define MSS_1500 1460u       /* 1500 - 20 (IPv4) - 20 (TCP) */
-/* RFC 9293 3.7.1, RFC 6691: the 12 bytes of TSopt come out of it. */
-#define MSS_TS (MSS_1500 - 12u)
-
-#define MS  1000ull    /* microseconds */
-#define SEC 1000000ull /* microseconds */
-#define T0  (10 * SEC)
-
 /* Defaults of erg_config_default (tcpnotes, include/erg/config.h). */
 #define DELACK_MS 40u
 #define MSL_MS    30000u
 
-#define F_SYN ERG_TCP_SYN
-#define F_ACK ERG_TCP_ACK
-#define F_FIN ERG_TCP_FIN
-#define F_RST ERG_TCP_RST
-#define F_PSH ERG_TCP_PSH
-
-#define STAT(x, name) tn_stat(&(x)->t, ERG_STAT_##name)
-
-static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
-
-/* Payload bytes: position i holds i * 7 + 1 (mod 256). */
-static uint8_t pat[70000];
-
 /* ---- The test bench ------------------------------------------------------ */
-
-struct evrec {
-	unsigned all; /* every event bit seen */
-	unsigned calls;
-};
-
-struct tc {
-	struct tn_stack t;
-	uint64_t now;
-	uint16_t ip_id;
-	struct erg_tcp_listener *l;
-	struct evrec lev;
-};
-
-/* One connection as host A sees it. */
-struct pc {
-	struct tc *x;
-	uint16_t aport;
-	uint16_t bport;
-	uint32_t a_nxt; /* A's SND.NXT */
-	uint32_t b_nxt; /* A's RCV.NXT: what B sends next */
-	uint32_t b_iss;
-	uint16_t a_win; /* A's window, as on the wire */
-	bool ts;        /* A sends timestamps */
-	uint32_t a_ts;  /* A's clock */
-	uint32_t b_ts;  /* B's last TSval, echoed */
-	struct erg_tcp_conn *c;
-	struct evrec ev;
-};
-
-/* What A's SYN (or SYN-ACK) offers. */
-struct synopt {
-	uint16_t mss; /* 0: no MSS option */
-	bool sack;
-	bool ts;
-	bool ws;
-	uint8_t wscale;
-};
-
-static const struct synopt opt_full = { MSS_1500, true, true, true, 7 };
-static const struct synopt opt_mss = { MSS_1500, false, false, false, 0 };
-
-/* A segment B sent, with a copy of its payload. */
-struct seg {
-	struct erg_tcp_repr r;
-	size_t len;
-	uint8_t data[2048];
-};
-
-static void
-ev_cb(struct erg_tcp_conn *c, unsigned events, void *ctx)
-{
-	struct evrec *e = ctx;
-
-	(void)c;
-	e->all |= events;
-	e->calls++;
-}
-
-static void
-lst_cb(struct erg_tcp_listener *l, unsigned events, void *ctx)
-{
-	struct evrec *e = ctx;
-
-	(void)l;
-	e->all |= events;
-	e->calls++;
-}
 
 /* RFC 7323 2.3: the smallest shift that lets the window cover buf. */
 static uint8_t
@@ -157,26 +58,6 @@ ws_for(uint32_t buf)
 	return s;
 }
 
-static void
-pat_init(void)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(pat); i++) {
-		pat[i] = (uint8_t)(i * 7 + 1);
-	}
-}
-
-static void
-tc_init(struct tc *x, const struct erg_config *cfg)
-{
-	memset(x, 0, sizeof(*x));
-	pat_init();
-	tn_host_b(&x->t, cfg);
-	x->now = T0;
-	tn_learn_a(&x->t, x->now);
-}
-
 /* As tc_init, with an interface MTU other than 1500. */
 static void
 tc_init_mtu(struct tc *x, uint16_t mtu)
@@ -185,7 +66,7 @@ tc_init_mtu(struct tc *x, uint16_t mtu)
 	struct erg_netif_config nc;
 
 	memset(x, 0, sizeof(*x));
-	pat_init();
+	tp_pat_init();
 	erg_config_default(&cfg);
 	x->t.rng = 0xb0b;
 	cfg.rand = tn_rand;
@@ -197,8 +78,8 @@ tc_init_mtu(struct tc *x, uint16_t mtu)
 	assert_int_equal(
 	    erg_stack_init(&x->t.s, x->t.arena, x->t.arena_len, &cfg, 0), 0);
 	memset(&nc, 0, sizeof(nc));
-	memcpy(nc.mac, mac_b, 6);
-	memcpy(x->t.mac, mac_b, 6);
+	memcpy(nc.mac, tp_mac_b, 6);
+	memcpy(x->t.mac, tp_mac_b, 6);
 	nc.mtu = mtu;
 	nc.ops = &tn_capture_ops;
 	nc.drv = &x->t.cap;
@@ -210,33 +91,6 @@ tc_init_mtu(struct tc *x, uint16_t mtu)
 	x->t.baseline = erg_stack_pool_in_use(x->t.s);
 	x->now = T0;
 	tn_learn_a(&x->t, x->now);
-}
-
-static void
-tc_listen(struct tc *x, unsigned backlog)
-{
-	assert_int_equal(erg_tcp_listen(x->t.s, ERG_IPV4_ANY, PORT_SRV, backlog,
-	                     lst_cb, &x->lev, &x->l),
-	    0);
-}
-
-/* Closes the listener, if any, and checks that nothing leaked. */
-static void
-tc_done(struct tc *x)
-{
-	if (x->l != NULL) {
-		erg_tcp_listener_close(x->l);
-		x->l = NULL;
-	}
-	assert_int_equal(STAT(x, TCP_CONNS_IN_USE), 0);
-	tn_stack_done(&x->t);
-}
-
-static void
-tc_advance(struct tc *x, uint64_t us)
-{
-	x->now += us;
-	(void)erg_stack_poll(x->t.s, x->now);
 }
 
 /*
@@ -255,39 +109,6 @@ tc_wait_tx(struct tc *x, uint64_t step, uint64_t limit)
 	return waited;
 }
 
-/* Frames A's TCP segment tcp (checksum already in place) and injects it. */
-static void
-tc_inject_tcp(struct tc *x, const uint8_t *tcp, size_t len)
-{
-	uint8_t *ip = tn_xmalloc(20 + len);
-	uint8_t *f = tn_xmalloc(14 + 20 + len);
-	size_t n;
-
-	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_TCP, x->ip_id++, 0,
-	    false, tcp, len);
-	n = tn_build_eth(f, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
-	tn_inject(&x->t, f, n, x->now);
-	free(ip);
-	free(f);
-}
-
-static void
-tc_inject_repr(struct tc *x, const struct erg_tcp_repr *r, const void *data,
-    size_t len)
-{
-	uint8_t *b = tn_xmalloc(ERG_TCP_HDR_MAX + len);
-	struct erg_view v = erg_view_make(len > 0 ? data : pat, len);
-	int h;
-
-	h = erg_tcp_emit(r, ADDR_A, ADDR_B, &v, 1, b, ERG_TCP_HDR_MAX);
-	assert_true(h >= (int)ERG_TCP_HDR_LEN);
-	if (len > 0) {
-		memcpy(b + h, data, len);
-	}
-	tc_inject_tcp(x, b, (size_t)h + len);
-	free(b);
-}
-
 /* Recomputes the TCP checksum of a hand-made segment from A to B. */
 static void
 tcp_fix_cksum(uint8_t *tcp, size_t len)
@@ -300,270 +121,6 @@ tcp_fix_cksum(uint8_t *tcp, size_t len)
 	    (uint16_t)len);
 	erg_cksum_add(&c, tcp, len);
 	erg_put_be16(tcp + 16, erg_cksum_finish(&c));
-}
-
-/* Parses frame f as a TCP segment from B to A, checksums verified. */
-static void
-seg_parse(const struct tn_frame *f, struct seg *g)
-{
-	struct erg_ipv4_repr ip;
-	struct erg_view l4, pl;
-	enum erg_stat why = ERG_STAT_COUNT;
-
-	assert_true(f->len >= ERG_ETHER_HDR_LEN);
-	assert_memory_equal(f->data, mac_a, 6);
-	assert_memory_equal(f->data + 6, mac_b, 6);
-	assert_int_equal(erg_be16(f->data + 12), ERG_ETHERTYPE_IPV4);
-	assert_int_equal(erg_ipv4_parse(&ip, &l4,
-	                     erg_view_make(f->data + 14, f->len - 14), NULL),
-	    0);
-	assert_int_equal(ip.proto, ERG_IP_PROTO_TCP);
-	assert_int_equal(ip.src, ADDR_B);
-	assert_int_equal(ip.dst, ADDR_A);
-	assert_int_equal(ip.total_len, f->len - 14); /* no link padding */
-	assert_int_equal(erg_tcp_parse(&g->r, &pl, l4, ADDR_B, ADDR_A, &why),
-	    0);
-	assert_true(pl.len <= sizeof(g->data));
-	memcpy(g->data, pl.p, pl.len);
-	g->len = pl.len;
-}
-
-/* Frame i of the capture, as a segment. */
-static void
-tc_seg(struct tc *x, unsigned i, struct seg *g)
-{
-	assert_true(i < x->t.cap.n);
-	seg_parse(&x->t.cap.frames[i], g);
-}
-
-static void
-tc_expect_none(struct tc *x)
-{
-	assert_int_equal(x->t.cap.n, 0);
-}
-
-static void
-seg_is(const struct seg *g, uint8_t flags, uint32_t seq, uint32_t ack,
-    size_t len)
-{
-	assert_int_equal(g->r.flags, flags);
-	assert_int_equal(g->r.seq, seq);
-	if (flags & F_ACK) {
-		assert_int_equal(g->r.ack, ack);
-	}
-	assert_int_equal(g->len, len);
-}
-
-static void
-pc_init(struct pc *p, struct tc *x, uint16_t aport, uint16_t bport)
-{
-	memset(p, 0, sizeof(*p));
-	p->x = x;
-	p->aport = aport;
-	p->bport = bport;
-	p->a_nxt = ISS_A;
-	p->a_win = 65535;
-	p->a_ts = TS_A0;
-}
-
-/* A's view of what B sent: B's clock to echo, B's next sequence number. */
-static void
-pc_track(struct pc *p, const struct seg *g)
-{
-	uint32_t end = g->r.seq + (uint32_t)g->len +
-	    ((g->r.flags & F_SYN) ? 1u : 0u) + ((g->r.flags & F_FIN) ? 1u : 0u);
-
-	assert_int_equal(g->r.src_port, p->bport);
-	assert_int_equal(g->r.dst_port, p->aport);
-	if ((g->r.flags & (F_SYN | F_RST)) == F_SYN) {
-		p->b_iss = g->r.seq;
-		p->b_nxt = end;
-	}
-	if (g->r.ts_ok) {
-		p->b_ts = g->r.ts_val;
-	}
-	if ((g->r.flags & F_RST) == 0 && (int32_t)(end - p->b_nxt) > 0) {
-		p->b_nxt = end;
-	}
-}
-
-/* Exactly one segment, of p's connection; the capture is cleared. */
-static void
-pc_expect(struct pc *p, struct seg *g)
-{
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, g);
-	pc_track(p, g);
-	tn_capture_clear(&p->x->t.cap);
-}
-
-/* Tracks and clears every segment captured (all of p's connection). */
-static void
-pc_take_all(struct pc *p)
-{
-	struct seg g;
-	unsigned k;
-
-	for (k = 0; k < p->x->t.cap.n; k++) {
-		tc_seg(p->x, k, &g);
-		pc_track(p, &g);
-	}
-	tn_capture_clear(&p->x->t.cap);
-}
-
-static void
-pc_repr(const struct pc *p, struct erg_tcp_repr *r, uint8_t flags, uint32_t seq,
-    uint32_t ack)
-{
-	memset(r, 0, sizeof(*r));
-	r->src_port = p->aport;
-	r->dst_port = p->bport;
-	r->seq = seq;
-	r->ack = (flags & F_ACK) ? ack : 0;
-	r->flags = flags;
-	r->window = p->a_win;
-	if (p->ts) {
-		r->ts_ok = true;
-		r->ts_val = p->a_ts;
-		r->ts_ecr = p->b_ts;
-	}
-}
-
-/* A sends with the given sequence and acknowledgment numbers. */
-static void
-pc_send_at(struct pc *p, uint8_t flags, uint32_t seq, uint32_t ack,
-    const void *data, size_t len)
-{
-	struct erg_tcp_repr r;
-
-	pc_repr(p, &r, flags, seq, ack);
-	tc_inject_repr(p->x, &r, data, len);
-	p->a_ts++;
-}
-
-/* A sends in sequence: seq A's SND.NXT, ack A's RCV.NXT. */
-static void
-pc_send(struct pc *p, uint8_t flags, const void *data, size_t len)
-{
-	pc_send_at(p, flags, p->a_nxt, p->b_nxt, data, len);
-	p->a_nxt += (uint32_t)len + ((flags & F_SYN) ? 1u : 0u) +
-	    ((flags & F_FIN) ? 1u : 0u);
-}
-
-/* A SYN (flags SYN, or SYN|ACK) offering o, at A's ISS. */
-static void
-pc_send_syn(struct pc *p, uint8_t flags, const struct synopt *o)
-{
-	struct erg_tcp_repr r;
-
-	p->ts = o->ts;
-	pc_repr(p, &r, flags, p->a_nxt, p->b_nxt);
-	r.mss = o->mss;
-	r.sack_ok = o->sack;
-	r.wscale_ok = o->ws;
-	r.wscale = o->ws ? o->wscale : 0;
-	tc_inject_repr(p->x, &r, NULL, 0);
-	p->a_ts++;
-	p->a_nxt++;
-}
-
-static struct erg_tcp_info
-pc_info(const struct pc *p)
-{
-	struct erg_tcp_info i;
-
-	erg_tcp_info(p->c, &i);
-	return i;
-}
-
-/* Compares names, so that a failure says which states. */
-#define assert_state(p, st)                                       \
-	assert_string_equal(erg_tcp_state_name(pc_info(p).state), \
-	    erg_tcp_state_name(st))
-
-/*
- * A's SYN to B's listener, offering o; checks B's SYN-ACK and leaves
- * the handshake half done (B in SYN-RECEIVED).
- */
-static void
-pc_syn(struct pc *p, const struct synopt *o, struct seg *synack)
-{
-	pc_send_syn(p, F_SYN, o);
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, synack);
-	assert_int_equal(synack->r.flags, F_SYN | F_ACK);
-	assert_int_equal(synack->r.ack, p->a_nxt);
-	p->b_iss = synack->r.seq;
-	p->b_nxt = p->b_iss;
-	pc_track(p, synack);
-	tn_capture_clear(&p->x->t.cap);
-}
-
-/* A full passive open (B's listener must exist) and accept. */
-static void
-pc_accept(struct pc *p, const struct synopt *o)
-{
-	struct seg g;
-
-	pc_syn(p, o, &g);
-	p->x->lev.all = 0;
-	pc_send(p, F_ACK, NULL, 0);
-	tc_expect_none(p->x);
-	assert_true(p->x->lev.all & ERG_TCP_EV_ACCEPT);
-	assert_int_equal(erg_tcp_accept(p->x->l, ev_cb, &p->ev, &p->c), 0);
-	assert_state(p, ERG_TCP_ESTABLISHED);
-}
-
-/* B's active open to A, A answering SYN-ACK with o. */
-static void
-pc_connect(struct pc *p, const struct synopt *o)
-{
-	struct seg g;
-
-	assert_int_equal(erg_tcp_connect(p->x->t.s, ADDR_A, p->aport, p->bport,
-	                     ev_cb, &p->ev, &p->c),
-	    0);
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, &g);
-	assert_int_equal(g.r.flags, F_SYN);
-	p->b_iss = g.r.seq;
-	p->b_nxt = g.r.seq;
-	pc_track(p, &g);
-	tn_capture_clear(&p->x->t.cap);
-	pc_send_syn(p, F_SYN | F_ACK, o);
-	pc_expect(p, &g);
-	seg_is(&g, F_ACK, p->b_iss + 1, ISS_A + 1, 0);
-	assert_true(p->ev.all & ERG_TCP_EV_CONNECTED);
-	assert_state(p, ERG_TCP_ESTABLISHED);
-}
-
-/*
- * Aborts p's connection (RFC 9293 3.10.5): one RST at B's SND.NXT in
- * SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 and CLOSE-WAIT;
- * nothing in the other states.
- */
-static void
-pc_abort(struct pc *p)
-{
-	struct seg g;
-	enum erg_tcp_state st = pc_info(p).state;
-
-	erg_tcp_abort(p->c);
-	p->c = NULL;
-	switch (st) {
-	case ERG_TCP_SYN_RECEIVED:
-	case ERG_TCP_ESTABLISHED:
-	case ERG_TCP_FIN_WAIT_1:
-	case ERG_TCP_FIN_WAIT_2:
-	case ERG_TCP_CLOSE_WAIT:
-		pc_expect(p, &g);
-		assert_int_equal(g.r.flags & F_RST, F_RST);
-		assert_int_equal(g.r.seq, p->b_nxt);
-		break;
-	default:
-		tc_expect_none(p->x);
-		break;
-	}
 }
 
 /*
@@ -591,23 +148,8 @@ tc_inject_icmp(struct tc *x, uint8_t type, uint8_t code, uint16_t mtu,
 	assert_int_equal(erg_icmp_emit(&r, icmp, sizeof(icmp)), 0);
 	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_ICMP, x->ip_id++, 0,
 	    false, icmp, sizeof(icmp));
-	n = tn_build_eth(f, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
+	n = tn_build_eth(f, tp_mac_b, tp_mac_a, ERG_ETHERTYPE_IPV4, ip, n);
 	tn_inject(&x->t, f, n, x->now);
-}
-
-/* Reads everything readable from p and checks it is pat[off..]. */
-static size_t
-pc_read_all(struct pc *p, size_t off)
-{
-	uint8_t buf[4096];
-	size_t total = 0;
-	long n;
-
-	while ((n = erg_tcp_read(p->c, buf, sizeof(buf))) > 0) {
-		assert_memory_equal(buf, pat + off + total, (size_t)n);
-		total += (size_t)n;
-	}
-	return total;
 }
 
 /* ---- RFC 9293 3.3.2: one test per transition ----------------------------- */
@@ -625,7 +167,7 @@ test_tcp_closed_to_syn_sent_on_connect(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	assert_int_equal(x.t.cap.n, 1);
 	tc_seg(&x, 0, &g);
@@ -684,7 +226,7 @@ test_tcp_listen_to_syn_received_on_syn(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_syn(&p, &opt_full, &g);
+	pc_syn(&p, &tp_opt_full, &g);
 	assert_int_equal(g.r.src_port, PORT_SRV);
 	assert_int_equal(g.r.dst_port, PORT_CLI);
 	assert_int_equal(g.r.ack, ISS_A + 1);
@@ -699,7 +241,8 @@ test_tcp_listen_to_syn_received_on_syn(void **state)
 	/* The child exists, not yet acceptable. */
 	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 1);
 	assert_int_equal(x.lev.all, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), -ERG_EAGAIN);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c),
+	    -ERG_EAGAIN);
 
 	/* RFC 6298 / RFC 9293 3.8.1: the SYN-ACK is retransmitted. */
 	tc_advance(&x, SEC);
@@ -728,12 +271,12 @@ test_tcp_syn_sent_to_established_on_syn_ack(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	p.b_iss = g.r.seq;
 	assert_int_equal(p.ev.all, 0);
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_full);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_full);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, ISS_A + 1, 0);
 	assert_true(g.r.ts_ok);
@@ -754,7 +297,7 @@ test_tcp_syn_sent_to_established_on_syn_ack(void **state)
 	assert_int_equal(i.snd_wnd, 65535);
 	assert_int_equal(i.in_flight, 0);
 	assert_int_equal(erg_tcp_error(p.c), 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -770,12 +313,12 @@ test_tcp_syn_sent_answers_bad_ack_with_rst(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	p.b_iss = g.r.seq;
 	p.b_nxt = p.b_iss + 1000; /* acknowledges what B never sent */
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_full);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_full);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.flags, F_RST);
 	assert_int_equal(g.r.seq, p.b_iss + 1000);
@@ -785,11 +328,11 @@ test_tcp_syn_sent_answers_bad_ack_with_rst(void **state)
 	/* The real SYN-ACK still completes the handshake. */
 	p.b_nxt = p.b_iss + 1;
 	p.a_nxt = ISS_A;
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_full);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_full);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, ISS_A + 1, 0);
 	assert_state(&p, ERG_TCP_ESTABLISHED);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -808,11 +351,11 @@ test_tcp_syn_sent_to_syn_received_on_simultaneous_syn(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	p.b_iss = g.r.seq;
-	pc_send_syn(&p, F_SYN, &opt_full);
+	pc_send_syn(&p, F_SYN, &tp_opt_full);
 	pc_expect(&p, &g);
 	seg_is(&g, F_SYN | F_ACK, p.b_iss, ISS_A + 1, 0);
 	assert_int_equal(g.r.mss, MSS_1500);
@@ -828,7 +371,7 @@ test_tcp_syn_sent_to_syn_received_on_simultaneous_syn(void **state)
 	assert_true(p.ev.all & ERG_TCP_EV_CONNECTED);
 	assert_true(pc_info(&p).ts_ok);
 	assert_int_equal(pc_info(&p).snd_wscale, 7);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -852,16 +395,16 @@ test_tcp_simultaneous_open_completes_on_peer_syn_ack(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	p.b_iss = g.r.seq;
-	pc_send_syn(&p, F_SYN, &opt_full);
+	pc_send_syn(&p, F_SYN, &tp_opt_full);
 	pc_expect(&p, &g);
 	assert_state(&p, ERG_TCP_SYN_RECEIVED);
 	/* A's SYN-ACK: A's ISS again, acknowledging B's SYN. */
 	p.a_nxt = ISS_A;
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_full);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_full);
 	assert_true(x.t.cap.n <= 1);
 	for (k = 0; k < x.t.cap.n; k++) {
 		tc_seg(&x, k, &g);
@@ -876,7 +419,7 @@ test_tcp_simultaneous_open_completes_on_peer_syn_ack(void **state)
 	}
 	assert_state(&p, ERG_TCP_ESTABLISHED);
 	assert_true(p.ev.all & ERG_TCP_EV_CONNECTED);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -893,13 +436,14 @@ test_tcp_syn_received_to_established_on_ack(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_syn(&p, &opt_full, &g);
+	pc_syn(&p, &tp_opt_full, &g);
 	pc_send(&p, F_ACK, NULL, 0);
 	tc_expect_none(&x);
 	assert_int_equal(x.lev.all, ERG_TCP_EV_ACCEPT);
 	assert_int_equal(STAT(&x, TCP_PASSIVE_OPENS), 1);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), -ERG_EAGAIN);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c),
+	    -ERG_EAGAIN);
 	i = pc_info(&p);
 	assert_string_equal(erg_tcp_state_name(i.state), "ESTABLISHED");
 	assert_int_equal(i.lport, PORT_SRV);
@@ -913,22 +457,22 @@ test_tcp_syn_received_to_established_on_ack(void **state)
 	assert_int_equal(i.snd_wnd, 65535u << 7);
 
 	/* Data both ways: B acknowledges and delivers in order. */
-	pc_send(&p, F_ACK | F_PSH, pat, 100);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 100);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, ISS_A + 101, 0);
 	assert_true(p.ev.all & ERG_EV_READABLE);
 	assert_int_equal(erg_tcp_readable(p.c), 100);
 	assert_int_equal(pc_read_all(&p, 0), 100);
-	assert_int_equal(erg_tcp_write(p.c, pat, 10), 10);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 10), 10);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK | F_PSH, p.b_iss + 1, ISS_A + 101, 10);
-	assert_memory_equal(g.data, pat, 10);
+	assert_memory_equal(g.data, tp_pat, 10);
 	pc_send(&p, F_ACK, NULL, 0);
 	assert_int_equal(pc_info(&p).in_flight, 0);
 	assert_int_equal(pc_info(&p).bytes_acked, 10);
 	assert_int_equal(pc_info(&p).bytes_received, 100);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -939,7 +483,7 @@ to_fin_wait_1(struct tc *x, struct pc *p)
 	struct seg g;
 
 	pc_init(p, x, PORT_CLI, PORT_SRV);
-	pc_accept(p, &opt_full);
+	pc_accept(p, &tp_opt_full);
 	assert_int_equal(erg_tcp_shutdown(p->c), 0);
 	pc_expect(p, &g);
 	seg_is(&g, F_FIN | F_ACK, p->b_iss + 1, p->a_nxt, 0);
@@ -959,10 +503,10 @@ test_tcp_established_to_fin_wait_1_on_shutdown(void **state)
 	tc_listen(&x, 0);
 	to_fin_wait_1(&x, &p);
 	/* Half-close: the send side is shut, the receive side works. */
-	assert_int_equal(erg_tcp_write(p.c, pat, 1), -ERG_ESTATE);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 1), -ERG_ESTATE);
 	assert_int_equal(erg_tcp_shutdown(p.c), -ERG_ESTATE);
 	/* A's data acknowledges B's SYN only, not the FIN. */
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, p.b_iss + 1, pat, 50);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, p.b_iss + 1, tp_pat, 50);
 	p.a_nxt += 50;
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
@@ -975,7 +519,7 @@ test_tcp_established_to_fin_wait_1_on_shutdown(void **state)
 	tc_seg(&x, 0, &g);
 	seg_is(&g, F_FIN | F_ACK, p.b_iss + 1, ISS_A + 51, 0);
 	tn_capture_clear(&x.t.cap);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -993,8 +537,8 @@ test_tcp_established_to_close_wait_on_fin(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
-	pc_send(&p, F_ACK | F_PSH | F_FIN, pat, 20);
+	pc_accept(&p, &tp_opt_full);
+	pc_send(&p, F_ACK | F_PSH | F_FIN, tp_pat, 20);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, ISS_A + 1 + 20 + 1, 0);
@@ -1006,11 +550,11 @@ test_tcp_established_to_close_wait_on_fin(void **state)
 	assert_int_equal(erg_tcp_read(p.c, buf, sizeof(buf)), 0);
 	assert_int_equal(erg_tcp_peek(p.c, v, 2), 0);
 	/* The send side still works in CLOSE-WAIT. */
-	assert_int_equal(erg_tcp_write(p.c, pat, 5), 5);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 5), 5);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK | F_PSH, p.b_iss + 1, p.a_nxt, 5);
 	pc_send(&p, F_ACK, NULL, 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1032,7 +576,7 @@ test_tcp_fin_wait_1_to_fin_wait_2_on_ack_of_fin(void **state)
 	/* Nothing to retransmit: the clock brings no segment. */
 	tc_advance(&x, 5 * SEC);
 	tc_expect_none(&x);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1056,7 +600,7 @@ test_tcp_fin_wait_1_to_closing_on_fin(void **state)
 	seg_is(&g, F_ACK, p.b_iss + 2, ISS_A + 2, 0);
 	assert_state(&p, ERG_TCP_CLOSING);
 	assert_true(p.ev.all & ERG_TCP_EV_PEER_CLOSED);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1115,7 +659,7 @@ to_close_wait(struct tc *x, struct pc *p)
 	struct seg g;
 
 	pc_init(p, x, PORT_CLI, PORT_SRV);
-	pc_accept(p, &opt_full);
+	pc_accept(p, &tp_opt_full);
 	pc_send(p, F_FIN | F_ACK, NULL, 0);
 	tc_advance(x, DELACK_MS * MS);
 	pc_expect(p, &g);
@@ -1139,7 +683,7 @@ test_tcp_close_wait_to_last_ack_on_shutdown(void **state)
 	pc_expect(&p, &g);
 	seg_is(&g, F_FIN | F_ACK, p.b_iss + 1, ISS_A + 2, 0);
 	assert_state(&p, ERG_TCP_LAST_ACK);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1232,7 +776,7 @@ to_time_wait_entry(struct tc *x, struct pc *p)
 	struct seg g;
 
 	pc_init(p, x, PORT_CLI, PORT_SRV);
-	pc_accept(p, &opt_full);
+	pc_accept(p, &tp_opt_full);
 	erg_tcp_close(p->c);
 	p->c = NULL;
 	pc_expect(p, &g);
@@ -1312,7 +856,7 @@ expect_closed_quietly(struct tc *x, struct pc *p)
 	assert_int_equal(erg_tcp_error(p->c), 0);
 	assert_int_equal(p->ev.all & ERG_TCP_EV_RESET, 0);
 	assert_int_equal(STAT(x, TCP_RST_RX), 1);
-	assert_int_equal(erg_tcp_write(p->c, pat, 1), -ERG_ESTATE);
+	assert_int_equal(erg_tcp_write(p->c, tp_pat, 1), -ERG_ESTATE);
 	/* No timer left: nothing is retransmitted. */
 	tc_advance(x, 10 * SEC);
 	tc_expect_none(x);
@@ -1332,7 +876,7 @@ test_tcp_rst_in_syn_sent_refuses(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	p.b_iss = g.r.seq;
@@ -1371,11 +915,11 @@ test_tcp_rst_in_syn_received_after_active_open_refuses(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	p.b_iss = g.r.seq;
-	pc_send_syn(&p, F_SYN, &opt_full);
+	pc_send_syn(&p, F_SYN, &tp_opt_full);
 	pc_expect(&p, &g);
 	assert_state(&p, ERG_TCP_SYN_RECEIVED);
 	pc_send_at(&p, F_RST, p.a_nxt, 0, NULL, 0);
@@ -1398,25 +942,26 @@ test_tcp_rst_in_syn_received_returns_to_listen(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_syn(&p, &opt_full, &g);
+	pc_syn(&p, &tp_opt_full, &g);
 	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 1);
 	pc_send_at(&p, F_RST, p.a_nxt, 0, NULL, 0);
 	tc_expect_none(&x);
 	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 0);
 	assert_int_equal(STAT(&x, TCP_RST_RX), 1);
 	assert_int_equal(x.lev.all, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), -ERG_EAGAIN);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c),
+	    -ERG_EAGAIN);
 	/* No SYN-ACK retransmission for the dead child. */
 	tc_advance(&x, 3 * SEC);
 	tc_expect_none(&x);
 	/* LISTEN again: the same 4-tuple opens afresh. */
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
 	p.a_nxt = ISS_A + 5000;
-	pc_syn(&p, &opt_full, &g);
+	pc_syn(&p, &tp_opt_full, &g);
 	pc_send(&p, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
 	assert_state(&p, ERG_TCP_ESTABLISHED);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1430,7 +975,7 @@ test_tcp_rst_in_established_resets(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	pc_send_at(&p, F_RST, p.a_nxt, 0, NULL, 0);
 	expect_reset(&x, &p, -ERG_ECONNRESET);
 	tc_done(&x);
@@ -1578,7 +1123,7 @@ test_tcp_time_wait_reused_by_syn_with_higher_seq(void **state)
 	struct tc x;
 	struct pc p, q;
 	struct seg g;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 
 	(void)state;
 	tc_init(&x, NULL);
@@ -1595,10 +1140,10 @@ test_tcp_time_wait_reused_by_syn_with_higher_seq(void **state)
 	/* RFC 6528: the new ISS is ahead of the old connection's. */
 	assert_true((int32_t)(q.b_iss - (p.b_iss + 2)) > 0);
 	pc_send(&q, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &q.ev, &q.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &q.ev, &q.c), 0);
 	assert_state(&q, ERG_TCP_ESTABLISHED);
 	assert_false(pc_info(&q).ts_ok);
-	pc_abort(&q);
+	pc_abort(&q, 0);
 	tc_done(&x);
 }
 
@@ -1618,12 +1163,12 @@ test_tcp_time_wait_reused_by_syn_with_higher_timestamp(void **state)
 	pc_init(&q, &x, PORT_CLI, PORT_SRV);
 	q.a_nxt = ISS_A - 100000; /* below the old RCV.NXT */
 	q.a_ts = p.a_ts + 1000;   /* A's clock moved on */
-	pc_syn(&q, &opt_full, &g);
+	pc_syn(&q, &tp_opt_full, &g);
 	assert_int_equal(STAT(&x, TCP_TIMEWAIT_REUSED), 1);
 	assert_int_equal(STAT(&x, TCP_TIMEWAIT_IN_USE), 0);
 	pc_send(&q, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &q.ev, &q.c), 0);
-	pc_abort(&q);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &q.ev, &q.c), 0);
+	pc_abort(&q, 0);
 	tc_done(&x);
 }
 
@@ -1643,7 +1188,7 @@ test_tcp_time_wait_old_syn_gets_ack(void **state)
 	q.a_nxt = ISS_A - 100000;
 	q.a_ts = TS_A0 - 500; /* older than anything A sent */
 	q.b_ts = p.b_ts;
-	pc_send_syn(&q, F_SYN, &opt_full);
+	pc_send_syn(&q, F_SYN, &tp_opt_full);
 	pc_expect(&q, &g);
 	seg_is(&g, F_ACK, p.b_iss + 2, ISS_A + 2, 0);
 	assert_int_equal(STAT(&x, TCP_TIMEWAIT_REUSED), 0);
@@ -1664,12 +1209,12 @@ test_tcp_closed_port_answers_rst(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_CLI, 81);
 	/* SYN: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
-	pc_send_syn(&p, F_SYN, &opt_full);
+	pc_send_syn(&p, F_SYN, &tp_opt_full);
 	pc_expect(&p, &g);
 	seg_is(&g, F_RST | F_ACK, 0, ISS_A + 1, 0);
 	assert_int_equal(g.r.window, 0);
 	/* ACK: <SEQ=SEG.ACK><CTL=RST>. */
-	pc_send_at(&p, F_ACK, ISS_A + 1, 0x12345678u, pat, 10);
+	pc_send_at(&p, F_ACK, ISS_A + 1, 0x12345678u, tp_pat, 10);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.flags, F_RST);
 	assert_int_equal(g.r.seq, 0x12345678u);
@@ -1690,29 +1235,29 @@ test_tcp_mss_clamped_to_route_mtu(void **state)
 	struct tc x;
 	struct pc p, q;
 	struct seg g;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 
 	(void)state;
 	tc_init_mtu(&x, 1280);
 	/* Active: our SYN says 1240; A's 1460 is clamped to it. */
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.mss, 1240);
 	p.b_iss = g.r.seq;
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_full);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_full);
 	pc_expect(&p, &g);
 	assert_int_equal(pc_info(&p).mss, 1240 - 12); /* less TSopt */
 	/* Segments never exceed it. */
 	erg_tcp_set_nodelay(p.c, true);
-	assert_int_equal(erg_tcp_write(p.c, pat, 3000), 3000);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 3000), 3000);
 	assert_int_equal(x.t.cap.n, 3);
 	tc_seg(&x, 0, &g);
 	assert_int_equal(g.len, 1240 - 12);
 	pc_take_all(&p);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 
 	/* Passive: the SYN-ACK says 1240; a smaller peer MSS wins. */
 	tc_listen(&x, 0);
@@ -1721,9 +1266,9 @@ test_tcp_mss_clamped_to_route_mtu(void **state)
 	pc_syn(&q, &o, &g);
 	assert_int_equal(g.r.mss, 1240);
 	pc_send(&q, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &q.ev, &q.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &q.ev, &q.c), 0);
 	assert_int_equal(pc_info(&q).mss, 1000 - 12);
-	pc_abort(&q);
+	pc_abort(&q, 0);
 	tc_done(&x);
 }
 
@@ -1733,7 +1278,7 @@ test_tcp_mss_defaults_to_536_without_option(void **state)
 {
 	struct tc x;
 	struct pc p;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 
 	(void)state;
 	tc_init(&x, NULL);
@@ -1742,7 +1287,7 @@ test_tcp_mss_defaults_to_536_without_option(void **state)
 	o.mss = 0;
 	pc_accept(&p, &o);
 	assert_int_equal(pc_info(&p).mss, 536 - 12); /* less TSopt */
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1762,13 +1307,13 @@ test_tcp_options_need_both_sides_passive(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_syn(&p, &opt_mss, &g);
+	pc_syn(&p, &tp_opt_mss, &g);
 	assert_int_equal(g.r.mss, MSS_1500);
 	assert_false(g.r.sack_ok);
 	assert_false(g.r.ts_ok);
 	/* (window scale: test_tcp_syn_ack_window_scale_only_if_offered) */
 	pc_send(&p, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
 	i = pc_info(&p);
 	assert_int_equal(i.snd_wscale, 0);
 	assert_int_equal(i.rcv_wscale, 0);
@@ -1778,13 +1323,13 @@ test_tcp_options_need_both_sides_passive(void **state)
 	/* Unscaled windows: at most 65535; no options on data. The 10
 	 * bytes held close the window by 10: receiver SWS avoidance (RFC
 	 * 9293 3.8.6.2.2) keeps the right edge where it was. */
-	pc_send(&p, F_ACK | F_PSH, pat, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 10);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.hdr_len, 20);
 	assert_int_equal(g.r.window, 65535 - 10);
 	assert_int_equal(pc_read_all(&p, 0), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1798,7 +1343,7 @@ test_tcp_syn_ack_window_scale_only_if_offered(void **state)
 	struct tc x;
 	struct pc p;
 	struct seg g;
-	struct synopt o = opt_mss;
+	struct synopt o = tp_opt_mss;
 
 	(void)state;
 	/* Regression (fixed): src/tcp/tcp_output.c erg_tcp_send_syn sets
@@ -1832,12 +1377,12 @@ test_tcp_options_need_both_sides_active(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	assert_true(g.r.ts_ok && g.r.wscale_ok && g.r.sack_ok);
 	p.b_iss = g.r.seq;
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_mss);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_mss);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, ISS_A + 1, 0);
 	assert_int_equal(g.r.hdr_len, 20);
@@ -1847,7 +1392,7 @@ test_tcp_options_need_both_sides_active(void **state)
 	assert_int_equal(i.rcv_wscale, 0);
 	assert_false(i.ts_ok);
 	assert_false(i.sack_ok);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1858,7 +1403,7 @@ test_tcp_timestamps_without_window_scale(void **state)
 	struct tc x;
 	struct pc p;
 	struct seg g;
-	struct synopt o = opt_mss;
+	struct synopt o = tp_opt_mss;
 
 	(void)state;
 	tc_init(&x, NULL);
@@ -1869,18 +1414,18 @@ test_tcp_timestamps_without_window_scale(void **state)
 	assert_true(g.r.ts_ok);
 	assert_false(g.r.sack_ok);
 	pc_send(&p, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
 	assert_true(pc_info(&p).ts_ok);
 	assert_int_equal(pc_info(&p).rcv_wscale, 0);
 	/* Every segment carries TSopt now (the value it echoes:
 	 * test_tcp_first_ack_echoes_latest_timestamp). */
-	pc_send(&p, F_ACK | F_PSH, pat, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 10);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_true(g.r.ts_ok);
 	assert_int_equal(g.r.hdr_len, 32);
 	assert_int_equal(pc_read_all(&p, 0), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1901,15 +1446,15 @@ test_tcp_first_ack_echoes_latest_timestamp(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	tc_advance(&x, 5 * SEC); /* A waits before it sends */
 	p.a_ts += 5000;
-	pc_send(&p, F_ACK | F_PSH, pat, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 10);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ts_ecr, p.a_ts - 1);
 	assert_int_equal(pc_read_all(&p, 0), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1927,8 +1472,8 @@ test_tcp_window_field_is_scaled_after_handshake(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
-	pc_send(&p, F_ACK | F_PSH, pat, 1000);
+	pc_accept(&p, &tp_opt_full);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 1000);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	i = pc_info(&p);
@@ -1937,7 +1482,7 @@ test_tcp_window_field_is_scaled_after_handshake(void **state)
 	assert_int_equal((uint32_t)g.r.window << ws,
 	    (65536u - 1000u) & ~((1u << ws) - 1));
 	assert_int_equal(pc_read_all(&p, 0), 1000);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1982,27 +1527,27 @@ test_tcp_sack_blocks_for_out_of_order_data(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	base = p.a_nxt;
-	pc_send_at(&p, F_ACK, base + 1000, p.b_nxt, pat + 1000, 100);
+	pc_send_at(&p, F_ACK, base + 1000, p.b_nxt, tp_pat + 1000, 100);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, base, 0);
 	assert_int_equal(g.r.sack_n, 1);
 	sack_is(&g, 0, base + 1000, base + 1100);
-	pc_send_at(&p, F_ACK, base + 3000, p.b_nxt, pat + 3000, 100);
+	pc_send_at(&p, F_ACK, base + 3000, p.b_nxt, tp_pat + 3000, 100);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ack, base);
 	assert_int_equal(g.r.sack_n, 2);
 	sack_is(&g, 0, base + 3000, base + 3100);
 	sack_is(&g, 1, base + 1000, base + 1100);
-	pc_send_at(&p, F_ACK, base + 2000, p.b_nxt, pat + 2000, 100);
+	pc_send_at(&p, F_ACK, base + 2000, p.b_nxt, tp_pat + 2000, 100);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.sack_n, 3); /* with TSopt, 3 fit */
 	sack_is(&g, 0, base + 2000, base + 2100);
 	sack_has(&g, base + 3000, base + 3100);
 	sack_has(&g, base + 1000, base + 1100);
 	/* Bridging 1100..2000 merges two blocks; it is reported first. */
-	pc_send_at(&p, F_ACK, base + 1100, p.b_nxt, pat + 1100, 900);
+	pc_send_at(&p, F_ACK, base + 1100, p.b_nxt, tp_pat + 1100, 900);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.sack_n, 2);
 	sack_is(&g, 0, base + 1000, base + 2100);
@@ -2010,13 +1555,13 @@ test_tcp_sack_blocks_for_out_of_order_data(void **state)
 	assert_int_equal(STAT(&x, TCP_OOO_QUEUED), 4);
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	/* The hole at the left edge: everything up to 2100 is in order. */
-	pc_send_at(&p, F_ACK, base, p.b_nxt, pat, 1000);
+	pc_send_at(&p, F_ACK, base, p.b_nxt, tp_pat, 1000);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, base + 2100, 0);
 	assert_int_equal(g.r.sack_n, 1);
 	sack_is(&g, 0, base + 3000, base + 3100);
 	assert_int_equal(pc_read_all(&p, 0), 2100);
-	pc_send_at(&p, F_ACK, base + 2100, p.b_nxt, pat + 2100, 900);
+	pc_send_at(&p, F_ACK, base + 2100, p.b_nxt, tp_pat + 2100, 900);
 	/* (immediate by RFC 5681 4.2: see
 	 * test_tcp_ack_at_once_when_last_gap_filled) */
 	tc_advance(&x, DELACK_MS * MS);
@@ -2024,7 +1569,7 @@ test_tcp_sack_blocks_for_out_of_order_data(void **state)
 	assert_int_equal(g.r.ack, base + 3100);
 	assert_int_equal(g.r.sack_n, 0);
 	assert_int_equal(pc_read_all(&p, 2100), 1000);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2051,17 +1596,17 @@ test_tcp_sack_first_block_is_latest_beyond_three_runs(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	base = p.a_nxt;
 	for (k = 1; k <= 4; k++) {
-		pc_send_at(&p, F_ACK, base + 2000 * k, p.b_nxt, pat + 2000 * k,
-		    100);
+		pc_send_at(&p, F_ACK, base + 2000 * k, p.b_nxt,
+		    tp_pat + 2000 * k, 100);
 		pc_expect(&p, &g);
 		assert_int_equal(g.r.ack, base);
 		assert_int_equal(g.r.sack_n, k < 3 ? k : 3);
 		sack_is(&g, 0, base + 2000 * k, base + 2000 * k + 100);
 	}
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2072,7 +1617,7 @@ test_tcp_no_sack_blocks_when_not_permitted(void **state)
 	struct tc x;
 	struct pc p;
 	struct seg g;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 
 	(void)state;
 	tc_init(&x, NULL);
@@ -2080,11 +1625,11 @@ test_tcp_no_sack_blocks_when_not_permitted(void **state)
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
 	o.sack = false;
 	pc_accept(&p, &o);
-	pc_send_at(&p, F_ACK, p.a_nxt + 500, p.b_nxt, pat, 100);
+	pc_send_at(&p, F_ACK, p.a_nxt + 500, p.b_nxt, tp_pat, 100);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	assert_int_equal(g.r.sack_n, 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2101,8 +1646,8 @@ test_tcp_delayed_ack_after_delack_ms(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
-	pc_send(&p, F_ACK, pat, 1448); /* a full segment (MSS - TSopt) */
+	pc_accept(&p, &tp_opt_full);
+	pc_send(&p, F_ACK, tp_pat, 1448); /* a full segment (MSS - TSopt) */
 	tc_expect_none(&x);
 	tc_advance(&x, DELACK_MS * MS - 1);
 	tc_expect_none(&x);
@@ -2111,7 +1656,7 @@ test_tcp_delayed_ack_after_delack_ms(void **state)
 	seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	assert_int_equal(STAT(&x, TCP_DELAYED_ACKS), 1);
 	/* A small segment waits the same. */
-	pc_send(&p, F_ACK | F_PSH, pat + 1448, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat + 1448, 10);
 	tc_expect_none(&x);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
@@ -2121,7 +1666,7 @@ test_tcp_delayed_ack_after_delack_ms(void **state)
 	/* Nothing owed: no more ACKs. */
 	tc_advance(&x, SEC);
 	tc_expect_none(&x);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2146,22 +1691,22 @@ test_tcp_ack_at_once_when_last_gap_filled(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	base = p.a_nxt;
-	pc_send_at(&p, F_ACK, base + 100, p.b_nxt, pat + 100, 100);
+	pc_send_at(&p, F_ACK, base + 100, p.b_nxt, tp_pat + 100, 100);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ack, base);
 	/* A partial fill: immediate (this part works). */
-	pc_send_at(&p, F_ACK, base + 50, p.b_nxt, pat + 50, 50);
+	pc_send_at(&p, F_ACK, base + 50, p.b_nxt, tp_pat + 50, 50);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ack, base);
 	/* The last gap: immediate too. */
-	pc_send_at(&p, F_ACK, base, p.b_nxt, pat, 50);
+	pc_send_at(&p, F_ACK, base, p.b_nxt, tp_pat, 50);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, base + 200, 0);
 	assert_int_equal(g.r.sack_n, 0);
 	assert_int_equal(pc_read_all(&p, 0), 200);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2178,11 +1723,11 @@ test_tcp_ack_every_second_full_segment(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	for (k = 0; k < 3; k++) {
-		pc_send(&p, F_ACK, pat + 2 * k * 1448, 1448);
+		pc_send(&p, F_ACK, tp_pat + 2 * k * 1448, 1448);
 		tc_expect_none(&x);
-		pc_send(&p, F_ACK, pat + (2 * k + 1) * 1448, 1448);
+		pc_send(&p, F_ACK, tp_pat + (2 * k + 1) * 1448, 1448);
 		pc_expect(&p, &g);
 		seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	}
@@ -2196,7 +1741,7 @@ test_tcp_ack_every_second_full_segment(void **state)
 		seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	}
 	tn_capture_clear(&x.t.cap);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2214,11 +1759,11 @@ test_tcp_zero_window_probes_then_sends(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	p.a_win = 0;
 	pc_send(&p, F_ACK, NULL, 0);
 	assert_int_equal(pc_info(&p).snd_wnd, 0);
-	assert_int_equal(erg_tcp_write(p.c, pat, 100), 100);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 100), 100);
 	tc_expect_none(&x);
 	assert_int_equal(pc_info(&p).unsent, 100);
 	/* The persist timer fires: a probe, not the data. */
@@ -2230,7 +1775,7 @@ test_tcp_zero_window_probes_then_sends(void **state)
 	assert_true(g.r.flags & F_ACK);
 	/* Linux's probe (seq SND.UNA - 1, no data) or RFC 9293's (1 byte). */
 	assert_true((g.r.seq == p.b_iss && g.len == 0) ||
-	    (g.r.seq == p.b_iss + 1 && g.len == 1 && g.data[0] == pat[0]));
+	    (g.r.seq == p.b_iss + 1 && g.len == 1 && g.data[0] == tp_pat[0]));
 	assert_int_equal(STAT(&x, TCP_ZERO_WINDOW_PROBES), 1);
 	/* A answers with its window still zero. */
 	pc_send_at(&p, F_ACK, p.a_nxt, p.b_iss + 1, NULL, 0);
@@ -2246,10 +1791,10 @@ test_tcp_zero_window_probes_then_sends(void **state)
 	pc_send_at(&p, F_ACK, p.a_nxt, p.b_iss + 1, NULL, 0);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK | F_PSH, p.b_iss + 1, p.a_nxt, 100);
-	assert_memory_equal(g.data, pat, 100);
+	assert_memory_equal(g.data, tp_pat, 100);
 	pc_send(&p, F_ACK, NULL, 0);
 	assert_int_equal(pc_info(&p).in_flight, 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2272,10 +1817,10 @@ test_tcp_persist_gives_up_on_silent_peer(void **state)
 	tc_init(&x, &cfg);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	p.a_win = 0;
 	pc_send(&p, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_write(p.c, pat, 100), 100);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 100), 100);
 	/* A says nothing more. */
 	while (!(p.ev.all & ERG_TCP_EV_TIMEDOUT) && n < 100) {
 		tc_advance(&x, SEC);
@@ -2301,7 +1846,7 @@ test_tcp_small_window_does_not_stall(void **state)
 	struct tc x;
 	struct pc p;
 	struct seg g;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 	size_t got = 0;
 	unsigned n = 0, k;
 
@@ -2320,7 +1865,7 @@ test_tcp_small_window_does_not_stall(void **state)
 	pc_accept(&p, &o);
 	p.a_win = 48;
 	pc_send(&p, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_write(p.c, pat, 100), 100);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 100), 100);
 	erg_tcp_close(p.c); /* an orphan from now on */
 	p.c = NULL;
 	/* A acknowledges whatever comes, its window staying at 48. */
@@ -2332,7 +1877,8 @@ test_tcp_small_window_does_not_stall(void **state)
 			pc_track(&p, &g);
 			assert_true(g.len <= 48);
 			if (g.len > 0 && g.r.seq == p.b_iss + 1 + got) {
-				assert_memory_equal(g.data, pat + got, g.len);
+				assert_memory_equal(g.data, tp_pat + got,
+				    g.len);
 				got += g.len;
 			}
 		}
@@ -2363,7 +1909,7 @@ test_tcp_keepalive_probes_and_answer(void **state)
 	(void)state;
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
-	pc_connect(&p, &opt_full);
+	pc_connect(&p, &tp_opt_full);
 	assert_int_equal(erg_tcp_set_keepalive(p.c, 1000, 500, 3), 0);
 	tc_advance(&x, 1000 * MS - 1);
 	tc_expect_none(&x);
@@ -2390,7 +1936,7 @@ test_tcp_keepalive_probes_and_answer(void **state)
 	pc_send(&p, F_ACK, NULL, 0);
 	tc_advance(&x, 10 * SEC);
 	tc_expect_none(&x);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2405,7 +1951,7 @@ test_tcp_keepalive_timeout_ends_connection(void **state)
 	(void)state;
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
-	pc_connect(&p, &opt_full);
+	pc_connect(&p, &tp_opt_full);
 	assert_int_equal(erg_tcp_set_keepalive(p.c, 1000, 500, 3), 0);
 	tc_advance(&x, 1000 * MS);
 	for (k = 0; k < 3; k++) {
@@ -2437,9 +1983,9 @@ static void
 two_in_flight(struct tc *x, struct pc *p)
 {
 	pc_init(p, x, PORT_CLI, PORT_SRV);
-	pc_accept(p, &opt_full);
+	pc_accept(p, &tp_opt_full);
 	erg_tcp_set_nodelay(p->c, true);
-	assert_int_equal(erg_tcp_write(p->c, pat, 2 * 1448), 2 * 1448);
+	assert_int_equal(erg_tcp_write(p->c, tp_pat, 2 * 1448), 2 * 1448);
 	assert_int_equal(x->t.cap.n, 2);
 	pc_take_all(p);
 	assert_int_equal(pc_info(p).in_flight, 2 * 1448);
@@ -2479,7 +2025,7 @@ test_tcp_frag_needed_in_flight_lowers_mss(void **state)
 	pc_send(&p, F_ACK, NULL, 0);
 	pc_take_all(&p);
 	assert_int_equal(pc_info(&p).in_flight, 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2515,7 +2061,7 @@ test_tcp_frag_needed_for_seq_not_in_flight_ignored(void **state)
 	assert_int_equal(STAT(&x, TCP_ICMP_BAD_SEQ), 5);
 	assert_int_equal(p.ev.all, 0);
 	assert_int_equal(erg_tcp_error(p.c), 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2544,10 +2090,10 @@ test_tcp_icmp_unreachable_is_soft_error(void **state)
 	/* The connection carries on. */
 	pc_send_at(&p, F_ACK, p.a_nxt, p.b_iss + 1 + 2 * 1448, NULL, 0);
 	assert_int_equal(pc_info(&p).in_flight, 0);
-	assert_int_equal(erg_tcp_write(p.c, pat, 10), 10);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 10), 10);
 	pc_expect(&p, &g);
 	assert_int_equal(g.len, 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2563,7 +2109,7 @@ test_tcp_icmp_unreachable_in_syn_sent_is_soft(void **state)
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	pc_expect(&p, &g);
 	p.b_iss = g.r.seq;
@@ -2576,10 +2122,10 @@ test_tcp_icmp_unreachable_in_syn_sent_is_soft(void **state)
 	assert_int_equal(g.r.flags, F_SYN);
 	assert_int_equal(g.r.seq, p.b_iss);
 	/* A late SYN-ACK still connects. */
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_full);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_full);
 	pc_expect(&p, &g);
 	assert_state(&p, ERG_TCP_ESTABLISHED);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2593,7 +2139,7 @@ all_calls_fail(struct tc *x, struct erg_tcp_conn *c, int err)
 	struct erg_view v[2];
 	uint8_t buf[8];
 
-	assert_int_equal(erg_tcp_write(c, pat, 10), err);
+	assert_int_equal(erg_tcp_write(c, tp_pat, 10), err);
 	assert_int_equal(erg_tcp_reserve(c, w), err);
 	assert_int_equal(erg_tcp_commit(c, 1), err);
 	assert_int_equal(erg_tcp_read(c, buf, sizeof(buf)), err);
@@ -2618,18 +2164,18 @@ test_tcp_calls_on_reset_connection_return_econnreset(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	/* Data received before the reset stays readable (as Linux), data
 	 * queued to send is dropped. */
-	pc_send(&p, F_ACK | F_PSH, pat, 100);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 100);
 	p.a_win = 0;
 	pc_send(&p, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_write(p.c, pat, 100), 100);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 100), 100);
 	pc_send_at(&p, F_RST, p.a_nxt, 0, NULL, 0);
 	assert_true(p.ev.all & ERG_TCP_EV_RESET);
 	i = pc_info(&p);
 	assert_string_equal(erg_tcp_state_name(i.state), "CLOSED");
-	assert_int_equal(erg_tcp_write(p.c, pat, 10), -ERG_ECONNRESET);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 10), -ERG_ECONNRESET);
 	assert_int_equal(erg_tcp_readable(p.c), 100);
 	assert_int_equal(pc_read_all(&p, 0), 100);
 	all_calls_fail(&x, p.c, -ERG_ECONNRESET);
@@ -2657,7 +2203,7 @@ test_tcp_options_on_reset_connection_return_econnreset(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	pc_send_at(&p, F_RST, p.a_nxt, 0, NULL, 0);
 	assert_int_equal(erg_tcp_set_keepalive(p.c, 1000, 1000, 1),
 	    -ERG_ECONNRESET);
@@ -2682,7 +2228,7 @@ test_tcp_calls_on_timed_out_connection_return_etimedout(void **state)
 	tc_init(&x, &cfg);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
 	assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, PORT_REM, PORT_LOC,
-	                     ev_cb, &p.ev, &p.c),
+	                     tp_ev_cb, &p.ev, &p.c),
 	    0);
 	/* SYN at 0, 1 s, 3 s (RFC 6298 5.5 doubling); gives up at 7 s. */
 	while (!(p.ev.all & ERG_TCP_EV_TIMEDOUT) && n < 100) {
@@ -2704,7 +2250,7 @@ test_tcp_calls_on_timed_out_connection_return_etimedout(void **state)
 /*
  * A hand-made segment from A on p's 4-tuple: 20-byte header at A's
  * sequence numbers, then opt (optlen bytes, data offset from doff, or
- * from the option length when doff is 0), then len bytes of pat.
+ * from the option length when doff is 0), then len bytes of tp_pat.
  */
 static void
 pc_send_raw(struct pc *p, uint8_t flags, const uint8_t *opt, size_t optlen,
@@ -2726,9 +2272,9 @@ pc_send_raw(struct pc *p, uint8_t flags, const uint8_t *opt, size_t optlen,
 	if (optlen > 0) {
 		memcpy(b + ERG_TCP_HDR_LEN, opt, optlen);
 	}
-	memcpy(b + hl, pat, len);
+	memcpy(b + hl, tp_pat, len);
 	tcp_fix_cksum(b, hl + len);
-	tc_inject_tcp(p->x, b, hl + len);
+	tc_inject_ip(p->x, ERG_IP_PROTO_TCP, b, hl + len);
 }
 
 /* Class 6: URG with an urgent pointer far past the segment's data. */
@@ -2745,7 +2291,7 @@ test_tcp_class6_urgent_pointer_beyond_segment(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	erg_put_be32(o + 4, p.a_ts);
 	erg_put_be32(o + 8, p.b_ts);
 	pc_send_raw(&p, F_ACK | ERG_TCP_URG | F_PSH, o, sizeof(o), 0, 60000,
@@ -2758,14 +2304,14 @@ test_tcp_class6_urgent_pointer_beyond_segment(void **state)
 	/* RFC 6093: urgent data is delivered in line, as ordinary data. */
 	assert_int_equal(erg_tcp_readable(p.c), 20);
 	assert_int_equal(erg_tcp_read(p.c, buf, sizeof(buf)), 20);
-	assert_memory_equal(buf, pat, 10);
-	assert_memory_equal(buf + 10, pat, 10);
+	assert_memory_equal(buf, tp_pat, 10);
+	assert_memory_equal(buf + 10, tp_pat, 10);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ack, p.a_nxt);
 	assert_int_equal(g.r.urgent, 0);
 	assert_int_equal(g.r.flags & ERG_TCP_URG, 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2788,7 +2334,7 @@ test_tcp_class7_bad_option_lengths_are_dropped(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	pc_send_raw(&p, F_ACK | F_PSH, len0, 4, 0, 0, 10);
 	pc_send_raw(&p, F_ACK | F_PSH, len1, 4, 0, 0, 10);
 	pc_send_raw(&p, F_ACK | F_PSH, past, 4, 0, 0, 10);
@@ -2807,11 +2353,11 @@ test_tcp_class7_bad_option_lengths_are_dropped(void **state)
 	tc_expect_none(&x);
 	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 1);
 	/* The connection still works. */
-	pc_send(&p, F_ACK | F_PSH, pat, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 10);
 	assert_int_equal(pc_read_all(&p, 0), 10);
 	tc_advance(&x, DELACK_MS * MS);
 	tn_capture_clear(&x.t.cap);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2828,7 +2374,7 @@ test_tcp_class8_offset_and_ip_length_beyond_buffer(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	/* Data offset 15 (60 bytes) in a 24-byte segment. */
 	pc_send_raw(&p, F_ACK, NULL, 0, 15, 0, 4);
 	assert_int_equal(STAT(&x, TCP_TRUNCATED), 1);
@@ -2844,34 +2390,34 @@ test_tcp_class8_offset_and_ip_length_beyond_buffer(void **state)
 	b[12] = 5 << 4;
 	b[13] = F_ACK | F_PSH;
 	erg_put_be16(b + 14, 65535);
-	memcpy(b + 20, pat, 4);
+	memcpy(b + 20, tp_pat, 4);
 	tcp_fix_cksum(b, 24);
 	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_TCP, 9, 0, false, b,
 	    24);
 	erg_put_be16(ip + 2, 1500);
 	ip[10] = ip[11] = 0;
 	erg_put_be16(ip + 10, erg_cksum(ip, 20));
-	n = tn_build_eth(f, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
+	n = tn_build_eth(f, tp_mac_b, tp_mac_a, ERG_ETHERTYPE_IPV4, ip, n);
 	tn_inject(&x.t, f, n, x.now);
 	assert_int_equal(STAT(&x, IPV4_TRUNCATED), 1);
 	/* A TCP segment shorter than its fixed header. */
 	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_TCP, 10, 0, false, b,
 	    19);
-	n = tn_build_eth(f, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
+	n = tn_build_eth(f, tp_mac_b, tp_mac_a, ERG_ETHERTYPE_IPV4, ip, n);
 	tn_inject(&x.t, f, n, x.now);
 	assert_int_equal(STAT(&x, TCP_TRUNCATED), 2);
 	/* Class 10: a wrong checksum. */
 	b[16] ^= 0x55;
 	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_TCP, 11, 0, false, b,
 	    24);
-	n = tn_build_eth(f, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
+	n = tn_build_eth(f, tp_mac_b, tp_mac_a, ERG_ETHERTYPE_IPV4, ip, n);
 	tn_inject(&x.t, f, n, x.now);
 	assert_int_equal(STAT(&x, TCP_BAD_CHECKSUM), 1);
 	tc_advance(&x, DELACK_MS * MS);
 	tc_expect_none(&x);
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	assert_state(&p, ERG_TCP_ESTABLISHED);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2943,7 +2489,7 @@ test_tcp_class15_bogus_sack_edges_ignored(void **state)
 	/* A real ACK still acknowledges everything. */
 	pc_send_at(&p, F_ACK, p.a_nxt, una + 2 * 1448, NULL, 0);
 	assert_int_equal(pc_info(&p).in_flight, 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2960,7 +2506,7 @@ test_tcp_class15_truncated_timestamp_dropped(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	pc_send_raw(&p, F_ACK | F_PSH, o, sizeof(o), 0, 0, 10);
 	o[3] = 11;
 	pc_send_raw(&p, F_ACK | F_PSH, o, sizeof(o), 0, 0, 10);
@@ -2969,7 +2515,7 @@ test_tcp_class15_truncated_timestamp_dropped(void **state)
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	tc_advance(&x, DELACK_MS * MS);
 	tc_expect_none(&x);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -2992,7 +2538,7 @@ test_tcp_class16_isn_follows_rfc6528(void **state)
 	for (k = 0; k < 3; k++) {
 		pc_init(&p, &x, (uint16_t)(PORT_REM + (k == 2)), PORT_LOC);
 		assert_int_equal(erg_tcp_connect(x.t.s, ADDR_A, p.aport,
-		                     PORT_LOC, ev_cb, &p.ev, &p.c),
+		                     PORT_LOC, tp_ev_cb, &p.ev, &p.c),
 		    0);
 		pc_expect(&p, &g);
 		isn[k] = g.r.seq;
@@ -3015,12 +2561,12 @@ test_tcp_class16_isn_follows_rfc6528(void **state)
 
 		erg_config_default(&cfg);
 		memset(&y, 0, sizeof(y));
-		tn_stack_init(&y.t, &cfg, mac_b, ADDR_B, 24, seed);
+		tn_stack_init(&y.t, &cfg, tp_mac_b, ADDR_B, 24, seed);
 		y.now = T0;
 		tn_learn_a(&y.t, y.now);
 		pc_init(&p, &y, PORT_REM, PORT_LOC);
 		assert_int_equal(erg_tcp_connect(y.t.s, ADDR_A, PORT_REM,
-		                     PORT_LOC, ev_cb, &p.ev, &p.c),
+		                     PORT_LOC, tp_ev_cb, &p.ev, &p.c),
 		    0);
 		pc_expect(&p, &g);
 		isn[3] = g.r.seq;
@@ -3042,7 +2588,7 @@ tiny_mss(bool ts)
 	struct tc x;
 	struct pc p;
 	struct seg g;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 	unsigned k, j;
 	uint16_t mss;
 
@@ -3058,14 +2604,14 @@ tiny_mss(bool ts)
 		 * fits the MTU. */
 		assert_true(mss >= 48 && mss <= MSS_1500);
 		erg_tcp_set_nodelay(p.c, true);
-		assert_int_equal(erg_tcp_write(p.c, pat, 4000), 4000);
+		assert_int_equal(erg_tcp_write(p.c, tp_pat, 4000), 4000);
 		assert_true(x.t.cap.n >= 1 && x.t.cap.n <= 10);
 		for (j = 0; j < x.t.cap.n; j++) {
 			tc_seg(&x, j, &g);
 			assert_true(g.len > 0 && g.len <= mss);
 		}
 		pc_take_all(&p);
-		pc_abort(&p);
+		pc_abort(&p, 0);
 	}
 	tc_done(&x);
 }
@@ -3111,12 +2657,12 @@ test_tcp_class18_ooo_flood_is_bounded(void **state)
 	tc_init(&x, &cfg);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	base = p.a_nxt;
 	/* 100 one-byte segments, right to left (worst case for a sorted
 	 * insertion), none adjacent. */
 	for (k = 100; k > 0; k--) {
-		pc_send_at(&p, F_ACK, base + 2 * k, p.b_nxt, pat + 2 * k, 1);
+		pc_send_at(&p, F_ACK, base + 2 * k, p.b_nxt, tp_pat + 2 * k, 1);
 	}
 	tn_capture_clear(&x.t.cap);
 	assert_true(STAT(&x, TCP_OOO_QUEUED) <= 100);
@@ -3125,17 +2671,17 @@ test_tcp_class18_ooo_flood_is_bounded(void **state)
 	/* Overlapping duplicates of what is queued are not stored twice. */
 	for (k = 0; k < 50; k++) {
 		pc_send_at(&p, F_ACK, base + 2 * (100 - (k % 5)), p.b_nxt,
-		    pat + 2 * (100 - (k % 5)), 1);
+		    tp_pat + 2 * (100 - (k % 5)), 1);
 	}
 	tn_capture_clear(&x.t.cap);
 	assert_true(tn_stat(&x.t, ERG_STAT_PKT_IN_USE) <= 32);
 	/* Fill everything in order: 201 bytes arrive intact. */
-	pc_send_at(&p, F_ACK | F_PSH, base, p.b_nxt, pat, 201);
+	pc_send_at(&p, F_ACK | F_PSH, base, p.b_nxt, tp_pat, 201);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ack, base + 201);
 	assert_int_equal(pc_read_all(&p, 0), 201);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 

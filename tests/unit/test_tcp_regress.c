@@ -7,12 +7,12 @@
  * before the fix. Their simulation counterparts (two stacks on a wire)
  * are in tests/sim/sim_tcp_regress.c.
  *
- * As in test_tcp.c and test_tcp_rfc5961.c (whose bench this file copies):
- * one stack plays host B (198.18.0.2) over the capture driver, the test
- * plays host A (198.18.0.1) with segments built by erg_tcp_emit, and
- * asserts on the exact segments B sends, on its state (erg_tcp_info) and
- * on the counters named in erg/stats.h. Every test ends with every pool
- * entry back at its baseline.
+ * As in test_tcp.c and test_tcp_rfc5961.c (all three share the bench of
+ * tests/lib/tcp_peer.h): one stack plays host B (198.18.0.2) over the capture
+ * driver, the test plays host A (198.18.0.1) with segments built by
+ * erg_tcp_emit, and asserts on the exact segments B sends, on its state
+ * (erg_tcp_info) and on the counters named in erg/stats.h. Every test ends with
+ * every pool entry back at its baseline.
  *
  * The one exception is the NewReno test, which must push more than 2 GiB
  * through one connection: it builds its own stack with a 65377-byte MTU
@@ -30,447 +30,12 @@
 #include "erg/erg.h"
 #include "frames.h"
 #include "lib/testnet.h"
-
-#define ADDR_A ERG_IPV4(198, 18, 0, 1)
-#define ADDR_B ERG_IPV4(198, 18, 0, 2)
-
-#define PORT_SRV 7000u  /* B's listener */
-#define PORT_CLI 40100u /* A's port towards it */
-
-#define ISS_A    0x10000000u /* A's initial sequence number */
-#define TS_A0    1000u       /* A's first timestamp value */
-#define MSS_1500 1460u       /* 1500 - 20 (IPv4) - 20 (TCP) */
-/* RFC 9293 3.7.1, RFC 6691: the 12 bytes of TSopt come out of it. */
-#define MSS_TS (MSS_1500 - 12u)
-
-#define MS  1000ull    /* microseconds */
-#define SEC 1000000ull /* microseconds */
-#define T0  (10 * SEC)
+#include "lib/tcp_peer.h"
 
 /* Defaults of erg_config_default (include/erg/config.h). */
 #define RTO_MIN (200 * MS) /* tcp_rto_min_ms */
 #define RTO_INI (1 * SEC)  /* RFC 6298 2.1, before any RTT sample */
 #define MSL     (30 * SEC) /* tcp_msl_ms */
-
-#define F_SYN ERG_TCP_SYN
-#define F_ACK ERG_TCP_ACK
-#define F_FIN ERG_TCP_FIN
-#define F_RST ERG_TCP_RST
-#define F_PSH ERG_TCP_PSH
-
-#define STAT(x, name) tn_stat(&(x)->t, ERG_STAT_##name)
-
-/* Payload bytes: position i holds i * 7 + 1 (mod 256). */
-#define PAT_LEN 8192u
-
-static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
-
-/* ---- The test bench (from test_tcp_rfc5961.c) --------------------------- */
-
-struct evrec {
-	unsigned all; /* every event bit seen */
-	unsigned calls;
-};
-
-struct tc {
-	struct tn_stack t;
-	uint64_t now;
-	uint16_t ip_id;
-	struct erg_tcp_listener *l;
-	struct evrec lev;
-	uint8_t pat[PAT_LEN];
-};
-
-/* One connection as host A sees it. */
-struct pc {
-	struct tc *x;
-	uint16_t aport;
-	uint16_t bport;
-	uint32_t a_nxt; /* A's SND.NXT */
-	uint32_t b_nxt; /* A's RCV.NXT: what B sends next */
-	uint32_t b_iss;
-	uint16_t a_win; /* A's window, as on the wire */
-	bool ts;        /* A sends timestamps */
-	uint32_t a_ts;  /* A's clock */
-	uint32_t b_ts;  /* B's last TSval, echoed */
-	struct erg_tcp_conn *c;
-	struct evrec ev;
-};
-
-/* What A's SYN offers. */
-struct synopt {
-	uint16_t mss; /* 0: no MSS option */
-	bool sack;
-	bool ts;
-	bool ws;
-	uint8_t wscale;
-};
-
-static const struct synopt opt_full = { MSS_1500, true, true, true, 7 };
-static const struct synopt opt_mss = { MSS_1500, false, false, false, 0 };
-
-/* A segment B sent, with a copy of its payload. */
-struct seg {
-	struct erg_tcp_repr r;
-	size_t len;
-	uint8_t data[2048];
-};
-
-static void
-ev_cb(struct erg_tcp_conn *c, unsigned events, void *ctx)
-{
-	struct evrec *e = ctx;
-
-	(void)c;
-	e->all |= events;
-	e->calls++;
-}
-
-static void
-lst_cb(struct erg_tcp_listener *l, unsigned events, void *ctx)
-{
-	struct evrec *e = ctx;
-
-	(void)l;
-	e->all |= events;
-	e->calls++;
-}
-
-static void
-tc_init(struct tc *x, const struct erg_config *cfg)
-{
-	size_t i;
-
-	memset(x, 0, sizeof(*x));
-	for (i = 0; i < sizeof(x->pat); i++) {
-		x->pat[i] = (uint8_t)(i * 7 + 1);
-	}
-	tn_host_b(&x->t, cfg);
-	x->now = T0;
-	tn_learn_a(&x->t, x->now);
-}
-
-static void
-tc_listen(struct tc *x, unsigned backlog)
-{
-	assert_int_equal(erg_tcp_listen(x->t.s, ERG_IPV4_ANY, PORT_SRV, backlog,
-	                     lst_cb, &x->lev, &x->l),
-	    0);
-}
-
-/* Closes the listener, if any, and checks that nothing leaked. */
-static void
-tc_done(struct tc *x)
-{
-	if (x->l != NULL) {
-		erg_tcp_listener_close(x->l);
-		x->l = NULL;
-	}
-	assert_int_equal(STAT(x, TCP_CONNS_IN_USE), 0);
-	tn_stack_done(&x->t);
-}
-
-static void
-tc_advance(struct tc *x, uint64_t us)
-{
-	x->now += us;
-	(void)erg_stack_poll(x->t.s, x->now);
-}
-
-/* Frames A's IPv4 payload (checksum already in place) and injects it. */
-static void
-tc_inject_ip(struct tc *x, uint8_t proto, const uint8_t *l4, size_t len)
-{
-	uint8_t *ip = tn_xmalloc(20 + len);
-	uint8_t *f = tn_xmalloc(14 + 20 + len);
-	size_t n;
-
-	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, proto, x->ip_id++, 0, false, l4,
-	    len);
-	n = tn_build_eth(f, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
-	tn_inject(&x->t, f, n, x->now);
-	free(ip);
-	free(f);
-}
-
-static void
-tc_inject_repr(struct tc *x, const struct erg_tcp_repr *r, const void *data,
-    size_t len)
-{
-	uint8_t *b = tn_xmalloc(ERG_TCP_HDR_MAX + len);
-	struct erg_view v = erg_view_make(len > 0 ? data : x->pat, len);
-	int h;
-
-	h = erg_tcp_emit(r, ADDR_A, ADDR_B, &v, 1, b, ERG_TCP_HDR_MAX);
-	assert_true(h >= (int)ERG_TCP_HDR_LEN);
-	if (len > 0) {
-		memcpy(b + h, data, len);
-	}
-	tc_inject_ip(x, ERG_IP_PROTO_TCP, b, (size_t)h + len);
-	free(b);
-}
-
-/* Parses frame f as a TCP segment from B to A, checksums verified. */
-static void
-seg_parse(const struct tn_frame *f, struct seg *g)
-{
-	struct erg_ipv4_repr ip;
-	struct erg_view l4, pl;
-	enum erg_stat why = ERG_STAT_COUNT;
-
-	assert_true(f->len >= ERG_ETHER_HDR_LEN);
-	assert_memory_equal(f->data, mac_a, 6);
-	assert_memory_equal(f->data + 6, mac_b, 6);
-	assert_int_equal(erg_be16(f->data + 12), ERG_ETHERTYPE_IPV4);
-	assert_int_equal(erg_ipv4_parse(&ip, &l4,
-	                     erg_view_make(f->data + 14, f->len - 14), NULL),
-	    0);
-	assert_int_equal(ip.proto, ERG_IP_PROTO_TCP);
-	assert_int_equal(ip.src, ADDR_B);
-	assert_int_equal(ip.dst, ADDR_A);
-	assert_int_equal(ip.total_len, f->len - 14); /* no link padding */
-	assert_int_equal(erg_tcp_parse(&g->r, &pl, l4, ADDR_B, ADDR_A, &why),
-	    0);
-	assert_true(pl.len <= sizeof(g->data));
-	memcpy(g->data, pl.p, pl.len);
-	g->len = pl.len;
-}
-
-/* Frame i of the capture, as a segment. */
-static void
-tc_seg(struct tc *x, unsigned i, struct seg *g)
-{
-	assert_true(i < x->t.cap.n);
-	seg_parse(&x->t.cap.frames[i], g);
-}
-
-static void
-tc_expect_none(struct tc *x)
-{
-	assert_int_equal(x->t.cap.n, 0);
-}
-
-static void
-seg_is(const struct seg *g, uint8_t flags, uint32_t seq, uint32_t ack,
-    size_t len)
-{
-	assert_int_equal(g->r.flags, flags);
-	assert_int_equal(g->r.seq, seq);
-	if (flags & F_ACK) {
-		assert_int_equal(g->r.ack, ack);
-	}
-	assert_int_equal(g->len, len);
-}
-
-static void
-pc_init(struct pc *p, struct tc *x, uint16_t aport, uint16_t bport)
-{
-	memset(p, 0, sizeof(*p));
-	p->x = x;
-	p->aport = aport;
-	p->bport = bport;
-	p->a_nxt = ISS_A;
-	p->a_win = 65535;
-	p->a_ts = TS_A0;
-}
-
-/* A's view of what B sent: B's clock to echo, B's next sequence number. */
-static void
-pc_track(struct pc *p, const struct seg *g)
-{
-	uint32_t end = g->r.seq + (uint32_t)g->len +
-	    ((g->r.flags & F_SYN) ? 1u : 0u) + ((g->r.flags & F_FIN) ? 1u : 0u);
-
-	assert_int_equal(g->r.src_port, p->bport);
-	assert_int_equal(g->r.dst_port, p->aport);
-	if ((g->r.flags & (F_SYN | F_RST)) == F_SYN) {
-		p->b_iss = g->r.seq;
-		p->b_nxt = end;
-	}
-	if (g->r.ts_ok) {
-		p->b_ts = g->r.ts_val;
-	}
-	if ((g->r.flags & F_RST) == 0 && (int32_t)(end - p->b_nxt) > 0) {
-		p->b_nxt = end;
-	}
-}
-
-/* Exactly one segment, of p's connection; the capture is cleared. */
-static void
-pc_expect(struct pc *p, struct seg *g)
-{
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, g);
-	pc_track(p, g);
-	tn_capture_clear(&p->x->t.cap);
-}
-
-/* Tracks and clears every segment captured (all of p's connection). */
-static void
-pc_take_all(struct pc *p)
-{
-	struct seg g;
-	unsigned k;
-
-	for (k = 0; k < p->x->t.cap.n; k++) {
-		tc_seg(p->x, k, &g);
-		pc_track(p, &g);
-	}
-	tn_capture_clear(&p->x->t.cap);
-}
-
-static void
-pc_repr(const struct pc *p, struct erg_tcp_repr *r, uint8_t flags, uint32_t seq,
-    uint32_t ack)
-{
-	memset(r, 0, sizeof(*r));
-	r->src_port = p->aport;
-	r->dst_port = p->bport;
-	r->seq = seq;
-	r->ack = (flags & F_ACK) ? ack : 0;
-	r->flags = flags;
-	r->window = p->a_win;
-	if (p->ts) {
-		r->ts_ok = true;
-		r->ts_val = p->a_ts;
-		r->ts_ecr = p->b_ts;
-	}
-}
-
-/* A sends with the given sequence and acknowledgment numbers. */
-static void
-pc_send_at(struct pc *p, uint8_t flags, uint32_t seq, uint32_t ack,
-    const void *data, size_t len)
-{
-	struct erg_tcp_repr r;
-
-	pc_repr(p, &r, flags, seq, ack);
-	tc_inject_repr(p->x, &r, data, len);
-	p->a_ts++;
-}
-
-/* A sends in sequence: seq A's SND.NXT, ack A's RCV.NXT. */
-static void
-pc_send(struct pc *p, uint8_t flags, const void *data, size_t len)
-{
-	pc_send_at(p, flags, p->a_nxt, p->b_nxt, data, len);
-	p->a_nxt += (uint32_t)len + ((flags & F_SYN) ? 1u : 0u) +
-	    ((flags & F_FIN) ? 1u : 0u);
-}
-
-/* A SYN offering o, at A's ISS (a first one, or a retransmission). */
-static void
-pc_send_syn(struct pc *p, const struct synopt *o)
-{
-	struct erg_tcp_repr r;
-
-	p->ts = o->ts;
-	pc_repr(p, &r, F_SYN, ISS_A, 0);
-	r.mss = o->mss;
-	r.sack_ok = o->sack;
-	r.wscale_ok = o->ws;
-	r.wscale = o->ws ? o->wscale : 0;
-	tc_inject_repr(p->x, &r, NULL, 0);
-	p->a_ts++;
-}
-
-static struct erg_tcp_info
-pc_info(const struct pc *p)
-{
-	struct erg_tcp_info i;
-
-	erg_tcp_info(p->c, &i);
-	return i;
-}
-
-/* Compares names, so that a failure says which states. */
-#define assert_state(p, st)                                       \
-	assert_string_equal(erg_tcp_state_name(pc_info(p).state), \
-	    erg_tcp_state_name(st))
-
-/*
- * A's SYN to B's listener, offering o; checks B's SYN-ACK and leaves
- * the handshake half done (B in SYN-RECEIVED).
- */
-static void
-pc_syn(struct pc *p, const struct synopt *o, struct seg *synack)
-{
-	pc_send_syn(p, o);
-	p->a_nxt++;
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, synack);
-	assert_int_equal(synack->r.flags, F_SYN | F_ACK);
-	assert_int_equal(synack->r.ack, p->a_nxt);
-	p->b_iss = synack->r.seq;
-	p->b_nxt = p->b_iss;
-	pc_track(p, synack);
-	tn_capture_clear(&p->x->t.cap);
-}
-
-/* A's ACK completing the handshake, and B's accept. */
-static void
-pc_ack_accept(struct pc *p)
-{
-	p->x->lev.all = 0;
-	pc_send(p, F_ACK, NULL, 0);
-	tc_expect_none(p->x);
-	assert_true(p->x->lev.all & ERG_TCP_EV_ACCEPT);
-	assert_int_equal(erg_tcp_accept(p->x->l, ev_cb, &p->ev, &p->c), 0);
-	assert_state(p, ERG_TCP_ESTABLISHED);
-}
-
-/* A full passive open (B's listener must exist) and accept. */
-static void
-pc_accept(struct pc *p, const struct synopt *o)
-{
-	struct seg g;
-
-	pc_syn(p, o, &g);
-	pc_ack_accept(p);
-}
-
-/*
- * Aborts p's connection (RFC 9293 3.10.5): one RST at B's SND.NXT in
- * ESTABLISHED and the other synchronized states that still send.
- */
-static void
-pc_abort(struct pc *p)
-{
-	struct seg g;
-
-	erg_tcp_abort(p->c);
-	p->c = NULL;
-	pc_expect(p, &g);
-	assert_int_equal(g.r.flags, F_RST | F_ACK);
-	assert_int_equal(g.r.seq, p->b_nxt);
-}
-
-/* Reads everything readable from p and checks it is pat[off..]. */
-static size_t
-pc_read_all(struct pc *p, size_t off)
-{
-	uint8_t buf[4096];
-	size_t total = 0;
-	long n;
-
-	while ((n = erg_tcp_read(p->c, buf, sizeof(buf))) > 0) {
-		assert_memory_equal(buf, p->x->pat + off + total, (size_t)n);
-		total += (size_t)n;
-	}
-	return total;
-}
-
-/* A sets up a connection to B's listener and B accepts it. */
-static void
-tc_open(struct tc *x, struct pc *p, const struct erg_config *cfg,
-    const struct synopt *o)
-{
-	tc_init(x, cfg);
-	tc_listen(x, 0);
-	pc_init(p, x, PORT_CLI, PORT_SRV);
-	pc_accept(p, o);
-}
 
 /* ---- Local transmit failures (RFC 9293 3.8.1) --------------------------- */
 
@@ -491,7 +56,7 @@ test_fin_lost_to_tx_failure_is_retransmitted(void **state)
 	struct seg g;
 
 	(void)state;
-	tc_open(&x, &p, NULL, &opt_full);
+	tc_open(&x, &p, NULL, &tp_opt_full);
 	x.t.cap.fail = -1;
 	erg_tcp_close(p.c);
 	p.c = NULL;
@@ -536,9 +101,9 @@ test_data_lost_to_tx_failure_is_retransmitted(void **state)
 	struct erg_tcp_info i;
 
 	(void)state;
-	tc_open(&x, &p, NULL, &opt_full);
+	tc_open(&x, &p, NULL, &tp_opt_full);
 	x.t.cap.fail = -1;
-	assert_int_equal(erg_tcp_write(p.c, x.pat, 100), 100);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 100), 100);
 	x.t.cap.fail = 0;
 	tc_expect_none(&x);
 	assert_int_equal(STAT(&x, NETIF_TX_ERR), 1);
@@ -550,7 +115,7 @@ test_data_lost_to_tx_failure_is_retransmitted(void **state)
 	tc_advance(&x, 1);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK | F_PSH, p.b_iss + 1, p.a_nxt, 100);
-	assert_memory_equal(g.data, x.pat, 100);
+	assert_memory_equal(g.data, tp_pat, 100);
 	assert_int_equal(STAT(&x, TCP_RTO), 1);
 	assert_int_equal(STAT(&x, TCP_RETRANSMITS), 1);
 	assert_int_equal(STAT(&x, TCP_ZERO_WINDOW_PROBES), 0);
@@ -561,7 +126,7 @@ test_data_lost_to_tx_failure_is_retransmitted(void **state)
 	assert_int_equal(i.unsent, 0);
 	tc_advance(&x, 10 * SEC);
 	tc_expect_none(&x);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -585,12 +150,12 @@ test_ts_recent_not_moved_by_segment_failing_ack_check(void **state)
 	uint32_t last_ts;
 
 	(void)state;
-	tc_open(&x, &p, NULL, &opt_full);
+	tc_open(&x, &p, NULL, &tp_opt_full);
 	last_ts = p.a_ts - 1; /* the TSval of A's handshake ACK */
 	/* The attacker: seq just below RCV.NXT, ACK 2^30 ahead, TSval huge. */
 	pc_repr(&p, &r, F_ACK, p.a_nxt - 10, p.b_nxt + 0x40000000u);
 	r.ts_val = p.a_ts + 0x10000000u;
-	tc_inject_repr(&x, &r, x.pat, 20);
+	tc_inject_repr(&x, &r, tp_pat, 20);
 	assert_int_equal(STAT(&x, TCP_BAD_ACK), 1);
 	assert_int_equal(STAT(&x, TCP_ACK_CHALLENGE_ACKS), 1);
 	pc_expect(&p, &g);
@@ -599,7 +164,7 @@ test_ts_recent_not_moved_by_segment_failing_ack_check(void **state)
 	assert_int_equal(g.r.ts_ecr, last_ts);
 	/* The real peer goes on: its data is taken and its TSval echoed. */
 	last_ts = p.a_ts;
-	pc_send(&p, F_ACK | F_PSH, x.pat, 50);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 50);
 	assert_int_equal(STAT(&x, TCP_PAWS_DROP), 0);
 	assert_int_equal(erg_tcp_readable(p.c), 50);
 	assert_int_equal(pc_read_all(&p, 0), 50);
@@ -607,7 +172,7 @@ test_ts_recent_not_moved_by_segment_failing_ack_check(void **state)
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	assert_int_equal(g.r.ts_ecr, last_ts);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -628,9 +193,9 @@ test_rst_after_rto_goes_at_snd_max(void **state)
 	struct seg g;
 
 	(void)state;
-	tc_open(&x, &p, NULL, &opt_full);
+	tc_open(&x, &p, NULL, &tp_opt_full);
 	/* Two full segments go, Nagle holds the 104 bytes left. */
-	assert_int_equal(erg_tcp_write(p.c, x.pat, 3000), 3000);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 3000), 3000);
 	assert_int_equal(x.t.cap.n, 2);
 	tc_seg(&x, 0, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, MSS_TS);
@@ -668,17 +233,17 @@ test_ooo_segment_covered_by_two_neighbours_is_freed(void **state)
 	uint32_t b, base;
 
 	(void)state;
-	tc_open(&x, &p, NULL, &opt_full);
+	tc_open(&x, &p, NULL, &tp_opt_full);
 	base = erg_stack_pool_in_use(x.t.s); /* listener and connection */
 	b = p.a_nxt;
 	/* [b+100, b+200) and [b+200, b+300), behind a hole at b. */
-	pc_send_at(&p, F_ACK, b + 100, p.b_nxt, x.pat + 100, 100);
-	pc_send_at(&p, F_ACK, b + 200, p.b_nxt, x.pat + 200, 100);
+	pc_send_at(&p, F_ACK, b + 100, p.b_nxt, tp_pat + 100, 100);
+	pc_send_at(&p, F_ACK, b + 200, p.b_nxt, tp_pat + 200, 100);
 	assert_int_equal(STAT(&x, TCP_OOO_QUEUED), 2);
 	assert_int_equal(erg_stack_pool_in_use(x.t.s), base + 2);
 	tn_capture_clear(&x.t.cap); /* the two duplicate ACKs */
 	/* [b+150, b+250): nothing in it is new. */
-	pc_send_at(&p, F_ACK, b + 150, p.b_nxt, x.pat + 150, 100);
+	pc_send_at(&p, F_ACK, b + 150, p.b_nxt, tp_pat + 150, 100);
 	assert_int_equal(STAT(&x, TCP_OOO_QUEUED), 2);
 	assert_int_equal(STAT(&x, TCP_DUP_DATA), 1);
 	assert_int_equal(erg_stack_pool_in_use(x.t.s), base + 2);
@@ -689,14 +254,14 @@ test_ooo_segment_covered_by_two_neighbours_is_freed(void **state)
 	assert_int_equal(g.r.sack[0].left, b + 100);
 	assert_int_equal(g.r.sack[0].right, b + 300);
 	/* The hole filled: 300 bytes in order, acknowledged at once. */
-	pc_send_at(&p, F_ACK, b, p.b_nxt, x.pat, 100);
+	pc_send_at(&p, F_ACK, b, p.b_nxt, tp_pat, 100);
 	p.a_nxt = b + 300;
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, b + 300, 0);
 	assert_int_equal(g.r.sack_n, 0);
 	assert_int_equal(pc_read_all(&p, 0), 300);
 	assert_int_equal(erg_stack_pool_in_use(x.t.s), base);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -723,11 +288,11 @@ test_rcv_window_bounded_by_ooo_queue(void **state)
 	erg_config_default(&cfg);
 	cfg.tcp_rcv_buf = 1u << 20;
 	cfg.tcp_ooo_segs = 64;
-	tc_open(&x, &p, &cfg, &opt_full);
+	tc_open(&x, &p, &cfg, &tp_opt_full);
 	i = pc_info(&p);
 	assert_int_equal(i.rcv_wscale, 5); /* 1 MiB >> 5 fits 16 bits */
 	/* One full segment; B reads it, and its ACK opens the window. */
-	pc_send(&p, F_ACK | F_PSH, x.pat, MSS_TS);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, MSS_TS);
 	assert_int_equal(pc_read_all(&p, 0), MSS_TS);
 	tc_advance(&x, 40 * MS); /* tcp_delack_ms */
 	pc_expect(&p, &g);
@@ -736,7 +301,7 @@ test_rcv_window_bounded_by_ooo_queue(void **state)
 	wnd = (64 + 1) * MSS_TS;
 	assert_int_equal(g.r.window, wnd >> 5);
 	assert_int_equal(pc_info(&p).rcv_wnd, (wnd >> 5) << 5);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -774,8 +339,8 @@ pc_send_lent(struct pc *p, struct lend *l, uint8_t flags, const void *data,
 	memcpy(tcp + h, data, len);
 	n = tn_build_ipv4(l->buf + 14, ADDR_A, ADDR_B, ERG_IP_PROTO_TCP,
 	    p->x->ip_id++, 0, false, tcp, (size_t)h + len);
-	memcpy(l->buf, mac_b, 6);
-	memcpy(l->buf + 6, mac_a, 6);
+	memcpy(l->buf, tp_mac_b, 6);
+	memcpy(l->buf + 6, tp_mac_a, 6);
 	erg_put_be16(l->buf + 12, ERG_ETHERTYPE_IPV4);
 	erg_pkt_lend(&l->pkt, l->buf, sizeof(l->buf), 0, (uint32_t)(14 + n),
 	    lend_release, l);
@@ -807,7 +372,7 @@ test_lent_tail_does_not_let_segment_past_rcv_budget(void **state)
 	(void)state;
 	erg_config_default(&cfg);
 	cfg.tcp_rcv_buf = 2048; /* 2048 / 512: 4 packets */
-	tc_open(&x, &p, &cfg, &opt_full);
+	tc_open(&x, &p, &cfg, &tp_opt_full);
 	base = erg_stack_pool_in_use(x.t.s); /* listener and connection */
 	memset(&l, 0, sizeof(l));
 	/*
@@ -816,10 +381,10 @@ test_lent_tail_does_not_let_segment_past_rcv_budget(void **state)
 	 * driver lends.
 	 */
 	for (k = 0; k < 3; k++) {
-		pc_send(&p, F_ACK | F_PSH, x.pat + off, 300);
+		pc_send(&p, F_ACK | F_PSH, tp_pat + off, 300);
 		off += 300;
 	}
-	pc_send_lent(&p, &l, F_ACK | F_PSH, x.pat + off, 300);
+	pc_send_lent(&p, &l, F_ACK | F_PSH, tp_pat + off, 300);
 	off += 300;
 	assert_int_equal(erg_tcp_readable(p.c), 1200);
 	assert_int_equal(STAT(&x, TCP_COALESCED), 0);
@@ -828,7 +393,7 @@ test_lent_tail_does_not_let_segment_past_rcv_budget(void **state)
 	tn_capture_clear(&x.t.cap);
 	/* Ten more bytes, in order and in the window (848 bytes left). */
 	assert_int_equal(pc_info(&p).rcv_wnd, 2048 - 1200);
-	pc_send(&p, F_ACK | F_PSH, x.pat + off, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat + off, 10);
 	assert_int_equal(STAT(&x, TCP_RCV_BUDGET_DROP), 1);
 	assert_int_equal(STAT(&x, TCP_COALESCED), 0);
 	assert_int_equal(erg_tcp_readable(p.c), 1200);
@@ -839,10 +404,10 @@ test_lent_tail_does_not_let_segment_past_rcv_budget(void **state)
 	assert_int_equal(erg_stack_pool_in_use(x.t.s), base);
 	tn_capture_clear(&x.t.cap);
 	/* A retransmits the ten bytes: taken now. */
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt - 10, p.b_nxt, x.pat + off, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt - 10, p.b_nxt, tp_pat + off, 10);
 	assert_int_equal(pc_read_all(&p, off), 10);
 	tn_capture_clear(&x.t.cap);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -862,7 +427,7 @@ test_keepalive_shorter_idle_takes_effect_at_once(void **state)
 	struct seg g;
 
 	(void)state;
-	tc_open(&x, &p, NULL, &opt_full);
+	tc_open(&x, &p, NULL, &tp_opt_full);
 	assert_int_equal(erg_tcp_set_keepalive(p.c, 7200 * 1000, 75 * 1000, 9),
 	    0);
 	assert_int_equal(erg_tcp_set_keepalive(p.c, 10 * 1000, 1000, 3), 0);
@@ -882,7 +447,7 @@ test_keepalive_shorter_idle_takes_effect_at_once(void **state)
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss, p.a_nxt, 0);
 	assert_int_equal(STAT(&x, TCP_KEEPALIVE_PROBES), 2);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -905,18 +470,18 @@ test_synack_resent_gives_no_rtt_sample(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_syn(&p, &opt_mss, &g);
+	pc_syn(&p, &tp_opt_mss, &g);
 	/* A's SYN again, 900 ms later: B answers with its SYN-ACK again. */
 	tc_advance(&x, 900 * MS);
 	tc_expect_none(&x);
-	pc_send_syn(&p, &opt_mss);
+	pc_send_syn_at(&p, F_SYN, ISS_A, 0, &tp_opt_mss);
 	pc_expect(&p, &g);
 	seg_is(&g, F_SYN | F_ACK, p.b_iss, p.a_nxt, 0);
 	pc_ack_accept(&p);
 	i = pc_info(&p);
 	assert_int_equal(i.srtt_us, 0);
 	assert_int_equal(i.rto_us, RTO_INI);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -938,9 +503,9 @@ test_pmtu_resend_gives_no_rtt_sample(void **state)
 	uint8_t icmp[8 + 28];
 
 	(void)state;
-	tc_open(&x, &p, NULL, &opt_mss); /* no timestamps: timed samples */
+	tc_open(&x, &p, NULL, &tp_opt_mss); /* no timestamps: timed samples */
 	/* B's first data, acknowledged 100 ms later: an RTT sample. */
-	assert_int_equal(erg_tcp_write(p.c, x.pat, 10), 10);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 10), 10);
 	pc_take_all(&p);
 	tc_advance(&x, 100 * MS);
 	pc_send(&p, F_ACK, NULL, 0);
@@ -949,7 +514,7 @@ test_pmtu_resend_gives_no_rtt_sample(void **state)
 	assert_true(before.srtt_us > 0 && before.srtt_us < 100 * MS);
 	assert_int_equal(before.rto_us, RTO_MIN);
 	/* A full segment, too big for a router: 150 ms later, its ICMP. */
-	assert_int_equal(erg_tcp_write(p.c, x.pat, MSS_1500), MSS_1500);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, MSS_1500), MSS_1500);
 	assert_int_equal(x.t.cap.n, 1);
 	tc_seg(&x, 0, &g);
 	seg_is(&g, F_ACK | F_PSH, p.b_iss + 11, p.a_nxt, MSS_1500);
@@ -977,7 +542,7 @@ test_pmtu_resend_gives_no_rtt_sample(void **state)
 	assert_int_equal(STAT(&x, TCP_RTO), 0);
 	assert_int_equal(after.srtt_us, before.srtt_us);
 	assert_int_equal(after.rttvar_us, before.rttvar_us);
-	pc_abort(&p);
+	pc_abort(&p, F_RST | F_ACK);
 	tc_done(&x);
 }
 
@@ -1049,12 +614,9 @@ big_host_b(struct tc *x, struct bigdrv *d)
 {
 	struct erg_config cfg;
 	struct erg_netif_config nc;
-	size_t i;
 
 	memset(x, 0, sizeof(*x));
-	for (i = 0; i < sizeof(x->pat); i++) {
-		x->pat[i] = (uint8_t)(i * 7 + 1);
-	}
+	tp_pat_init();
 	erg_config_default(&cfg);
 	cfg.pkt_size = BIG_PKT;
 	cfg.pkt_count = 16;
@@ -1070,7 +632,7 @@ big_host_b(struct tc *x, struct bigdrv *d)
 	assert_int_equal(
 	    erg_stack_init(&x->t.s, x->t.arena, x->t.arena_len, &cfg, 0), 0);
 	memset(&nc, 0, sizeof(nc));
-	memcpy(nc.mac, mac_b, 6);
+	memcpy(nc.mac, tp_mac_b, 6);
 	nc.mtu = BIG_MTU;
 	nc.caps = ERG_NETIF_CAP_GATHER;
 	nc.ops = &bigdrv_ops;
@@ -1125,7 +687,8 @@ test_newreno_fast_retransmit_after_2gib(void **state)
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
 	p.a_win = 65535; /* with window scale 7: 8 MiB */
 	/* A offers the largest MSS there is (65535 - 40), no timestamps. */
-	pc_send_syn(&p, &(struct synopt){ 65495, true, false, true, 7 });
+	pc_send_syn_at(&p, F_SYN, ISS_A, 0,
+	    &(struct synopt){ 65495, true, false, true, 7 });
 	p.a_nxt++;
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.last_flags, F_SYN | F_ACK);

@@ -25,6 +25,7 @@
 
 #include "erg/erg.h"
 #include "lib/testnet.h"
+#include "lib/tcp_peer.h"
 
 /*
  * Tests that expose a known bug call skip() (each says BUG: ... why).
@@ -35,470 +36,9 @@
 #define skip() ((void)0)
 #endif
 
-#define ADDR_A ERG_IPV4(198, 18, 0, 1)
-#define ADDR_B ERG_IPV4(198, 18, 0, 2)
-
-#define PORT_SRV 7000u  /* B's listener */
-#define PORT_CLI 40100u /* A's port towards it */
-#define PORT_LOC 50000u /* B's port for its active opens */
-#define PORT_REM 80u    /* A's service for B's active opens */
-
-#define ISS_A    0x10000000u /* A's initial sequence number */
-#define TS_A0    1000u       /* A's first timestamp value */
-#define MSS_1500 1460u       /* 1500 - 20 (IPv4) - 20 (TCP) */
-/* RFC 9293 3.7.1, RFC 6691: the 12 bytes of TSopt come out of it. */
-#define MSS_TS (MSS_1500 - 12u)
-
-#define MS  1000ull    /* microseconds */
-#define SEC 1000000ull /* microseconds */
-#define T0  (10 * SEC)
-
 /* Defaults of erg_config_default (tcpnotes, include/erg/config.h). */
 #define DELACK_MS 40u
 #define MSL_MS    30000u
-
-#define F_SYN ERG_TCP_SYN
-#define F_ACK ERG_TCP_ACK
-#define F_FIN ERG_TCP_FIN
-#define F_RST ERG_TCP_RST
-#define F_PSH ERG_TCP_PSH
-
-#define STAT(x, name) tn_stat(&(x)->t, ERG_STAT_##name)
-
-static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
-
-/* Payload bytes: position i holds i * 7 + 1 (mod 256). */
-static uint8_t pat[70000];
-
-/* ---- The test bench ------------------------------------------------------ */
-
-struct evrec {
-	unsigned all; /* every event bit seen */
-	unsigned calls;
-};
-
-struct tc {
-	struct tn_stack t;
-	uint64_t now;
-	uint16_t ip_id;
-	struct erg_tcp_listener *l;
-	struct evrec lev;
-};
-
-/* One connection as host A sees it. */
-struct pc {
-	struct tc *x;
-	uint16_t aport;
-	uint16_t bport;
-	uint32_t a_nxt; /* A's SND.NXT */
-	uint32_t b_nxt; /* A's RCV.NXT: what B sends next */
-	uint32_t b_iss;
-	uint16_t a_win; /* A's window, as on the wire */
-	bool ts;        /* A sends timestamps */
-	uint32_t a_ts;  /* A's clock */
-	uint32_t b_ts;  /* B's last TSval, echoed */
-	struct erg_tcp_conn *c;
-	struct evrec ev;
-};
-
-/* What A's SYN (or SYN-ACK) offers. */
-struct synopt {
-	uint16_t mss; /* 0: no MSS option */
-	bool sack;
-	bool ts;
-	bool ws;
-	uint8_t wscale;
-};
-
-static const struct synopt opt_full = { MSS_1500, true, true, true, 7 };
-static const struct synopt opt_mss = { MSS_1500, false, false, false, 0 };
-
-/* A segment B sent, with a copy of its payload. */
-struct seg {
-	struct erg_tcp_repr r;
-	size_t len;
-	uint8_t data[2048];
-};
-
-static void
-ev_cb(struct erg_tcp_conn *c, unsigned events, void *ctx)
-{
-	struct evrec *e = ctx;
-
-	(void)c;
-	e->all |= events;
-	e->calls++;
-}
-
-static void
-lst_cb(struct erg_tcp_listener *l, unsigned events, void *ctx)
-{
-	struct evrec *e = ctx;
-
-	(void)l;
-	e->all |= events;
-	e->calls++;
-}
-
-static void
-pat_init(void)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(pat); i++) {
-		pat[i] = (uint8_t)(i * 7 + 1);
-	}
-}
-
-static void
-tc_init(struct tc *x, const struct erg_config *cfg)
-{
-	memset(x, 0, sizeof(*x));
-	pat_init();
-	tn_host_b(&x->t, cfg);
-	x->now = T0;
-	tn_learn_a(&x->t, x->now);
-}
-
-static void
-tc_listen(struct tc *x, unsigned backlog)
-{
-	assert_int_equal(erg_tcp_listen(x->t.s, ERG_IPV4_ANY, PORT_SRV, backlog,
-	                     lst_cb, &x->lev, &x->l),
-	    0);
-}
-
-/* Closes the listener, if any, and checks that nothing leaked. */
-static void
-tc_done(struct tc *x)
-{
-	if (x->l != NULL) {
-		erg_tcp_listener_close(x->l);
-		x->l = NULL;
-	}
-	assert_int_equal(STAT(x, TCP_CONNS_IN_USE), 0);
-	tn_stack_done(&x->t);
-}
-
-static void
-tc_advance(struct tc *x, uint64_t us)
-{
-	x->now += us;
-	(void)erg_stack_poll(x->t.s, x->now);
-}
-
-/* Frames A's TCP segment tcp (checksum already in place) and injects it. */
-static void
-tc_inject_tcp(struct tc *x, const uint8_t *tcp, size_t len)
-{
-	uint8_t *ip = tn_xmalloc(20 + len);
-	uint8_t *f = tn_xmalloc(14 + 20 + len);
-	size_t n;
-
-	n = tn_build_ipv4(ip, ADDR_A, ADDR_B, ERG_IP_PROTO_TCP, x->ip_id++, 0,
-	    false, tcp, len);
-	n = tn_build_eth(f, mac_b, mac_a, ERG_ETHERTYPE_IPV4, ip, n);
-	tn_inject(&x->t, f, n, x->now);
-	free(ip);
-	free(f);
-}
-
-static void
-tc_inject_repr(struct tc *x, const struct erg_tcp_repr *r, const void *data,
-    size_t len)
-{
-	uint8_t *b = tn_xmalloc(ERG_TCP_HDR_MAX + len);
-	struct erg_view v = erg_view_make(len > 0 ? data : pat, len);
-	int h;
-
-	h = erg_tcp_emit(r, ADDR_A, ADDR_B, &v, 1, b, ERG_TCP_HDR_MAX);
-	assert_true(h >= (int)ERG_TCP_HDR_LEN);
-	if (len > 0) {
-		memcpy(b + h, data, len);
-	}
-	tc_inject_tcp(x, b, (size_t)h + len);
-	free(b);
-}
-
-/* Parses frame f as a TCP segment from B to A, checksums verified. */
-static void
-seg_parse(const struct tn_frame *f, struct seg *g)
-{
-	struct erg_ipv4_repr ip;
-	struct erg_view l4, pl;
-	enum erg_stat why = ERG_STAT_COUNT;
-
-	assert_true(f->len >= ERG_ETHER_HDR_LEN);
-	assert_memory_equal(f->data, mac_a, 6);
-	assert_memory_equal(f->data + 6, mac_b, 6);
-	assert_int_equal(erg_be16(f->data + 12), ERG_ETHERTYPE_IPV4);
-	assert_int_equal(erg_ipv4_parse(&ip, &l4,
-	                     erg_view_make(f->data + 14, f->len - 14), NULL),
-	    0);
-	assert_int_equal(ip.proto, ERG_IP_PROTO_TCP);
-	assert_int_equal(ip.src, ADDR_B);
-	assert_int_equal(ip.dst, ADDR_A);
-	assert_int_equal(ip.total_len, f->len - 14); /* no link padding */
-	assert_int_equal(erg_tcp_parse(&g->r, &pl, l4, ADDR_B, ADDR_A, &why),
-	    0);
-	assert_true(pl.len <= sizeof(g->data));
-	memcpy(g->data, pl.p, pl.len);
-	g->len = pl.len;
-}
-
-/* Frame i of the capture, as a segment. */
-static void
-tc_seg(struct tc *x, unsigned i, struct seg *g)
-{
-	assert_true(i < x->t.cap.n);
-	seg_parse(&x->t.cap.frames[i], g);
-}
-
-static void
-tc_expect_none(struct tc *x)
-{
-	assert_int_equal(x->t.cap.n, 0);
-}
-
-static void
-seg_is(const struct seg *g, uint8_t flags, uint32_t seq, uint32_t ack,
-    size_t len)
-{
-	assert_int_equal(g->r.flags, flags);
-	assert_int_equal(g->r.seq, seq);
-	if (flags & F_ACK) {
-		assert_int_equal(g->r.ack, ack);
-	}
-	assert_int_equal(g->len, len);
-}
-
-static void
-pc_init(struct pc *p, struct tc *x, uint16_t aport, uint16_t bport)
-{
-	memset(p, 0, sizeof(*p));
-	p->x = x;
-	p->aport = aport;
-	p->bport = bport;
-	p->a_nxt = ISS_A;
-	p->a_win = 65535;
-	p->a_ts = TS_A0;
-}
-
-/* A's view of what B sent: B's clock to echo, B's next sequence number. */
-static void
-pc_track(struct pc *p, const struct seg *g)
-{
-	uint32_t end = g->r.seq + (uint32_t)g->len +
-	    ((g->r.flags & F_SYN) ? 1u : 0u) + ((g->r.flags & F_FIN) ? 1u : 0u);
-
-	assert_int_equal(g->r.src_port, p->bport);
-	assert_int_equal(g->r.dst_port, p->aport);
-	if ((g->r.flags & (F_SYN | F_RST)) == F_SYN) {
-		p->b_iss = g->r.seq;
-		p->b_nxt = end;
-	}
-	if (g->r.ts_ok) {
-		p->b_ts = g->r.ts_val;
-	}
-	if ((g->r.flags & F_RST) == 0 && (int32_t)(end - p->b_nxt) > 0) {
-		p->b_nxt = end;
-	}
-}
-
-/* Exactly one segment, of p's connection; the capture is cleared. */
-static void
-pc_expect(struct pc *p, struct seg *g)
-{
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, g);
-	pc_track(p, g);
-	tn_capture_clear(&p->x->t.cap);
-}
-
-/* Tracks and clears every segment captured (all of p's connection). */
-static void
-pc_take_all(struct pc *p)
-{
-	struct seg g;
-	unsigned k;
-
-	for (k = 0; k < p->x->t.cap.n; k++) {
-		tc_seg(p->x, k, &g);
-		pc_track(p, &g);
-	}
-	tn_capture_clear(&p->x->t.cap);
-}
-
-static void
-pc_repr(const struct pc *p, struct erg_tcp_repr *r, uint8_t flags, uint32_t seq,
-    uint32_t ack)
-{
-	memset(r, 0, sizeof(*r));
-	r->src_port = p->aport;
-	r->dst_port = p->bport;
-	r->seq = seq;
-	r->ack = (flags & F_ACK) ? ack : 0;
-	r->flags = flags;
-	r->window = p->a_win;
-	if (p->ts) {
-		r->ts_ok = true;
-		r->ts_val = p->a_ts;
-		r->ts_ecr = p->b_ts;
-	}
-}
-
-/* A sends with the given sequence and acknowledgment numbers. */
-static void
-pc_send_at(struct pc *p, uint8_t flags, uint32_t seq, uint32_t ack,
-    const void *data, size_t len)
-{
-	struct erg_tcp_repr r;
-
-	pc_repr(p, &r, flags, seq, ack);
-	tc_inject_repr(p->x, &r, data, len);
-	p->a_ts++;
-}
-
-/* A sends in sequence: seq A's SND.NXT, ack A's RCV.NXT. */
-static void
-pc_send(struct pc *p, uint8_t flags, const void *data, size_t len)
-{
-	pc_send_at(p, flags, p->a_nxt, p->b_nxt, data, len);
-	p->a_nxt += (uint32_t)len + ((flags & F_SYN) ? 1u : 0u) +
-	    ((flags & F_FIN) ? 1u : 0u);
-}
-
-/* A SYN (flags SYN, or SYN|ACK) offering o, at A's ISS. */
-static void
-pc_send_syn(struct pc *p, uint8_t flags, const struct synopt *o)
-{
-	struct erg_tcp_repr r;
-
-	p->ts = o->ts;
-	pc_repr(p, &r, flags, p->a_nxt, p->b_nxt);
-	r.mss = o->mss;
-	r.sack_ok = o->sack;
-	r.wscale_ok = o->ws;
-	r.wscale = o->ws ? o->wscale : 0;
-	tc_inject_repr(p->x, &r, NULL, 0);
-	p->a_ts++;
-	p->a_nxt++;
-}
-
-static struct erg_tcp_info
-pc_info(const struct pc *p)
-{
-	struct erg_tcp_info i;
-
-	erg_tcp_info(p->c, &i);
-	return i;
-}
-
-/* Compares names, so that a failure says which states. */
-#define assert_state(p, st)                                       \
-	assert_string_equal(erg_tcp_state_name(pc_info(p).state), \
-	    erg_tcp_state_name(st))
-
-/*
- * A's SYN to B's listener, offering o; checks B's SYN-ACK and leaves
- * the handshake half done (B in SYN-RECEIVED).
- */
-static void
-pc_syn(struct pc *p, const struct synopt *o, struct seg *synack)
-{
-	pc_send_syn(p, F_SYN, o);
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, synack);
-	assert_int_equal(synack->r.flags, F_SYN | F_ACK);
-	assert_int_equal(synack->r.ack, p->a_nxt);
-	p->b_iss = synack->r.seq;
-	p->b_nxt = p->b_iss;
-	pc_track(p, synack);
-	tn_capture_clear(&p->x->t.cap);
-}
-
-/* A full passive open (B's listener must exist) and accept. */
-static void
-pc_accept(struct pc *p, const struct synopt *o)
-{
-	struct seg g;
-
-	pc_syn(p, o, &g);
-	p->x->lev.all = 0;
-	pc_send(p, F_ACK, NULL, 0);
-	tc_expect_none(p->x);
-	assert_true(p->x->lev.all & ERG_TCP_EV_ACCEPT);
-	assert_int_equal(erg_tcp_accept(p->x->l, ev_cb, &p->ev, &p->c), 0);
-	assert_state(p, ERG_TCP_ESTABLISHED);
-}
-
-/* B's active open to A, A answering SYN-ACK with o. */
-static void
-pc_connect(struct pc *p, const struct synopt *o)
-{
-	struct seg g;
-
-	assert_int_equal(erg_tcp_connect(p->x->t.s, ADDR_A, p->aport, p->bport,
-	                     ev_cb, &p->ev, &p->c),
-	    0);
-	assert_int_equal(p->x->t.cap.n, 1);
-	tc_seg(p->x, 0, &g);
-	assert_int_equal(g.r.flags, F_SYN);
-	p->b_iss = g.r.seq;
-	p->b_nxt = g.r.seq;
-	pc_track(p, &g);
-	tn_capture_clear(&p->x->t.cap);
-	pc_send_syn(p, F_SYN | F_ACK, o);
-	pc_expect(p, &g);
-	seg_is(&g, F_ACK, p->b_iss + 1, ISS_A + 1, 0);
-	assert_true(p->ev.all & ERG_TCP_EV_CONNECTED);
-	assert_state(p, ERG_TCP_ESTABLISHED);
-}
-
-/*
- * Aborts p's connection (RFC 9293 3.10.5): one RST at B's SND.NXT in
- * SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 and CLOSE-WAIT;
- * nothing in the other states.
- */
-static void
-pc_abort(struct pc *p)
-{
-	struct seg g;
-	enum erg_tcp_state st = pc_info(p).state;
-
-	erg_tcp_abort(p->c);
-	p->c = NULL;
-	switch (st) {
-	case ERG_TCP_SYN_RECEIVED:
-	case ERG_TCP_ESTABLISHED:
-	case ERG_TCP_FIN_WAIT_1:
-	case ERG_TCP_FIN_WAIT_2:
-	case ERG_TCP_CLOSE_WAIT:
-		pc_expect(p, &g);
-		assert_int_equal(g.r.flags & F_RST, F_RST);
-		assert_int_equal(g.r.seq, p->b_nxt);
-		break;
-	default:
-		tc_expect_none(p->x);
-		break;
-	}
-}
-
-/* Reads everything readable from p and checks it is pat[off..]. */
-static size_t
-pc_read_all(struct pc *p, size_t off)
-{
-	uint8_t buf[4096];
-	size_t total = 0;
-	long n;
-
-	while ((n = erg_tcp_read(p->c, buf, sizeof(buf))) > 0) {
-		assert_memory_equal(buf, pat + off + total, (size_t)n);
-		total += (size_t)n;
-	}
-	return total;
-}
 
 #define CHALLENGE_PER_SEC 10u
 
@@ -515,7 +55,7 @@ test_rfc5961_rst_at_rcv_nxt_resets(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	/* With ACK too, and any acknowledgment number. */
 	pc_send_at(&p, F_RST | F_ACK, p.a_nxt, p.b_nxt + 12345, NULL, 0);
 	tc_expect_none(&x);
@@ -545,7 +85,7 @@ test_rfc5961_rst_in_window_gets_challenge_ack(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	wnd = pc_info(&p).rcv_wnd;
 	assert_true(wnd > 2);
 	pc_send_at(&p, F_RST, p.a_nxt + 1, 0, NULL, 0);
@@ -560,7 +100,7 @@ test_rfc5961_rst_in_window_gets_challenge_ack(void **state)
 	assert_int_equal(p.ev.all & ERG_TCP_EV_RESET, 0);
 	assert_int_equal(erg_tcp_error(p.c), 0);
 	/* The connection carries on. */
-	pc_send(&p, F_ACK | F_PSH, pat, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 10);
 	assert_int_equal(pc_read_all(&p, 0), 10);
 	/* The real peer: RST at the challenge ACK's number. */
 	pc_send_at(&p, F_RST, p.a_nxt, 0, NULL, 0);
@@ -584,7 +124,7 @@ test_rfc5961_rst_out_of_window_dropped(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	wnd = pc_info(&p).rcv_wnd;
 	pc_send_at(&p, F_RST, p.a_nxt - 1, 0, NULL, 0);
 	pc_send_at(&p, F_RST, p.a_nxt + wnd, 0, NULL, 0);
@@ -595,7 +135,7 @@ test_rfc5961_rst_out_of_window_dropped(void **state)
 	assert_int_equal(STAT(&x, TCP_RST_CHALLENGE_ACKS), 0);
 	assert_state(&p, ERG_TCP_ESTABLISHED);
 	assert_int_equal(erg_tcp_error(p.c), 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -613,13 +153,13 @@ test_rfc5961_syn_in_established_gets_challenge_ack(void **state)
 	struct tc x;
 	struct pc p;
 	struct seg g;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 
 	(void)state;
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	/* At RCV.NXT, as a new incarnation would. */
 	pc_send_at(&p, F_SYN, p.a_nxt, 0, NULL, 0);
 	pc_expect(&p, &g);
@@ -650,9 +190,9 @@ test_rfc5961_syn_in_established_gets_challenge_ack(void **state)
 	assert_state(&p, ERG_TCP_ESTABLISHED);
 	assert_int_equal(pc_info(&p).mss, MSS_TS);
 	assert_int_equal(p.ev.all & ERG_TCP_EV_RESET, 0);
-	pc_send(&p, F_ACK | F_PSH, pat, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 10);
 	assert_int_equal(pc_read_all(&p, 0), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -668,7 +208,7 @@ test_rfc5961_syn_in_closing_states_gets_challenge_ack(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	pc_send(&p, F_FIN | F_ACK, NULL, 0);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
@@ -679,7 +219,7 @@ test_rfc5961_syn_in_closing_states_gets_challenge_ack(void **state)
 	assert_state(&p, ERG_TCP_CLOSE_WAIT);
 
 	pc_init(&q, &x, PORT_CLI + 1, PORT_SRV);
-	pc_accept(&q, &opt_full);
+	pc_accept(&q, &tp_opt_full);
 	assert_int_equal(erg_tcp_shutdown(q.c), 0);
 	pc_expect(&q, &g);
 	pc_send(&q, F_ACK, NULL, 0);
@@ -689,8 +229,8 @@ test_rfc5961_syn_in_closing_states_gets_challenge_ack(void **state)
 	seg_is(&g, F_ACK, q.b_iss + 2, q.a_nxt, 0);
 	assert_state(&q, ERG_TCP_FIN_WAIT_2);
 	assert_int_equal(STAT(&x, TCP_SYN_CHALLENGE_ACKS), 2);
-	pc_abort(&p);
-	pc_abort(&q);
+	pc_abort(&p, 0);
+	pc_abort(&q, 0);
 	tc_done(&x);
 }
 
@@ -705,14 +245,14 @@ test_rfc5961_syn_on_active_connection_gets_challenge_ack(void **state)
 	(void)state;
 	tc_init(&x, NULL);
 	pc_init(&p, &x, PORT_REM, PORT_LOC);
-	pc_connect(&p, &opt_full);
+	pc_connect(&p, &tp_opt_full);
 	/* A's SYN-ACK again (a retransmission): acknowledged, no reset. */
 	p.a_nxt = ISS_A;
-	pc_send_syn(&p, F_SYN | F_ACK, &opt_full);
+	pc_send_syn(&p, F_SYN | F_ACK, &tp_opt_full);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, ISS_A + 1, 0);
 	assert_state(&p, ERG_TCP_ESTABLISHED);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -722,12 +262,12 @@ test_rfc5961_syn_on_active_connection_gets_challenge_ack(void **state)
 static void
 with_data_in_flight(struct tc *x, struct pc *p)
 {
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 
 	o.ws = false; /* MAX.SND.WND = 65535 exactly */
 	pc_init(p, x, PORT_CLI, PORT_SRV);
 	pc_accept(p, &o);
-	assert_int_equal(erg_tcp_write(p->c, pat, 1000), 1000);
+	assert_int_equal(erg_tcp_write(p->c, tp_pat, 1000), 1000);
 	assert_int_equal(x->t.cap.n, 1);
 	pc_take_all(p);
 	assert_int_equal(pc_info(p).in_flight, 1000);
@@ -750,7 +290,7 @@ test_rfc5961_ack_too_new_dropped_with_challenge_ack(void **state)
 	tc_listen(&x, 0);
 	with_data_in_flight(&x, &p);
 	una = p.b_iss + 1;
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una + 1001, pat, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una + 1001, tp_pat, 10);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, una + 1000, p.a_nxt, 0);
 	assert_int_equal(STAT(&x, TCP_BAD_ACK), 1);
@@ -758,7 +298,7 @@ test_rfc5961_ack_too_new_dropped_with_challenge_ack(void **state)
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	assert_int_equal(pc_info(&p).in_flight, 1000);
 	/* Exactly SND.NXT is fine. */
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una + 1000, pat, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una + 1000, tp_pat, 10);
 	p.a_nxt += 10;
 	assert_int_equal(erg_tcp_readable(p.c), 10);
 	assert_int_equal(pc_info(&p).in_flight, 0);
@@ -766,7 +306,7 @@ test_rfc5961_ack_too_new_dropped_with_challenge_ack(void **state)
 	tc_advance(&x, DELACK_MS * MS);
 	tn_capture_clear(&x.t.cap);
 	assert_int_equal(pc_read_all(&p, 0), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -788,18 +328,18 @@ test_rfc5961_ack_too_old_dropped_with_challenge_ack(void **state)
 	tc_listen(&x, 0);
 	with_data_in_flight(&x, &p);
 	una = p.b_iss + 1;
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 65535 - 1, pat, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 65535 - 1, tp_pat, 10);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, una + 1000, p.a_nxt, 0);
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 0x40000000u, pat, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 0x40000000u, tp_pat, 10);
 	pc_expect(&p, &g);
 	assert_int_equal(STAT(&x, TCP_ACK_CHALLENGE_ACKS), 2);
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	/* SND.UNA - MAX.SND.WND exactly: acceptable. */
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 65535, pat, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 65535, tp_pat, 10);
 	p.a_nxt += 10;
 	assert_int_equal(erg_tcp_readable(p.c), 10);
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 1, pat + 10, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, una - 1, tp_pat + 10, 10);
 	p.a_nxt += 10;
 	assert_int_equal(erg_tcp_readable(p.c), 20);
 	assert_int_equal(STAT(&x, TCP_ACK_CHALLENGE_ACKS), 2);
@@ -808,7 +348,7 @@ test_rfc5961_ack_too_old_dropped_with_challenge_ack(void **state)
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, una + 1000, p.a_nxt, 0);
 	assert_int_equal(pc_read_all(&p, 0), 20);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -826,15 +366,15 @@ test_rfc5961_data_outside_window_dropped_with_ack(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	wnd = pc_info(&p).rcv_wnd;
 	/* Beyond the right edge. */
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt + wnd, p.b_nxt, pat, 100);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt + wnd, p.b_nxt, tp_pat, 100);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	assert_int_equal(g.r.sack_n, 0);
 	/* Entirely before RCV.NXT: an old duplicate. */
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt - 100, p.b_nxt, pat, 100);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt - 100, p.b_nxt, tp_pat, 100);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	assert_int_equal(STAT(&x, TCP_OUT_OF_WINDOW), 2);
@@ -842,19 +382,19 @@ test_rfc5961_data_outside_window_dropped_with_ack(void **state)
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	assert_int_equal(STAT(&x, TCP_OOO_QUEUED), 0);
 	/* Straddling RCV.NXT: the new part is taken. */
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt - 5, p.b_nxt, pat, 15);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt - 5, p.b_nxt, tp_pat, 15);
 	p.a_nxt += 10;
 	assert_int_equal(erg_tcp_readable(p.c), 10);
 	{
 		uint8_t buf[16];
 
 		assert_int_equal(erg_tcp_read(p.c, buf, sizeof(buf)), 10);
-		assert_memory_equal(buf, pat + 5, 10);
+		assert_memory_equal(buf, tp_pat + 5, 10);
 	}
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ack, p.a_nxt);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -877,9 +417,9 @@ test_rfc5961_challenge_ack_limit_is_per_connection(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 0);
 	pc_init(&p, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&p, &opt_full);
+	pc_accept(&p, &tp_opt_full);
 	pc_init(&q, &x, PORT_CLI + 1, PORT_SRV);
-	pc_accept(&q, &opt_full);
+	pc_accept(&q, &tp_opt_full);
 	for (k = 0; k < CHALLENGE_PER_SEC + 5; k++) {
 		pc_send_at(&p, F_RST, p.a_nxt + 1 + k, 0, NULL, 0);
 	}
@@ -918,8 +458,8 @@ test_rfc5961_challenge_ack_limit_is_per_connection(void **state)
 	assert_state(&q, ERG_TCP_ESTABLISHED);
 	assert_int_equal(STAT(&x, TCP_RST_CHALLENGE_ACKS),
 	    2 * CHALLENGE_PER_SEC + 1);
-	pc_abort(&p);
-	pc_abort(&q);
+	pc_abort(&p, 0);
+	pc_abort(&q, 0);
 	tc_done(&x);
 }
 
@@ -932,12 +472,12 @@ paws_setup(struct tc *x, struct pc *p)
 	struct seg g;
 
 	pc_init(p, x, PORT_CLI, PORT_SRV);
-	pc_accept(p, &opt_full);
+	pc_accept(p, &tp_opt_full);
 	/* Data, and B's ACK of it: TS.Recent follows (RFC 7323 4.3). */
-	pc_send(p, F_ACK | F_PSH, pat, 10);
+	pc_send(p, F_ACK | F_PSH, tp_pat, 10);
 	tc_advance(x, DELACK_MS * MS);
 	pc_expect(p, &g);
-	pc_send(p, F_ACK | F_PSH, pat + 10, 10);
+	pc_send(p, F_ACK | F_PSH, tp_pat + 10, 10);
 	tc_advance(x, DELACK_MS * MS);
 	pc_expect(p, &g);
 	assert_int_equal(g.r.ts_ecr, p->a_ts - 1);
@@ -963,7 +503,7 @@ test_paws_old_timestamp_dropped_with_ack(void **state)
 	paws_setup(&x, &p);
 	recent = p.a_ts - 1;
 	p.a_ts = recent - 1;
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, p.b_nxt, pat, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, p.b_nxt, tp_pat, 10);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK, p.b_iss + 1, p.a_nxt, 0);
 	assert_int_equal(g.r.ts_ecr, recent);
@@ -971,20 +511,20 @@ test_paws_old_timestamp_dropped_with_ack(void **state)
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	/* Half the timestamp space ahead is behind, modulo 2^32. */
 	p.a_ts = recent + 0x80000001u;
-	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, p.b_nxt, pat, 10);
+	pc_send_at(&p, F_ACK | F_PSH, p.a_nxt, p.b_nxt, tp_pat, 10);
 	pc_expect(&p, &g);
 	assert_int_equal(STAT(&x, TCP_PAWS_DROP), 2);
 	assert_int_equal(erg_tcp_readable(p.c), 0);
 	/* Equal to TS.Recent: accepted. */
 	p.a_ts = recent;
-	pc_send(&p, F_ACK | F_PSH, pat + 20, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat + 20, 10);
 	assert_int_equal(erg_tcp_readable(p.c), 10);
 	assert_int_equal(STAT(&x, TCP_PAWS_DROP), 2);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ack, p.a_nxt);
 	assert_int_equal(pc_read_all(&p, 20), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1022,12 +562,12 @@ test_paws_newer_timestamp_is_echoed(void **state)
 	tc_listen(&x, 0);
 	paws_setup(&x, &p);
 	p.a_ts += 0x7fff0000u; /* far ahead, still "newer" */
-	pc_send(&p, F_ACK | F_PSH, pat + 20, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat + 20, 10);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ts_ecr, p.a_ts - 1);
 	assert_int_equal(pc_read_all(&p, 20), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1053,14 +593,14 @@ test_paws_ts_recent_invalid_after_24_days_idle(void **state)
 	tc_advance(&x, 25ull * 24 * 3600 * SEC);
 	tn_learn_a(&x.t, x.now); /* the ARP entry expired meanwhile */
 	p.a_ts -= 0x10000000u;
-	pc_send(&p, F_ACK | F_PSH, pat + 20, 10);
+	pc_send(&p, F_ACK | F_PSH, tp_pat + 20, 10);
 	assert_int_equal(STAT(&x, TCP_PAWS_DROP), 0);
 	assert_int_equal(erg_tcp_readable(p.c), 10);
 	tc_advance(&x, DELACK_MS * MS);
 	pc_expect(&p, &g);
 	assert_int_equal(g.r.ts_ecr, p.a_ts - 1);
 	assert_int_equal(pc_read_all(&p, 20), 10);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	tc_done(&x);
 }
 
@@ -1074,7 +614,7 @@ synq_full(struct tc *x, struct pc *first)
 
 	tc_listen(x, 1);
 	pc_init(first, x, PORT_CLI, PORT_SRV);
-	pc_syn(first, &opt_full, &g);
+	pc_syn(first, &tp_opt_full, &g);
 	assert_int_equal(STAT(x, TCP_CONNS_IN_USE), 1);
 	assert_int_equal(STAT(x, TCP_SYN_COOKIES_SENT), 0);
 }
@@ -1111,7 +651,7 @@ test_syncookie_when_syn_queue_full(void **state)
 	synq_full(&x, &first);
 	pc_init(&p, &x, PORT_CLI + 1, PORT_SRV);
 	p.a_nxt = ISS_A + 777;
-	cookie_syn(&x, &p, &opt_full, &g);
+	cookie_syn(&x, &p, &tp_opt_full, &g);
 	assert_int_equal(STAT(&x, TCP_SYNQ_FULL), 1);
 	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 1);
 	assert_int_equal(g.r.ack, ISS_A + 778);
@@ -1130,7 +670,7 @@ test_syncookie_when_syn_queue_full(void **state)
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_BAD), 0);
 	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 2);
 	assert_true(x.lev.all & ERG_TCP_EV_ACCEPT);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
 	i = pc_info(&p);
 	assert_string_equal(erg_tcp_state_name(i.state), "ESTABLISHED");
 	assert_int_equal(i.rport, PORT_CLI + 1);
@@ -1139,21 +679,21 @@ test_syncookie_when_syn_queue_full(void **state)
 	assert_true(i.sack_ok);
 	assert_true(i.ts_ok);
 	/* It works both ways. */
-	pc_send(&p, F_ACK | F_PSH, pat, 100);
+	pc_send(&p, F_ACK | F_PSH, tp_pat, 100);
 	assert_int_equal(pc_read_all(&p, 0), 100);
-	assert_int_equal(erg_tcp_write(p.c, pat, 10), 10);
+	assert_int_equal(erg_tcp_write(p.c, tp_pat, 10), 10);
 	pc_expect(&p, &g);
 	seg_is(&g, F_ACK | F_PSH, p.b_iss + 1, p.a_nxt, 10);
 	assert_int_equal(g.r.window << pc_info(&p).rcv_wscale,
 	    pc_info(&p).rcv_wnd);
 	pc_send(&p, F_ACK, NULL, 0);
 	assert_int_equal(pc_info(&p).in_flight, 0);
-	pc_abort(&p);
+	pc_abort(&p, 0);
 	/* The first handshake was never disturbed. */
 	pc_send(&first, F_ACK, NULL, 0);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &first.ev, &first.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &first.ev, &first.c), 0);
 	assert_state(&first, ERG_TCP_ESTABLISHED);
-	pc_abort(&first);
+	pc_abort(&first, 0);
 	tc_done(&x);
 }
 
@@ -1167,7 +707,7 @@ test_syncookie_encodes_mss(void **state)
 	struct tc x;
 	struct pc first, p;
 	struct seg g;
-	struct synopt o = opt_full;
+	struct synopt o = tp_opt_full;
 	unsigned k;
 
 	(void)state;
@@ -1184,15 +724,15 @@ test_syncookie_encodes_mss(void **state)
 		assert_false(g.r.sack_ok);
 		pc_send(&p, F_ACK, NULL, 0);
 		tc_expect_none(&x);
-		assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
+		assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
 		assert_int_equal(pc_info(&p).mss, t[k].got);
 		assert_int_equal(pc_info(&p).snd_wscale, 0);
 		assert_false(pc_info(&p).sack_ok);
 		assert_false(pc_info(&p).ts_ok);
-		pc_abort(&p);
+		pc_abort(&p, 0);
 	}
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_OK), 4);
-	(void)opt_mss;
+	(void)tp_opt_mss;
 	tc_done(&x); /* closing the listener resets the first handshake */
 }
 
@@ -1214,7 +754,7 @@ test_syncookie_forged_rejected(void **state)
 	tc_init(&x, NULL);
 	synq_full(&x, &first);
 	pc_init(&p, &x, PORT_CLI + 1, PORT_SRV);
-	cookie_syn(&x, &p, &opt_full, &g);
+	cookie_syn(&x, &p, &tp_opt_full, &g);
 	cookie = g.r.seq;
 	/* A guessed cookie. */
 	pc_send_at(&p, F_ACK, p.a_nxt, cookie + 1 + 0x100, NULL, 0);
@@ -1239,13 +779,14 @@ test_syncookie_forged_rejected(void **state)
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_BAD), 3);
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_OK), 0);
 	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 1);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), -ERG_EAGAIN);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c),
+	    -ERG_EAGAIN);
 	/* The real ACK still works. */
 	pc_send_at(&p, F_ACK, p.a_nxt, cookie + 1, NULL, 0);
 	tc_expect_none(&x);
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_OK), 1);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
-	pc_abort(&p);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
+	pc_abort(&p, 0);
 	tc_done(&x); /* closing the listener resets the first handshake */
 }
 
@@ -1266,7 +807,7 @@ test_syncookie_old_rejected(void **state)
 	tc_init(&x, NULL);
 	synq_full(&x, &first);
 	pc_init(&p, &x, PORT_CLI + 1, PORT_SRV);
-	cookie_syn(&x, &p, &opt_full, &g);
+	cookie_syn(&x, &p, &tp_opt_full, &g);
 	for (k = 0; k < 200; k++) {
 		tc_advance(&x, SEC);
 	}
@@ -1275,9 +816,9 @@ test_syncookie_old_rejected(void **state)
 	tn_learn_a(&x.t, x.now);
 	/* A new flood: the queue fills again, cookies go out again. */
 	pc_init(&again, &x, PORT_CLI + 2, PORT_SRV);
-	pc_syn(&again, &opt_full, &g);
+	pc_syn(&again, &tp_opt_full, &g);
 	pc_init(&q, &x, PORT_CLI + 3, PORT_SRV);
-	cookie_syn(&x, &q, &opt_full, &g);
+	cookie_syn(&x, &q, &tp_opt_full, &g);
 	/* p's ACK of its 200 s old cookie. */
 	pc_send(&p, F_ACK, NULL, 0);
 	pc_expect(&p, &g);
@@ -1289,8 +830,8 @@ test_syncookie_old_rejected(void **state)
 	pc_send(&q, F_ACK, NULL, 0);
 	tc_expect_none(&x);
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_OK), 1);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &q.ev, &q.c), 0);
-	pc_abort(&q);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &q.ev, &q.c), 0);
+	pc_abort(&q, 0);
 	tc_done(&x);
 }
 
@@ -1312,16 +853,16 @@ test_syncookie_flood_spares_established(void **state)
 	tc_init(&x, NULL);
 	tc_listen(&x, 2);
 	pc_init(&est, &x, PORT_CLI, PORT_SRV);
-	pc_accept(&est, &opt_full);
+	pc_accept(&est, &tp_opt_full);
 	pc_init(&first, &x, PORT_CLI + 1, PORT_SRV);
-	pc_syn(&first, &opt_full, &g);
+	pc_syn(&first, &tp_opt_full, &g);
 	pc_init(&second, &x, PORT_CLI + 2, PORT_SRV);
-	pc_syn(&second, &opt_full, &g);
+	pc_syn(&second, &tp_opt_full, &g);
 	pool = erg_stack_pool_in_use(x.t.s);
 	for (k = 0; k < 200; k++) {
 		pc_init(&p, &x, (uint16_t)(20000 + k), PORT_SRV);
 		p.a_nxt = ISS_A + k * 7919;
-		pc_send_syn(&p, F_SYN, &opt_full);
+		pc_send_syn(&p, F_SYN, &tp_opt_full);
 	}
 	assert_int_equal(x.t.cap.n, 200);
 	for (k = 0; k < x.t.cap.n; k++) {
@@ -1335,9 +876,9 @@ test_syncookie_flood_spares_established(void **state)
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_SENT), 200);
 	assert_int_equal(erg_stack_pool_in_use(x.t.s), pool);
 	/* The established connection works on. */
-	pc_send(&est, F_ACK | F_PSH, pat, 100);
+	pc_send(&est, F_ACK | F_PSH, tp_pat, 100);
 	assert_int_equal(pc_read_all(&est, 0), 100);
-	assert_int_equal(erg_tcp_write(est.c, pat, 50), 50);
+	assert_int_equal(erg_tcp_write(est.c, tp_pat, 50), 50);
 	pc_expect(&est, &g);
 	seg_is(&g, F_ACK | F_PSH, est.b_iss + 1, est.a_nxt, 50);
 	/* The flood's last source was a real client: its ACK of the
@@ -1346,10 +887,10 @@ test_syncookie_flood_spares_established(void **state)
 	pc_send(&p, F_ACK, NULL, 0);
 	tc_expect_none(&x);
 	assert_int_equal(STAT(&x, TCP_SYN_COOKIES_OK), 1);
-	assert_int_equal(erg_tcp_accept(x.l, ev_cb, &p.ev, &p.c), 0);
+	assert_int_equal(erg_tcp_accept(x.l, tp_ev_cb, &p.ev, &p.c), 0);
 	assert_state(&p, ERG_TCP_ESTABLISHED);
-	pc_abort(&p);
-	pc_abort(&est);
+	pc_abort(&p, 0);
+	pc_abort(&est, 0);
 	tc_done(&x);
 }
 
