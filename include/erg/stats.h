@@ -120,6 +120,7 @@ extern "C" {
 	X(TCP_TX, "tcp.tx")						\
 	X(TCP_NO_LISTENER, "tcp.no_listener")				\
 	X(TCP_BAD_DST, "tcp.bad_dst")					\
+	X(TCP_BAD_PORT, "tcp.bad_port")					\
 	X(TCP_BAD_FLAGS, "tcp.bad_flags")				\
 	X(TCP_RST_TX, "tcp.rst_tx")					\
 	X(TCP_RST_RX, "tcp.rst_rx")					\

@@ -1028,6 +1028,12 @@ erg_tcp_input(struct erg_stack *s, struct erg_pkt *pkt,
 	g.dst = ip->dst;
 	g.len = (uint32_t)g.data.len + ((g.r.flags & ERG_TCP_SYN) ? 1u : 0u) +
 	    ((g.r.flags & ERG_TCP_FIN) ? 1u : 0u);
+	/* Port 0 is reserved (RFC 6335 6): no connection uses it, and a
+	 * reply to it would go nowhere (as OpenBSD, drop either way). */
+	if (g.r.src_port == 0 || g.r.dst_port == 0) {
+		ERG_COUNT(s, TCP_BAD_PORT);
+		goto out;
+	}
 	if ((g.r.flags & ERG_TCP_SYN) &&
 	    (g.r.flags & (ERG_TCP_RST | ERG_TCP_FIN))) {
 		ERG_COUNT(s, TCP_BAD_FLAGS);

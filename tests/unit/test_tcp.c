@@ -1226,6 +1226,31 @@ test_tcp_closed_port_answers_rst(void **state)
 	tc_done(&x);
 }
 
+/*
+ * RFC 6335 6: port 0 is reserved. A segment from or to it is dropped and
+ * counted, not answered (a SYN-ACK or RST to port 0 goes nowhere).
+ */
+static void
+test_tcp_port_zero_dropped_unanswered(void **state)
+{
+	struct tc x;
+	struct pc p, q;
+
+	(void)state;
+	tc_init(&x, NULL);
+	tc_listen(&x, 0);
+	pc_init(&p, &x, 0, PORT_SRV);
+	pc_send_syn(&p, F_SYN, &tp_opt_full);
+	tc_expect_none(&x);
+	pc_init(&q, &x, PORT_CLI, 0);
+	pc_send_syn(&q, F_SYN, &tp_opt_full);
+	tc_expect_none(&x);
+	assert_int_equal(STAT(&x, TCP_BAD_PORT), 2);
+	assert_int_equal(STAT(&x, TCP_NO_LISTENER), 0);
+	assert_int_equal(STAT(&x, TCP_CONNS_IN_USE), 0);
+	tc_done(&x);
+}
+
 /* ---- Options: MSS, window scale, timestamps ------------------------------ */
 
 /* RFC 6691 / RFC 9293 3.7.1: MSS = route MTU - 40, on both kinds of SYN. */
@@ -2730,6 +2755,7 @@ main(void)
 		    test_tcp_time_wait_reused_by_syn_with_higher_timestamp),
 		cmocka_unit_test(test_tcp_time_wait_old_syn_gets_ack),
 		cmocka_unit_test(test_tcp_closed_port_answers_rst),
+		cmocka_unit_test(test_tcp_port_zero_dropped_unanswered),
 		cmocka_unit_test(test_tcp_mss_clamped_to_route_mtu),
 		cmocka_unit_test(test_tcp_mss_defaults_to_536_without_option),
 		cmocka_unit_test(test_tcp_options_need_both_sides_passive),
