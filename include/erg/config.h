@@ -25,7 +25,7 @@
  *   TCP listeners       tcp_listeners * ~96
  *   TCP TIME-WAIT       tcp_timewait * ~48 + its hash table
  *
- * With erg_config_default() that is about 4.9 MiB: 64 send rings of
+ * With erg_config_default() that is about 4.7 MiB: 64 send rings of
  * 64 KiB (4 MiB), the 256 packet buffers (512 KiB) and two 64 KiB
  * reassembly buffers.
  */
