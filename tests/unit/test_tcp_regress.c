@@ -748,6 +748,131 @@ test_newreno_fast_retransmit_after_2gib(void **state)
 	tn_stack_done(&x.t);
 }
 
+/* Host B as tn_host_b builds it, but on a capture port that takes gather
+ * lists: only then does a connection keep its path (route + next-hop MAC,
+ * struct erg_ipv4_path), which tn_host_b's port never exercises. */
+static void
+gather_host_b(struct tc *x)
+{
+	struct erg_config cfg;
+	struct erg_netif_config nc;
+
+	memset(x, 0, sizeof(*x));
+	tp_pat_init();
+	erg_config_default(&cfg);
+	cfg.rand = tn_rand;
+	cfg.rand_ctx = &x->t.rng;
+	x->t.rng = 0xb0b;
+	x->t.arena_len = erg_arena_size(&cfg);
+	assert_true(x->t.arena_len > 0);
+	x->t.arena = aligned_alloc(16, (x->t.arena_len + 15) & ~(size_t)15);
+	assert_non_null(x->t.arena);
+	assert_int_equal(
+	    erg_stack_init(&x->t.s, x->t.arena, x->t.arena_len, &cfg, 0), 0);
+	memset(&nc, 0, sizeof(nc));
+	memcpy(nc.mac, tp_mac_b, 6);
+	nc.mtu = 1500;
+	nc.caps = ERG_NETIF_CAP_GATHER;
+	nc.ops = &tn_capture_ops;
+	nc.drv = &x->t.cap;
+	assert_int_equal(erg_netif_add(x->t.s, &nc, &x->t.ifindex), 0);
+	assert_int_equal(erg_ipv4_addr_set(x->t.s, x->t.ifindex, ADDR_B, 24),
+	    0);
+	x->t.addr = ADDR_B;
+	x->t.baseline = erg_stack_pool_in_use(x->t.s);
+	x->now = T0;
+	tn_capture_clear(&x->t.cap); /* the announcement (RFC 5227 3) */
+	tn_learn_a(&x->t, x->now);
+}
+
+/* A's ARP reply (RFC 826) to B from mac: B's entry for A takes it. */
+static void
+inject_arp_reply_a(struct tc *x, const uint8_t mac[6])
+{
+	uint8_t f[42];
+
+	memcpy(f, tp_mac_b, 6);
+	memcpy(f + 6, mac, 6);
+	erg_put_be16(f + 12, ERG_ETHERTYPE_ARP);
+	erg_put_be16(f + 14, 1);      /* Ethernet */
+	erg_put_be16(f + 16, 0x0800); /* IPv4 */
+	f[18] = 6;
+	f[19] = 4;
+	erg_put_be16(f + 20, ERG_ARP_OP_REPLY);
+	memcpy(f + 22, mac, 6);
+	erg_put_be32(f + 28, ADDR_A);
+	memcpy(f + 32, tp_mac_b, 6);
+	erg_put_be32(f + 38, ADDR_B);
+	tn_inject(&x->t, f, sizeof(f), x->now);
+}
+
+/*
+ * The connection's cached path (src/ipv4/ipv4.c, erg_ipv4_output_iov_path)
+ * must not outlive the neighbour it names: after A's ARP reply moves A to
+ * another MAC (RFC 826 merge), B's very next segment goes to the new MAC,
+ * and back again. Each segment B sends through tcp_xmit_plain is also
+ * checked byte for byte against erg_tcp_emit of its parsed header (the
+ * one-pass header of src/tcp/tcp_output.c must equal the codec's).
+ */
+static void
+test_path_cache_follows_arp_mac_change(void **state)
+{
+	static const uint8_t mac_a2[6] = { 0x02, 0, 0, 0, 0, 0x11 };
+	const uint8_t *macs[3] = { tp_mac_a, mac_a2, tp_mac_a };
+	struct tc x;
+	struct pc p;
+	unsigned round;
+
+	(void)state;
+	gather_host_b(&x);
+	tc_listen(&x, 0);
+	pc_init(&p, &x, PORT_CLI, PORT_SRV);
+	pc_accept(&p, &tp_opt_full);
+	for (round = 0; round < 3; round++) {
+		unsigned k;
+
+		if (round > 0) {
+			inject_arp_reply_a(&x, macs[round]);
+			tc_expect_none(&x);
+		}
+		/* Twice: the first segment may fill the path, the second uses
+		 * it. */
+		for (k = 0; k < 2; k++) {
+			const struct tn_frame *f;
+			struct erg_ipv4_repr ip;
+			struct erg_tcp_repr r;
+			struct erg_view l4, pl;
+			enum erg_stat why = ERG_STAT_COUNT;
+			uint8_t h[ERG_TCP_HDR_MAX];
+
+			assert_int_equal(erg_tcp_write(p.c, tp_pat, 100), 100);
+			assert_int_equal(x.t.cap.n, 1);
+			f = &x.t.cap.frames[0];
+			assert_memory_equal(f->data, macs[round], 6);
+			assert_int_equal(
+			    erg_ipv4_parse(&ip, &l4,
+			        erg_view_make(f->data + 14, f->len - 14), NULL),
+			    0);
+			assert_int_equal(
+			    erg_tcp_parse(&r, &pl, l4, ADDR_B, ADDR_A, &why),
+			    0);
+			assert_int_equal(pl.len, 100);
+			assert_int_equal(erg_tcp_emit(&r, ADDR_B, ADDR_A, &pl,
+			                     1, h, sizeof(h)),
+			    32); /* NOP NOP TS: RFC 7323 appendix A */
+			assert_memory_equal(h, l4.p, 32);
+			p.b_nxt += 100;
+			p.b_ts = r.ts_val;
+			tn_capture_clear(&x.t.cap);
+			pc_send(&p, F_ACK, NULL, 0);
+			tc_expect_none(&x);
+		}
+	}
+	assert_int_equal(STAT(&x, ARP_RX), 3u);
+	pc_abort(&p, F_RST | F_ACK);
+	tc_done(&x);
+}
+
 int
 main(void)
 {
@@ -767,6 +892,7 @@ main(void)
 		cmocka_unit_test(test_synack_resent_gives_no_rtt_sample),
 		cmocka_unit_test(test_pmtu_resend_gives_no_rtt_sample),
 		cmocka_unit_test(test_newreno_fast_retransmit_after_2gib),
+		cmocka_unit_test(test_path_cache_follows_arp_mac_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
