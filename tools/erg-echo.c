@@ -118,7 +118,7 @@ main(int argc, char **argv)
 	    "TCP echo (7), discard (9), chargen (19), HTTP (80)",
 	    ip, o.prefix_len, mac, link.kind, link.name);
 
-	if (tool_tcp_run(&link, &echo_info, &o, &ts, echo_step, tsv) ==
+	if (tool_link_run(&link, &echo_info, &o, &ts, echo_step, tsv) ==
 	    TOOL_RUN_FAILED) {
 		status = TOOL_EXIT_RUNTIME;
 	}

@@ -700,7 +700,7 @@ main(int argc, char **argv)
 		get_fail(g, "cannot connect to %s:%u: %s", ip, g->url.port,
 		    erg_strerror(rc));
 	}
-	end = tool_tcp_run(&link, &get_info, &o, &ts, get_step, g);
+	end = tool_link_run(&link, &get_info, &o, &ts, get_step, g);
 	if (end == TOOL_RUN_SIGNAL && g->phase < GET_CLOSING) {
 		get_fail(g, "interrupted after %" PRIu64 " bytes of body",
 		    g->body_bytes);

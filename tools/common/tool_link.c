@@ -2,51 +2,28 @@
  * tools/common/tool_link.c: opening the live driver and the event loop
  * (see tool_link.h).
  *
- * Signals: SIGINT and SIGTERM are blocked except while the loop sleeps in
- * ppoll (erg_host_wait's sigmask), so a signal either interrupts the sleep
- * or waits for it; it can never land between the check of the stop flag
- * and the sleep and leave the loop asleep until the next frame. The flag
- * is the one piece of process-global state in the tools: a signal handler
- * has nowhere else to put it.
+ * Signals: SIGINT and SIGTERM are blocked from tool_link_open on and read
+ * by the loop through a signalfd that it sleeps on beside the device, so
+ * a signal can never land between a check and the sleep: it either wakes
+ * the sleep or is read at the next one. No handler, no global flag.
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "common/tool_link.h"
 
 /* Without a pollable fd (some pcap platforms), look this often. */
 #define TOOL_POLL_FALLBACK_US 10000u
 
-static volatile sig_atomic_t tool_stop_signal;
-
 static void
-tool_on_signal(int sig)
+tool_stop_signals(sigset_t *stop)
 {
-	tool_stop_signal = sig;
-}
-
-/*
- * Blocks SIGINT and SIGTERM, routes them to tool_on_signal, and fills
- * *wait_mask with the mask to sleep under (the same, with both unblocked).
- */
-static void
-tool_signals_catch(sigset_t *wait_mask)
-{
-	struct sigaction sa;
-	sigset_t stop;
-
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	(void)sigprocmask(SIG_BLOCK, &stop, wait_mask);
-	(void)sigdelset(wait_mask, SIGINT);
-	(void)sigdelset(wait_mask, SIGTERM);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = tool_on_signal;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(stop);
+	sigaddset(stop, SIGINT);
+	sigaddset(stop, SIGTERM);
 }
 
 void
@@ -61,7 +38,12 @@ tool_link_open(struct tool_link *l, const struct tool_info *ti,
 	 * From here on a stop signal is held until the loop sleeps, so one
 	 * sent during setup still ends the run cleanly, with counters.
 	 */
-	tool_signals_catch(&l->wait_mask);
+	{
+		sigset_t stop;
+
+		tool_stop_signals(&stop);
+		(void)sigprocmask(SIG_BLOCK, &stop, NULL);
+	}
 	if (o->tap != NULL) {
 		l->kind = "tap";
 		l->name = o->tap;
@@ -121,29 +103,28 @@ tool_link_fd(const struct tool_link *l)
 	return l->tap != NULL ? erg_tap_fd(l->tap) : erg_pcap_live_fd(l->live);
 }
 
-/* True if SIGINT or SIGTERM is pending (blocked outside the wait). */
-static bool
-tool_link_stop_pending(void)
-{
-	sigset_t pend;
-
-	return sigpending(&pend) == 0 &&
-	    (sigismember(&pend, SIGINT) == 1 ||
-	        sigismember(&pend, SIGTERM) == 1);
-}
-
-int
+enum tool_run_end
 tool_link_run(struct tool_link *l, const struct tool_info *ti,
-    const struct tool_options *o, struct tool_stack *ts)
+    const struct tool_options *o, struct tool_stack *ts, tool_step_fn step,
+    void *ctx)
 {
 	uint64_t now = erg_host_now_us(), end = ERG_TIME_NEVER;
-	int fd = tool_link_fd(l);
+	enum tool_run_end why = TOOL_RUN_TIME;
+	sigset_t stop;
+	int fds[2];
 
+	tool_stop_signals(&stop);
+	fds[0] = tool_link_fd(l);
+	fds[1] = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fds[1] < 0) {
+		tool_say(ti, "signalfd: %s", strerror(errno));
+		return TOOL_RUN_FAILED;
+	}
 	if (o->have_seconds) {
 		end = now + o->seconds * 1000000u;
 	}
-	while (tool_stop_signal == 0) {
-		uint64_t next;
+	for (;;) {
+		uint64_t next, want = ERG_TIME_NEVER;
 		int rc;
 
 		now = erg_host_now_us();
@@ -156,33 +137,41 @@ tool_link_run(struct tool_link *l, const struct tool_info *ti,
 			    l->live != NULL   ? erg_pcap_live_error(l->live) :
 			        rc == -EBADFD ? "the TAP device was deleted" :
 			                        strerror(-rc));
-			return TOOL_EXIT_RUNTIME;
+			why = TOOL_RUN_FAILED;
+			break;
 		}
 		next = erg_stack_poll(ts->s, now);
-		if (next > end) {
-			next = end;
+		if (step != NULL && !step(ctx, now, &want)) {
+			why = TOOL_RUN_STEP;
+			break;
 		}
+		next = want < next ? want : next;
+		next = end < next ? end : next;
 		if (rc == (int)TOOL_RX_BUDGET) {
 			next = now; /* more frames waiting: do not sleep */
 		}
-		if (fd < 0 && next > now + TOOL_POLL_FALLBACK_US) {
+		if (fds[0] < 0 && next > now + TOOL_POLL_FALLBACK_US) {
 			next = now + TOOL_POLL_FALLBACK_US;
 		}
-		rc = erg_host_wait(&fd, 1, next, &l->wait_mask);
-		/*
-		 * ppoll delivers a pending signal only when no fd is ready:
-		 * under steady traffic look for SIGINT/SIGTERM by hand.
-		 */
-		if (rc > 0 && tool_link_stop_pending()) {
-			break;
-		}
+		rc = erg_host_wait(fds, 2, next, NULL);
 		if (rc < 0 && rc != -EINTR) {
 			tool_say(ti, "waiting on %s: %s", l->name,
 			    strerror(-rc));
-			return TOOL_EXIT_RUNTIME;
+			why = TOOL_RUN_FAILED;
+			break;
+		}
+		if (rc > 0) {
+			struct signalfd_siginfo si;
+
+			if (read(fds[1], &si, sizeof(si)) ==
+			    (ssize_t)sizeof(si)) {
+				why = TOOL_RUN_SIGNAL;
+				break;
+			}
 		}
 	}
-	return TOOL_EXIT_OK;
+	(void)close(fds[1]);
+	return why;
 }
 
 void

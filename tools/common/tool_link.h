@@ -5,7 +5,7 @@
 #ifndef TOOL_LINK_H
 #define TOOL_LINK_H
 
-#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "erg/erg.h"
@@ -25,7 +25,6 @@ struct tool_link {
 	const char *kind;           /* "tap" or "pcap": counter prefix */
 	const char *name;           /* the device, for messages */
 	struct erg_host_dump *dump; /* --capture, or NULL */
-	sigset_t wait_mask;         /* the mask to sleep under */
 };
 
 /*
@@ -39,14 +38,30 @@ void tool_link_open(struct tool_link *l, const struct tool_info *ti,
     const struct tool_options *o, struct tool_stack *ts);
 
 /*
- * Runs the stack on the link: reads frames, runs timers, sleeps in
- * erg_host_wait until the device is readable or the next deadline, until
- * SIGINT or SIGTERM, --seconds have passed, or the device fails. Returns
- * TOOL_EXIT_OK, or TOOL_EXIT_RUNTIME after printing one line if the
- * device failed.
+ * A tool's step, called after every round of input and timers: returns
+ * false to end the run, and may lower *next (the time it wants to be
+ * called again; it starts at ERG_TIME_NEVER).
  */
-int tool_link_run(struct tool_link *l, const struct tool_info *ti,
-    const struct tool_options *o, struct tool_stack *ts);
+typedef bool (*tool_step_fn)(void *ctx, uint64_t now, uint64_t *next);
+
+enum tool_run_end {
+	TOOL_RUN_STEP,   /* the step said stop */
+	TOOL_RUN_TIME,   /* --seconds ran out */
+	TOOL_RUN_SIGNAL, /* SIGINT or SIGTERM */
+	TOOL_RUN_FAILED  /* the device failed (one line printed) */
+};
+
+/*
+ * Runs the stack on the link: reads frames, runs timers, calls step (may
+ * be NULL) after each round, and sleeps in erg_host_wait until the device
+ * is readable or the next deadline, until step returns false, --seconds
+ * pass, SIGINT or SIGTERM arrives (read through a signalfd: the signals
+ * stay blocked, as tool_link_open left them) or the device fails (one
+ * line printed).
+ */
+enum tool_run_end tool_link_run(struct tool_link *l, const struct tool_info *ti,
+    const struct tool_options *o, struct tool_stack *ts, tool_step_fn step,
+    void *ctx);
 
 /* Calls fn for the driver's counters ("tap.rx", ... or "pcap.rx", ...). */
 void tool_link_stats_foreach(const struct tool_link *l,

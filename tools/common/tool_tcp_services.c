@@ -8,12 +8,8 @@
  * ERG_EV_READABLE calls it again. Nothing blocks, nothing is queued
  * outside the stack's own buffers.
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 #include "common/tool_bytes.h"
 #include "common/tool_tcp_services.h"
@@ -853,94 +849,4 @@ tool_tcp_services_stop(struct tool_tcp_services *sv)
 			tool_slot_put(&sv->slot[i]);
 		}
 	}
-}
-
-/* ---- the event loop ------------------------------------------------------ */
-
-/* Without a pollable fd (some pcap platforms), look this often. */
-#define TOOL_RUN_POLL_FALLBACK_US 10000u
-
-static int
-tool_run_rx(struct tool_link *l, uint64_t now)
-{
-	if (l->tap != NULL) {
-		return erg_tap_rx(l->tap, TOOL_RX_BUDGET, now);
-	}
-	return erg_pcap_live_rx(l->live, TOOL_RX_BUDGET, now);
-}
-
-enum tool_run_end
-tool_tcp_run(struct tool_link *l, const struct tool_info *ti,
-    const struct tool_options *o, struct tool_stack *ts, tool_step_fn step,
-    void *ctx)
-{
-	uint64_t now = erg_host_now_us(), end = ERG_TIME_NEVER;
-	enum tool_run_end why = TOOL_RUN_TIME;
-	sigset_t stop;
-	int fds[2];
-
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	/* tool_link_open blocked them: they wait for us in the signalfd. */
-	(void)sigprocmask(SIG_BLOCK, &stop, NULL);
-	fds[0] =
-	    l->tap != NULL ? erg_tap_fd(l->tap) : erg_pcap_live_fd(l->live);
-	fds[1] = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fds[1] < 0) {
-		tool_say(ti, "signalfd: %s", strerror(errno));
-		return TOOL_RUN_FAILED;
-	}
-	if (o->have_seconds) {
-		end = now + o->seconds * 1000000u;
-	}
-	for (;;) {
-		uint64_t next, want = ERG_TIME_NEVER;
-		int rc;
-
-		now = erg_host_now_us();
-		if (now >= end) {
-			break;
-		}
-		rc = tool_run_rx(l, now);
-		if (rc < 0) {
-			tool_say(ti, "%s: %s", l->name,
-			    l->live != NULL   ? erg_pcap_live_error(l->live) :
-			        rc == -EBADFD ? "the TAP device was deleted" :
-			                        strerror(-rc));
-			why = TOOL_RUN_FAILED;
-			break;
-		}
-		next = erg_stack_poll(ts->s, now);
-		if (!step(ctx, now, &want)) {
-			why = TOOL_RUN_STEP;
-			break;
-		}
-		next = want < next ? want : next;
-		next = end < next ? end : next;
-		if (rc == (int)TOOL_RX_BUDGET) {
-			next = now; /* more frames waiting: do not sleep */
-		}
-		if (fds[0] < 0 && next > now + TOOL_RUN_POLL_FALLBACK_US) {
-			next = now + TOOL_RUN_POLL_FALLBACK_US;
-		}
-		rc = erg_host_wait(fds, 2, next, NULL);
-		if (rc < 0 && rc != -EINTR) {
-			tool_say(ti, "waiting on %s: %s", l->name,
-			    strerror(-rc));
-			why = TOOL_RUN_FAILED;
-			break;
-		}
-		if (rc > 0) {
-			struct signalfd_siginfo si;
-
-			if (read(fds[1], &si, sizeof(si)) ==
-			    (ssize_t)sizeof(si)) {
-				why = TOOL_RUN_SIGNAL;
-				break;
-			}
-		}
-	}
-	(void)close(fds[1]);
-	return why;
 }

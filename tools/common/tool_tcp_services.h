@@ -46,7 +46,6 @@
 
 #include "erg/erg.h"
 #include "common/tool_http.h"
-#include "common/tool_link.h"
 #include "common/tool_options.h"
 #include "common/tool_stack.h"
 
@@ -151,32 +150,5 @@ void tool_tcp_services_stats_foreach(const struct tool_tcp_services *sv,
 
 /* Closes the listeners and aborts (RST) every connection still open. */
 void tool_tcp_services_stop(struct tool_tcp_services *sv);
-
-/* ---- the event loop ------------------------------------------------------ */
-
-/*
- * A tool's step, called after every round of input and timers: returns
- * false to end the run, and may lower *next (the time it wants to be
- * called again; it starts at ERG_TIME_NEVER).
- */
-typedef bool (*tool_step_fn)(void *ctx, uint64_t now, uint64_t *next);
-
-enum tool_run_end {
-	TOOL_RUN_STEP,   /* the step said stop */
-	TOOL_RUN_TIME,   /* --seconds ran out */
-	TOOL_RUN_SIGNAL, /* SIGINT or SIGTERM */
-	TOOL_RUN_FAILED  /* the device failed (one line printed) */
-};
-
-/*
- * tool_link_run with a step: runs the stack on the link (input, timers,
- * sleeping until the device is readable or the next deadline) and calls
- * step after each round, until step returns false, --seconds pass, SIGINT
- * or SIGTERM arrives (read through a signalfd: the signals stay blocked,
- * as tool_link_open left them) or the device fails.
- */
-enum tool_run_end tool_tcp_run(struct tool_link *l, const struct tool_info *ti,
-    const struct tool_options *o, struct tool_stack *ts, tool_step_fn step,
-    void *ctx);
 
 #endif
