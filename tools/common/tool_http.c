@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/tool_http.h"
+#include "common/tool_options.h"
 
 /* Bytes of one chunk extension or trailer line taken, at most. */
 #define TOOL_HTTP_LINE_MAX 4096u
@@ -578,21 +579,6 @@ tool_http_chunked_init(struct tool_http_chunked *ch)
 	ch->st = CH_SIZE;
 }
 
-static int
-tool_http_hex(uint8_t c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* The size line ended: data follows, or the last chunk's trailer. */
 static unsigned
 tool_http_chunk_sized(struct tool_http_chunked *ch)
@@ -611,7 +597,7 @@ tool_http_chunk_byte(struct tool_http_chunked *ch, uint8_t c)
 
 	switch (ch->st) {
 	case CH_SIZE:
-		d = tool_http_hex(c);
+		d = tool_hex(c);
 		if (d >= 0) {
 			if (ch->digits == TOOL_HTTP_CHUNK_DIGITS ||
 			    ch->left > TOOL_HTTP_LENGTH_MAX >> 4) {

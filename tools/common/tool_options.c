@@ -174,9 +174,8 @@ tool_ipv4_parse(const char *s, uint32_t *addr, const char **end)
 	return tool_parse_ipv4(s, addr, end);
 }
 
-/* The value of a hexadecimal digit, or -1. */
-static int
-tool_hex(char c)
+int
+tool_hex(int c)
 {
 	if (c >= '0' && c <= '9') {
 		return c - '0';

@@ -125,4 +125,7 @@ bool tool_ipv4_usable(uint32_t addr);
 /* Formats a host-order address as dotted quad into buf (at least 16). */
 void tool_ipv4_format(char *buf, uint32_t addr);
 
+/* The value of the hexadecimal digit c, or -1 for anything else. */
+int tool_hex(int c);
+
 #endif
