@@ -247,13 +247,10 @@ loop_pop(struct erg_loop_wire *w)
 	return heap_pop(w);
 }
 
-/* Queues a frame: due when sent (FIFO), or later (heap). */
-static int
-loop_push(struct erg_loop_wire *w, struct loop_frame *f)
+/* Appends f to the FIFO of frames due now. */
+static void
+loop_fifo_append(struct erg_loop_wire *w, struct loop_frame *f)
 {
-	if (f->when != w->clock) {
-		return heap_push(w, f);
-	}
 	f->next = NULL;
 	if (w->fifo_tail != NULL) {
 		w->fifo_tail->next = f;
@@ -262,6 +259,16 @@ loop_push(struct erg_loop_wire *w, struct loop_frame *f)
 	}
 	w->fifo_tail = f;
 	w->nfifo++;
+}
+
+/* Queues a frame: due when sent (FIFO), or later (heap). */
+static int
+loop_push(struct erg_loop_wire *w, struct loop_frame *f)
+{
+	if (f->when != w->clock) {
+		return heap_push(w, f);
+	}
+	loop_fifo_append(w, f);
 	return 0;
 }
 
@@ -682,14 +689,7 @@ loop_copy_plain(struct erg_loop_wire *w, const struct loop_port *src,
 	} else {
 		loop_gather(w, f->data, fs);
 	}
-	f->next = NULL;
-	if (w->fifo_tail != NULL) {
-		w->fifo_tail->next = f;
-	} else {
-		w->fifo = f;
-	}
-	w->fifo_tail = f;
-	w->nfifo++;
+	loop_fifo_append(w, f);
 }
 
 /*
