@@ -303,12 +303,8 @@ erg_tcp_connect(struct erg_stack *s, uint32_t addr, uint16_t port,
 	c->rcv_wscale = erg_tcp_rcv_wscale(&s->cfg);
 	c->ts_offset =
 	    erg_tcp_ts_offset(s, c->laddr, c->lport, c->raddr, c->rport);
-	c->iss = erg_tcp_isn(s, c->laddr, c->lport, c->raddr, c->rport);
-	c->recover = c->iss;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->snd_max = c->iss;
-	c->snd_data = c->iss + 1;
+	erg_tcp_iss_set(c,
+	    erg_tcp_isn(s, c->laddr, c->lport, c->raddr, c->rport));
 	c->state = ERG_TCP_SYN_SENT;
 	c->flags |= TCPF_ACTIVE;
 	tcp_owned(c, cb, ctx);

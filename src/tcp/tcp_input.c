@@ -889,12 +889,9 @@ tcp_listen_cookie_ack(struct erg_stack *s, struct erg_tcp_listener *l,
 	g->r.seq++;
 	c->rcv_wscale = syn.wscale_ok ? erg_tcp_rcv_wscale(&s->cfg) : 0;
 	erg_tcp_apply_syn_opts(c, &syn);
-	c->iss = g->r.ack - 1;
-	c->recover = c->iss;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss + 1;
+	erg_tcp_iss_set(c, g->r.ack - 1);
+	c->snd_nxt = c->iss + 1; /* the cookie SYN-ACK went out */
 	c->snd_max = c->iss + 1;
-	c->snd_data = c->iss + 1;
 	c->state = ERG_TCP_SYN_RECEIVED;
 	erg_tcp_listener_synq_add(l, c);
 	erg_tcp_hash_insert_key(c, &g->key); /* c's tuple is g's */
@@ -945,12 +942,8 @@ tcp_listen_input(struct erg_stack *s, struct erg_tcp_listener *l,
 		erg_tcp_conn_free(c);
 		return;
 	}
-	c->iss = erg_tcp_isn(s, c->laddr, c->lport, c->raddr, c->rport);
-	c->recover = c->iss;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->snd_max = c->iss;
-	c->snd_data = c->iss + 1;
+	erg_tcp_iss_set(c,
+	    erg_tcp_isn(s, c->laddr, c->lport, c->raddr, c->rport));
 	c->state = ERG_TCP_SYN_RECEIVED;
 	erg_tcp_listener_synq_add(l, c);
 	erg_tcp_hash_insert_key(c, &g->key); /* c's tuple is g's */

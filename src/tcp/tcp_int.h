@@ -331,6 +331,9 @@ struct erg_tcp_listener *erg_tcp_listener_find(struct erg_stack *s,
 /* RFC 6528: ISN for the 4-tuple at the stack's current time. */
 uint32_t erg_tcp_isn(struct erg_stack *s, uint32_t laddr, uint16_t lport,
     uint32_t raddr, uint16_t rport);
+/* Sets the send sequence space for initial sequence number iss, the SYN
+ * not yet sent (RFC 9293 3.4.1). */
+void erg_tcp_iss_set(struct erg_tcp_conn *c, uint32_t iss);
 /* The window scale we announce: cfg.tcp_rcv_buf must fit (RFC 7323). */
 uint8_t erg_tcp_rcv_wscale(const struct erg_config *cfg);
 /* Per-connection timestamp offset (RFC 7323 7.1). */

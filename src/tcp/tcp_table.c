@@ -269,6 +269,17 @@ erg_tcp_listener_find(struct erg_stack *s, uint32_t laddr, uint16_t lport)
 	return any;
 }
 
+void
+erg_tcp_iss_set(struct erg_tcp_conn *c, uint32_t iss)
+{
+	c->iss = iss;
+	c->recover = iss; /* RFC 6582 3.2 step 1 */
+	c->snd_una = iss;
+	c->snd_nxt = iss;
+	c->snd_max = iss;
+	c->snd_data = iss + 1; /* the SYN takes iss */
+}
+
 uint8_t
 erg_tcp_rcv_wscale(const struct erg_config *cfg)
 {
