@@ -27,7 +27,7 @@ HOSTWARN = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -fno-omit-frame-pointer
 
-SRC_DIRS = src/core src/ether src/ipv4 src/udp src/tcp src/stack
+SRC_DIRS = src/core src/ether src/ipv4 src/udp src/tcp src/tls src/stack
 SRC	= $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 NETIF_SRC = $(wildcard netif/*/*.c)
 TOOL_SRC = $(wildcard tools/erg-*.c)
@@ -38,7 +38,8 @@ SIM_SRC = $(wildcard tests/sim/sim_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 TESTLIB_SRC = $(wildcard tests/lib/*.c)
 
-HOSTLIBS = -lpcap
+# BearSSL: src/tls (liberg) calls it; libpcap: the pcap drivers.
+HOSTLIBS = -lbearssl -lpcap
 
 # ---- release build -------------------------------------------------------
 
@@ -174,15 +175,29 @@ test:
 FBUILD	= $(BUILD)/freestanding
 FOBJ	= $(SRC:%.c=$(FBUILD)/%.o)
 GCC_INC	:= $(shell $(CC) -print-file-name=include)
+# BearSSL's headers, seen without the rest of /usr/include: links to
+# them, plus a <string.h> that declares only the four mem functions
+# (bearssl_hash.h includes it; nothing else from it is used).
+BEARSSL_INC ?= /usr/include
+FINC	= $(FBUILD)/include
 
-$(FBUILD)/src/%.o: src/%.c
+$(FINC)/bearssl.h:
+	@mkdir -p $(FINC)
+	$(Q)ln -sf $(BEARSSL_INC)/bearssl.h $(FINC)/bearssl.h
+	$(Q)ln -sfn $(BEARSSL_INC)/bearssl $(FINC)/bearssl
+	$(Q)printf '%s\n' '/* freestanding stand-in: the mem functions only */' \
+	    '#include "$(CURDIR)/src/core/core_mem.h"' > $(FINC)/string.h
+
+$(FBUILD)/src/%.o: src/%.c | $(FINC)/bearssl.h
 	@mkdir -p $(dir $@)
 	@printf '  CC      %s\n' $@
-	$(Q)$(CC) -nostdinc -isystem $(GCC_INC) $(CPPFLAGS_COMMON) $(WARN) -Os \
+	$(Q)$(CC) -nostdinc -isystem $(GCC_INC) -isystem $(FINC) \
+	    $(CPPFLAGS_COMMON) $(WARN) -Os \
 	    -ffreestanding -fno-builtin -fno-stack-protector -MMD -MP -c $< -o $@
 
 freestanding: $(FOBJ)
-	@bash scripts/freestanding-check.sh $(FOBJ)
+	@bash scripts/freestanding-check.sh --allow-for '*/tls/*' '^br_' \
+	    $(FOBJ)
 
 # ---- fuzzing -----------------------------------------------------------------
 # scripts/fuzz.sh builds the AFL++ harness (fuzz/fuzz_TARGET.c with
@@ -205,7 +220,8 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BBUILD)/%)
 # share), built at -O2 against the -O2 libraries, run pinned to CPU 1
 # (BENCH.md: single-threaded workloads on a noisy machine), falling back to
 # unpinned only where taskset cannot run at all.
-$(BBUILD)/bench_%: bench/bench_%.c bench/bench_util.h $(BUILD)/liberg-netif.a \
+$(BBUILD)/bench_%: bench/bench_%.c bench/bench_util.h \
+    tests/vectors/tls/tls_vectors.h $(BUILD)/liberg-netif.a \
     $(BUILD)/liberg.a
 	@mkdir -p $(dir $@)
 	@printf '  CC      %s\n' $@
@@ -242,11 +258,12 @@ all: $(TOOL_BIN)
 
 # ---- demo and examples --------------------------------------------------------
 
-$(BUILD)/bin/erg-demo: examples/demo_loop.c $(BUILD)/liberg-netif.a \
-    $(BUILD)/liberg.a
+$(BUILD)/bin/erg-demo: examples/demo_loop.c tests/vectors/tls/tls_vectors.h \
+    $(BUILD)/liberg-netif.a $(BUILD)/liberg.a
 	@mkdir -p $(dir $@)
 	@printf '  CC      %s\n' $@
-	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) $(OPT) $^ -o $@ \
+	$(Q)$(CC) $(CPPFLAGS_COMMON) -Inetif $(HOSTWARN) $(OPT) \
+	    $(filter-out %.h,$^) -o $@ \
 	    $(HOSTLIBS)
 
 all: $(BUILD)/bin/erg-demo
@@ -334,7 +351,7 @@ $(SHLIB): $(POBJ) $(PBUILD)/liberg.map
 	@printf '  LD      %s\n' $@
 	$(Q)$(CC) -shared -Wl,-soname,liberg.so.$(ERG_SOMAJOR) \
 	    -Wl,--version-script,$(PBUILD)/liberg.map -Wl,-z,defs $(LDFLAGS) \
-	    $(POBJ) -o $@
+	    $(POBJ) -lbearssl -o $@
 	$(Q)ln -sf $(notdir $@) $(BUILD)/liberg.so.$(ERG_SOMAJOR)
 	$(Q)ln -sf $(notdir $@) $(BUILD)/liberg.so
 

@@ -5,11 +5,16 @@
 # namespace made for the demo, talking to Linux's own stack: ARP, ping
 # (56 and 4000 bytes, the latter fragmented both ways), UDP echo checked
 # byte for byte, a closed port, TCP: curl fetching 20 MB from erg-echo's
-# HTTP server (hash checked) and socat through TCP echo, then erg's
-# counters.  Everything on the
-# TAP is captured to BUILD/demo.pcap.  The namespace, the TAP and every
-# process are removed at the end, however the demo ends.  Addresses are
-# from 198.18.0.0/15 and exist only inside the namespace.
+# HTTP server (hash checked) and socat through TCP echo; then HTTPS:
+# erg-echo serves the test certificate for erg.test (ECDSA P-256, issued
+# by the test CA of tests/vectors/tls), curl fetches 20 MB over TLS from
+# it (certificate checked against that CA, hash checked, the protocol and
+# cipher it negotiated shown), and so does erg-get, a second erg stack on
+# a second TAP device (198.18.1.2, Linux routing between the two); then
+# erg's counters.  Everything on the first TAP is captured to
+# BUILD/demo.pcap.  The namespace, the TAPs and every process are removed
+# at the end, however the demo ends.  Addresses are from 198.18.0.0/15 and
+# exist only inside the namespace.
 #
 # Otherwise (not root, no /dev/net/tun, a program missing): one line says
 # why, and two erg stacks talk over the in-memory wire instead
@@ -49,13 +54,26 @@ say() {
 	printf '  %s\n' "$*"
 }
 
+# The test PKI (tests/vectors/tls): the CA, and erg.test's certificate.
+vec=$here/tests/vectors/tls
+tls=()
+if [ -r "$vec/ca.pem" ] && [ -r "$vec/ec256.chain.pem" ] &&
+    [ -r "$vec/ec256.key" ]; then
+	tls=(--cert "$vec/ec256.chain.pem" --key "$vec/ec256.key")
+fi
+# erg-get's stack: on a second TAP, Linux routing to erg-echo.
+GET_TAP=tap1
+GET_IP=198.18.1.2
+GET_LINUX_IP=198.18.1.1
+
 echo "erg demo: erg-echo on a TAP device, talking to Linux's own TCP/IP stack"
 rm -f "$pcap"
 erg_setup demo
 say "erg:   $ERG_IP/$ERG_PREFIX  $ERG_MAC  (erg-echo --tap $ERG_TAP, namespace $ERG_NS)"
 say "Linux: $LINUX_IP/$ERG_PREFIX  $(nsx cat "/sys/class/net/$ERG_TAP/address")  (the kernel, on $ERG_TAP)"
 erg_tcpdump_start "$pcap"
-ERG_SECONDS=60 erg_start
+# --gw: erg-get's replies go through Linux.
+ERG_SECONDS=60 erg_start --gw "$LINUX_IP" ${tls[@]+"${tls[@]}"}
 echo
 
 # ARP: forget erg, then let Linux resolve it again.
@@ -110,6 +128,70 @@ if command -v socat >/dev/null 2>&1; then
 	[ "$got" = "hello, erg" ] || bad "TCP echo gave '$got'"
 fi
 echo
+
+# tls_line LOG PATTERN: the rest of the first line of LOG after PATTERN.
+tls_line() {
+	sed -n "s/^$2//p" "$1" | head -n 1
+}
+
+if [ "${#tls[@]}" -eq 0 ]; then
+	say "HTTPS: not shown (the test PKI is missing from $vec)"
+else
+	say "HTTPS (port 443): erg-echo serves erg.test's certificate (ECDSA P-256),"
+	say "issued by the test CA of tests/vectors/tls"
+fi
+if [ "${#tls[@]}" -gt 0 ] && command -v curl >/dev/null 2>&1; then
+	n=20000000
+	log=$ERG_WORK/curl-tls.log
+	say "TLS: curl --cacert ca.pem --resolve erg.test:443:$ERG_IP https://erg.test/bytes/$n"
+	nsx timeout 60 curl -sS -v --cacert "$vec/ca.pem" \
+	    --resolve "erg.test:443:$ERG_IP" -o "$ERG_WORK/demo.bytes" \
+	    -w 'curl: %{http_code} %{size_download} bytes in %{time_total} s\n' \
+	    "https://erg.test/bytes/$n" >"$log" 2>&1 ||
+	    bad "curl over HTTPS failed: $(grep -v '^[*<>{}]' "$log" | tail -n 3)"
+	say "    $(tls_line "$log" 'curl: ')"
+	say "    negotiated $(tls_line "$log" '\* SSL connection using '), ALPN $(tls_line "$log" '\* ALPN: server accepted ')"
+	if grep -q 'SSL certificate verify ok' "$log"; then
+		say "    certificate for $(tls_line "$log" '\*  subject: '), verified against the test CA"
+	else
+		bad "curl did not verify erg's certificate"
+	fi
+	if [ "$(sha_of "$ERG_WORK/demo.bytes")" = "$(erg_bytes_sha256 "$n")" ]; then
+		say "    SHA-256 matches erg's deterministic stream"
+	else
+		bad "the bytes downloaded over HTTPS differ from erg's stream"
+	fi
+	rm -f "$ERG_WORK/demo.bytes"
+fi
+if [ "${#tls[@]}" -gt 0 ] && [ -x "$ERG_BIN/erg-get" ]; then
+	n=20000000
+	log=$ERG_WORK/erg-get.log
+	nsx ip tuntap add dev "$GET_TAP" mode tap ||
+	    erg_die "cannot create $GET_TAP in $ERG_NS"
+	nsx sysctl -q -w "net.ipv6.conf.$GET_TAP.disable_ipv6=1" >/dev/null 2>&1
+	if ! nsx ip addr add "$GET_LINUX_IP/24" dev "$GET_TAP" ||
+	    ! nsx ip link set "$GET_TAP" up ||
+	    ! nsx sysctl -q -w net.ipv4.ip_forward=1 >/dev/null; then
+		erg_die "cannot set up $GET_TAP in $ERG_NS"
+	fi
+	say "TLS: erg-get --resolve erg.test:$ERG_IP --cafile ca.pem https://erg.test/bytes/$n"
+	say "     (a second erg stack: $GET_IP on $GET_TAP, Linux routing to erg-echo)"
+	nsx timeout 60 "$ERG_BIN/erg-get" --tap "$GET_TAP" --ip "$GET_IP/24" \
+	    --gw "$GET_LINUX_IP" --seed 2 -v --resolve "erg.test:$ERG_IP" \
+	    --cafile "$vec/ca.pem" -o "$ERG_WORK/demo.bytes" \
+	    "https://erg.test/bytes/$n" 2>"$log" ||
+	    bad "erg-get over HTTPS failed: $(tail -n 1 "$log")"
+	sed -e 's/^erg-get: TLS with [^)]*): /negotiated /' -e 's/^erg-get: //' \
+	    "$log" | sed 's/^/      /'
+	if [ "$(sha_of "$ERG_WORK/demo.bytes")" = "$(erg_bytes_sha256 "$n")" ]; then
+		say "    SHA-256 matches erg's deterministic stream"
+	else
+		bad "the bytes erg-get fetched over HTTPS differ from erg's stream"
+	fi
+	rm -f "$ERG_WORK/demo.bytes"
+	nsx ip tuntap del dev "$GET_TAP" mode tap >/dev/null 2>&1
+fi
+[ "${#tls[@]}" -eq 0 ] || echo
 
 erg_stop
 erg_tcpdump_stop

@@ -4,9 +4,12 @@
 #
 # Profiles:
 #   build     gcc make libbearssl-dev libpcap-dev pkg-config
-#   test      build + clang libcmocka-dev tcpdump tshark iproute2 arping python3
-#             iputils-ping socat binutils
-#   demo      build + iproute2 iputils-ping arping tcpdump python3
+#   test      build + clang libcmocka-dev tcpdump tshark iproute2 iputils-ping
+#             arping socat binutils python3 curl apache2-utils hping3 busybox,
+#             and for TLS: openssl (s_client, s_server), testssl.sh, lighttpd
+#             with lighttpd-mod-openssl (its HTTPS module) and
+#             ca-certificates (erg-get's default trust anchors)
+#   demo      build + iproute2 iputils-ping arping tcpdump python3 curl socat
 #   fuzz      build + afl++ clang
 #   coverage  test + gcovr
 #   lint      clang-tidy cppcheck clang-format
@@ -26,7 +29,7 @@ usage() {
 }
 
 pkgs_build="gcc make libbearssl-dev libpcap-dev pkg-config"
-pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping arping socat binutils python3 curl apache2-utils hping3 busybox"
+pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping arping socat binutils python3 curl apache2-utils hping3 busybox openssl testssl.sh lighttpd lighttpd-mod-openssl ca-certificates"
 pkgs_demo="$pkgs_build iproute2 iputils-ping arping tcpdump python3 curl socat"
 pkgs_fuzz="$pkgs_build afl++ clang"
 pkgs_coverage="$pkgs_test gcovr"

@@ -90,7 +90,7 @@ fuzz_target() {
 	echo "$prog: building $bin"
 	if ! afl-clang-fast -std=c11 -D_GNU_SOURCE -O2 -g -Iinclude -Inetif \
 	    -Ifuzz "${srcs[@]}" "fuzz/fuzz_$t.c" fuzz/afl_main.c \
-	    -o "$bin" > "$log" 2>&1; then
+	    -o "$bin" -lbearssl > "$log" 2>&1; then
 		cat "$log" >&2
 		echo "$prog: $t: build failed" >&2
 		return 2

@@ -2,7 +2,8 @@
  * tools/erg-echo.c: an erg host on a real interface that answers ARP and
  * ping, runs the UDP echo (port 7) and discard (port 9) services, and the
  * TCP echo (7), discard (9), chargen (19) and HTTP (80) services of
- * tool_tcp_services.h.
+ * tool_tcp_services.h, and with --cert/--key HTTPS (443) and TLS echo
+ * (7443) as well.
  *
  * usage: erg-echo (--tap NAME | --pcap-live IFACE) --ip A.B.C.D/N [...]
  *
@@ -18,6 +19,7 @@
 #include "common/tool_services.h"
 #include "common/tool_stack.h"
 #include "common/tool_tcp_services.h"
+#include "common/tool_tls.h"
 
 /* The loop's step: the TCP services' deadlines. */
 static bool
@@ -32,7 +34,8 @@ static const struct tool_info echo_info = {
 	.synopsis = "erg-echo (--tap NAME | --pcap-live IFACE) "
 	            "--ip A.B.C.D/N [--gw A.B.C.D]\n"
 	            "       [--mac XX:XX:XX:XX:XX:XX] [--seed N] "
-	            "[--capture FILE.pcap] [--seconds N] [--stats]",
+	            "[--capture FILE.pcap] [--seconds N] [--stats]\n"
+	            "       [--cert FILE --key FILE [--cert-name PATTERN]]...",
 	.help =
 	    "\n"
 	    "Runs an erg stack as a host on a network interface: it answers "
@@ -45,6 +48,10 @@ static const struct tool_info echo_info = {
 	    "for N\n"
 	    "deterministic bytes, N up to 2^40; GET / a short page; "
 	    "keep-alive, pipelining).\n"
+	    "With --cert and --key: HTTPS (443: the same HTTP server inside "
+	    "TLS 1.2, ALPN\n"
+	    "http/1.1, session resumption) and TLS echo (7443: echo inside "
+	    "TLS).\n"
 	    "\n"
 	    "  --tap NAME          attach to (or create) the Linux TAP "
 	    "device NAME\n"
@@ -66,15 +73,33 @@ static const struct tool_info echo_info = {
 	    "until SIGINT/SIGTERM)\n"
 	    "  --stats             at exit, print every counter as 'name "
 	    "value' lines\n"
+	    "  --cert FILE         a certificate chain, end-entity first (PEM "
+	    "or DER),\n"
+	    "                      followed by --key: turns HTTPS and TLS echo "
+	    "on\n"
+	    "  --key FILE          the private key of the --cert before it "
+	    "(PEM or DER:\n"
+	    "                      ECDSA P-256/P-384/P-521, RSA 2048-4096 "
+	    "bits)\n"
+	    "  --cert-name PATTERN the SNI name (\"www.example.com\" or "
+	    "\"*.example.com\")\n"
+	    "                      the --cert before it is for; repeat "
+	    "--cert, --key,\n"
+	    "                      --cert-name for more certificates, each "
+	    "with its\n"
+	    "                      --cert-name; the first --cert is the "
+	    "default\n"
 	    "  --help              this text\n"
 	    "\n"
 	    "Prints 'erg-echo: ready: ...' on stderr once it serves.\n"
 	    "Exit status: 0 done (time up or signal), 1 runtime error "
-	    "(device, file),\n"
-	    "2 bad command line. Needs root or CAP_NET_ADMIN (tap), "
-	    "CAP_NET_RAW (pcap).\n",
+	    "(device, file,\n"
+	    "a certificate or key refused), 2 bad command line. Needs root "
+	    "or\n"
+	    "CAP_NET_ADMIN (tap), CAP_NET_RAW (pcap).\n",
 	.opts = TOOL_OPT_LINK | TOOL_OPT_IP | TOOL_OPT_MAC | TOOL_OPT_SEED |
-	    TOOL_OPT_CAPTURE | TOOL_OPT_SECONDS | TOOL_OPT_STATS,
+	    TOOL_OPT_CAPTURE | TOOL_OPT_SECONDS | TOOL_OPT_STATS |
+	    TOOL_OPT_TLS_SERVER,
 	.operands = 0,
 	.operand_names = "no operands",
 	.need_link = true,
@@ -89,11 +114,16 @@ main(int argc, char **argv)
 	struct tool_link link;
 	struct tool_services sv;
 	struct tool_tcp_services *tsv;
-	char mac[18], ip[16];
+	struct erg_tls_server *srv = NULL;
+	char mac[18], ip[16], certs[64] = "";
 	int rc, status = TOOL_EXIT_OK;
 
 	tool_options_parse(&o, &echo_info, argc, argv);
 	tool_stack_create(&ts, &echo_info, &o, false, erg_host_now_us());
+	if (o.ncerts > 0) {
+		/* Bad files fail here, before the device is touched. */
+		srv = tool_tls_server_load(&echo_info, &o, ts.s);
+	}
 	tool_link_open(&link, &echo_info, &o, &ts);
 	tool_stack_address(&ts, &echo_info, &o);
 	rc = tool_services_start(&sv, ts.s);
@@ -111,12 +141,23 @@ main(int argc, char **argv)
 		tool_die(&echo_info, TOOL_EXIT_RUNTIME,
 		    "cannot open the TCP services: %s", erg_strerror(rc));
 	}
+	if (srv != NULL) {
+		rc = tool_tcp_services_tls(tsv, srv, TOOL_TLS_SESSIONS);
+		if (rc != 0) {
+			tool_die(&echo_info, TOOL_EXIT_RUNTIME,
+			    "cannot open the TLS services: %s",
+			    erg_strerror(rc));
+		}
+		(void)snprintf(certs, sizeof(certs),
+		    "; HTTPS (443), TLS echo (7443) with %u certificate%s",
+		    o.ncerts, o.ncerts == 1 ? "" : "s");
+	}
 	tool_mac_format(mac, ts.mac);
 	tool_ipv4_format(ip, o.ip);
 	tool_say(&echo_info,
 	    "ready: %s/%u at %s on %s %s; ping, UDP echo (7), discard (9); "
-	    "TCP echo (7), discard (9), chargen (19), HTTP (80)",
-	    ip, o.prefix_len, mac, link.kind, link.name);
+	    "TCP echo (7), discard (9), chargen (19), HTTP (80)%s",
+	    ip, o.prefix_len, mac, link.kind, link.name, certs);
 
 	if (tool_link_run(&link, &echo_info, &o, &ts, echo_step, tsv) ==
 	    TOOL_RUN_FAILED) {

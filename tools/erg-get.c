@@ -1,16 +1,19 @@
 /*
- * tools/erg-get.c: an HTTP/1.1 client (RFC 9110, RFC 9112) over erg.
+ * tools/erg-get.c: an HTTP/1.1 client (RFC 9110, RFC 9112) over erg, and
+ * HTTPS (RFC 9110 4.2.2) over erg's TLS.
  *
  * usage: erg-get (--tap NAME | --pcap-live IFACE) --ip A.B.C.D/N [...] URL
  *
- * Fetches URL (http://A.B.C.D[:PORT][/PATH]) with one GET on one
- * connection ("Connection: close"), follows no redirect, and writes the
- * body to -o FILE or stdout as it arrives, straight from the packets that
- * carried it (erg_tcp_peek, writev, erg_tcp_consume). The body ends at
- * its Content-Length, at the end of the chunked coding, or when the
- * server closes. Exit status: 0 for a 2xx status and a whole body; 1 for
- * another status, a network error, a timeout or a body cut short (one
- * line on stderr); 2 for a bad command line.
+ * Fetches URL (http:// or https://, then A.B.C.D or a name given an
+ * address by --resolve, [:PORT][/PATH]) with one GET on one connection
+ * ("Connection: close"), follows no redirect, and writes the body to -o
+ * FILE or stdout as it arrives, straight from the packets (or, for
+ * HTTPS, the decrypted records) that carried it (peek, writev, consume).
+ * The body ends at its Content-Length, at the end of the chunked coding,
+ * or when the server closes. Exit status: 0 for a 2xx status and a whole
+ * body; 1 for another status, a network or TLS error (a certificate
+ * that does not verify, ...), a timeout or a body cut short (one line on
+ * stderr); 2 for a bad command line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +36,8 @@
 #include "common/tool_link.h"
 #include "common/tool_options.h"
 #include "common/tool_stack.h"
-#include "common/tool_tcp_services.h"
+#include "common/tool_stream.h"
+#include "common/tool_tls.h"
 
 /* Default --timeout, seconds. */
 #define GET_TIMEOUT_DEFAULT 30u
@@ -52,17 +56,27 @@ static const struct tool_info get_info = {
 	            "--ip A.B.C.D/N [--gw A.B.C.D]\n"
 	            "       [--mac MAC] [--seed N] [--capture FILE.pcap] "
 	            "[--stats] [-o FILE] [-v]\n"
-	            "       [--timeout SECONDS] [--check-bytes] URL",
+	            "       [--timeout SECONDS] [--check-bytes] "
+	            "[--resolve NAME[:PORT]:A.B.C.D]...\n"
+	            "       [--cafile FILE | --insecure] URL",
 	.help =
 	    "\n"
-	    "Fetches URL over HTTP/1.1 with an erg stack on a network "
-	    "interface and writes\n"
-	    "the body to FILE or standard output. URL is "
-	    "http://A.B.C.D[:PORT][/PATH]:\n"
-	    "the host MUST be a dotted IPv4 address (erg-get does not "
-	    "resolve names: DNS\n"
-	    "comes later), and https:// is not supported yet. No redirect "
-	    "is followed.\n"
+	    "Fetches URL over HTTP/1.1, or HTTPS (TLS 1.2, ALPN http/1.1), "
+	    "with an erg stack\n"
+	    "on a network interface and writes the body to FILE or standard "
+	    "output. URL is\n"
+	    "http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH]; HOST is "
+	    "a dotted IPv4\n"
+	    "address A.B.C.D, or a name that --resolve gives an address "
+	    "(erg-get does not\n"
+	    "resolve names: DNS comes later). For https:// the server's "
+	    "certificate must\n"
+	    "lead to a trusted CA (--cafile, or the system's CAs), be valid "
+	    "now (the wall\n"
+	    "clock) and be for HOST, which must be a name (a certificate "
+	    "cannot be checked\n"
+	    "against an address) unless --insecure. No redirect is "
+	    "followed.\n"
 	    "\n"
 	    "  --tap NAME          attach to (or create) the Linux TAP "
 	    "device NAME\n"
@@ -88,16 +102,33 @@ static const struct tool_info get_info = {
 	    "                      (GET /bytes/N, tools/common/tool_bytes.h): "
 	    "fail at the\n"
 	    "                      first byte that differs\n"
+	    "  --resolve NAME:A.B.C.D\n"
+	    "                      connect to A.B.C.D for host NAME (also "
+	    "NAME:PORT:A.B.C.D,\n"
+	    "                      for that port only, as curl takes it); "
+	    "repeatable\n"
+	    "  --cafile FILE       trust the CA certificates of FILE (PEM or "
+	    "DER) for\n"
+	    "                      https:// (default: the system's,\n"
+	    "                      " ERG_HOST_CA_BUNDLE ")\n"
+	    "  --insecure          https:// without any certificate check "
+	    "(still encrypted)\n"
 	    "  --help              this text\n"
 	    "\n"
+	    "With -v, the TLS handshake's outcome too: version, cipher suite, "
+	    "ALPN, whether\n"
+	    "the session was resumed.\n"
 	    "Exit status: 0 on a 2xx status with the whole body, 1 on any "
 	    "other status, a\n"
-	    "network error, a timeout or a body cut short, 2 on a bad "
+	    "network or TLS error (one line names it, e.g. ETLS_EXPIRED), a "
+	    "timeout or a body\n"
+	    "cut short, or a --cafile that cannot be used, 2 on a bad "
 	    "command line.\n"
 	    "Needs root or CAP_NET_ADMIN (tap), CAP_NET_RAW (pcap).\n",
 	.opts = TOOL_OPT_LINK | TOOL_OPT_IP | TOOL_OPT_MAC | TOOL_OPT_SEED |
 	    TOOL_OPT_CAPTURE | TOOL_OPT_STATS | TOOL_OPT_OUTPUT |
-	    TOOL_OPT_VERBOSE | TOOL_OPT_TIMEOUT | TOOL_OPT_CHECK_BYTES,
+	    TOOL_OPT_VERBOSE | TOOL_OPT_TIMEOUT | TOOL_OPT_CHECK_BYTES |
+	    TOOL_OPT_TLS_CLIENT,
 	.operands = 1,
 	.operand_names = "one URL",
 	.need_link = true,
@@ -106,11 +137,13 @@ static const struct tool_info get_info = {
 
 /* A parsed URL. */
 struct get_url {
+	bool tls; /* https:// */
 	uint32_t addr;
 	uint16_t port;
-	const char *host; /* "A.B.C.D[:PORT]" as given, for Host */
+	const char *host; /* "HOST[:PORT]" as given, for Host */
 	size_t host_len;
-	const char *path; /* "/..." without a fragment, or "" */
+	char name[TOOL_NAME_MAX + 1]; /* HOST if a name, else "" */
+	const char *path;             /* "/..." without a fragment, or "" */
 	size_t path_len;
 };
 
@@ -124,7 +157,8 @@ enum get_phase {
 struct get {
 	const struct tool_options *o;
 	struct erg_stack *s;
-	struct erg_tcp_conn *c;
+	struct tool_stream st;             /* TCP or TLS; closed: both NULL */
+	const struct erg_tls_trust *trust; /* https://, NULL if insecure */
 	struct get_url url;
 	int out_fd;
 	const char *out_name;
@@ -138,6 +172,13 @@ struct get {
 	uint64_t t_start;
 	uint64_t deadline;
 	uint64_t close_deadline;
+	bool handshake_done; /* TLS */
+	bool tls_closed;     /* TLS: the server's close_notify came */
+	size_t head_len;     /* bytes of the head gathered in head[] */
+	struct tool_http_scan scan;
+	size_t req_len; /* the request, and how much of it is sent */
+	size_t req_off;
+	char req[GET_PATH_MAX + TOOL_NAME_MAX + 512];
 	uint8_t head[TOOL_HTTP_RESP_HEAD_MAX];
 };
 
@@ -152,44 +193,81 @@ get_prefix_ci(const char *s, const char *prefix)
 	return strncasecmp(s, prefix, n) == 0;
 }
 
-static void
-get_url_parse(struct get_url *u, const char *url)
+/*
+ * The address --resolve gives name (len bytes) for port (0: any); false
+ * if none.
+ */
+static bool
+get_resolve(const struct tool_options *o, const char *name, size_t len,
+    uint16_t port, uint32_t *addr)
 {
-	const char *p, *end;
-	uint64_t port = 80;
-	size_t k;
+	unsigned i;
+
+	for (i = 0; i < o->nresolve; i++) {
+		const struct tool_resolve *r = &o->resolve[i];
+
+		if (r->name_len == len &&
+		    strncasecmp(r->name, name, len) == 0 &&
+		    (port == 0 || r->port == 0 || r->port == port)) {
+			*addr = r->addr;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether c ends the authority of a URL (RFC 3986 3.2). */
+static bool
+get_authority_end(char c)
+{
+	return c == '\0' || c == '/' || c == '?' || c == '#';
+}
+
+static void
+get_url_parse(struct get_url *u, const struct tool_options *o, const char *url)
+{
+	const char *p, *end, *host_end;
+	uint64_t port;
+	size_t k, name_len = 0;
 
 	if (get_prefix_ci(url, "https://")) {
+		u->tls = true;
+		p = url + 8;
+		port = 443;
+	} else if (get_prefix_ci(url, "http://")) {
+		p = url + 7;
+		port = 80;
+	} else {
 		tool_die(&get_info, TOOL_EXIT_USAGE,
-		    "%s: https:// is not supported yet (no TLS): use http://",
+		    "bad URL '%s': expected http://HOST[:PORT][/PATH] or "
+		    "https://HOST[:PORT][/PATH]",
 		    url);
 	}
-	if (!get_prefix_ci(url, "http://")) {
-		tool_die(&get_info, TOOL_EXIT_USAGE,
-		    "bad URL '%s': expected http://A.B.C.D[:PORT][/PATH]", url);
-	}
-	p = url + 7;
 	u->host = p;
-	if (!tool_ipv4_parse(p, &u->addr, &end) ||
-	    (*end != '\0' && *end != ':' && *end != '/' && *end != '?' &&
-	        *end != '#')) {
-		tool_die(&get_info, TOOL_EXIT_USAGE,
-		    "bad URL '%s': the host must be a dotted IPv4 address "
-		    "A.B.C.D (erg-get does not resolve names: no DNS yet)",
-		    url);
+	if (tool_ipv4_parse(p, &u->addr, &end) &&
+	    (*end == ':' || get_authority_end(*end))) {
+		if (!tool_ipv4_usable(u->addr)) {
+			tool_die(&get_info, TOOL_EXIT_USAGE,
+			    "bad URL '%s': not a unicast address", url);
+		}
+	} else {
+		end = p + strcspn(p, ":/?#");
+		name_len = (size_t)(end - p);
+		if (!tool_hostname_ok(p, name_len, false)) {
+			tool_die(&get_info, TOOL_EXIT_USAGE,
+			    "bad URL '%s': the host must be a dotted IPv4 "
+			    "address A.B.C.D or a host name",
+			    url);
+		}
 	}
-	if (!tool_ipv4_usable(u->addr)) {
-		tool_die(&get_info, TOOL_EXIT_USAGE,
-		    "bad URL '%s': not a unicast address", url);
-	}
+	host_end = end;
 	if (*end == ':') {
 		port = 0;
 		for (k = 1; end[k] >= '0' && end[k] <= '9' && k <= 5; k++) {
 			port = port * 10 + (uint64_t)(end[k] - '0');
 		}
 		if (k == 1 || port == 0 || port > 65535 ||
-		    (end[k] != '\0' && end[k] != '/' && end[k] != '?' &&
-		        end[k] != '#')) {
+		    !get_authority_end(end[k])) {
 			tool_die(&get_info, TOOL_EXIT_USAGE,
 			    "bad URL '%s': the port must be a number from 1 "
 			    "to 65535",
@@ -198,6 +276,26 @@ get_url_parse(struct get_url *u, const char *url)
 		end += k;
 	}
 	u->port = (uint16_t)port;
+	if (name_len > 0) {
+		memcpy(u->name, p, name_len);
+		u->name[name_len] = '\0';
+		if (!get_resolve(o, p, name_len, u->port, &u->addr)) {
+			tool_die(&get_info, TOOL_EXIT_USAGE,
+			    "URL '%s': %s is a host name and erg-get does not "
+			    "resolve names (no DNS yet): give --resolve "
+			    "%s:A.B.C.D%s",
+			    url, u->name, u->name,
+			    get_resolve(o, p, name_len, 0, &u->addr) ?
+			        " (the --resolve given is for another port)" :
+			        "");
+		}
+	} else if (u->tls && !o->insecure) {
+		tool_die(&get_info, TOOL_EXIT_USAGE,
+		    "URL '%s': https:// to an address: a certificate can only "
+		    "be checked against a name: use https://NAME/ with "
+		    "--resolve NAME:%.*s, or --insecure",
+		    url, (int)(host_end - p), p);
+	}
 	u->host_len = (size_t)(end - u->host);
 	u->path = end;
 	u->path_len = strcspn(end, "#");
@@ -222,38 +320,73 @@ get_url_parse(struct get_url *u, const char *url)
 /* One line on stderr; the run ends with status 1 once closed. */
 static void get_fail(struct get *g, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+static void get_fail_tls(struct get *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
+static void
+get_vsay(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", get_info.prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* The run fails: the connection is reset, and ends at once. */
 static void
 get_fail(struct get *g, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", get_info.prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	get_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
 	g->status = TOOL_EXIT_RUNTIME;
-	if (g->c != NULL) {
-		erg_tcp_abort(g->c);
-		g->c = NULL;
-	}
+	tool_stream_abort(&g->st);
 	g->phase = GET_DONE;
+}
+
+/*
+ * The run fails on the TLS session's failure: the session is closed
+ * rather than reset, so that the alert that says why (RFC 5246 7.2.2)
+ * reaches the server, and the run ends once the TCP connection has.
+ */
+static void
+get_fail_tls(struct get *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	get_vsay(fmt, ap);
+	va_end(ap);
+	g->status = TOOL_EXIT_RUNTIME;
+	(void)tool_stream_close(&g->st);
+	g->phase = GET_CLOSING;
+	g->close_deadline = erg_stack_now(g->s) + GET_CLOSE_WAIT_US;
 }
 
 /* The body is whole: close gracefully and let the handshake finish. */
 static void
 get_finish(struct get *g)
 {
-	size_t n = erg_tcp_readable(g->c);
 	uint64_t t = erg_stack_now(g->s) - g->t_start;
 
+	size_t n = tool_stream_readable(&g->st);
+
+	/* What follows the body is not ours, but is no reason for a RST. */
 	if (n > 0) {
-		(void)erg_tcp_consume(g->c, n); /* not ours: but no RST */
+		(void)tool_stream_consume(&g->st, n);
 	}
-	erg_tcp_close(g->c);
-	g->c = NULL;
+	/*
+	 * TLS: close_notify, then wait for the server's: closed at once,
+	 * the TCP connection would meet that answer with a RST. get_step
+	 * closes the session once it came (or came already).
+	 */
+	if (g->st.tls == NULL) {
+		(void)tool_stream_close(&g->st);
+	} else if (g->peer_closed || tool_stream_shutdown(&g->st) != 0) {
+		g->tls_closed = true;
+	}
 	g->phase = GET_CLOSING;
 	g->close_deadline = erg_stack_now(g->s) + GET_CLOSE_WAIT_US;
 	if (g->o->verbose) {
@@ -390,7 +523,7 @@ get_body(struct get *g)
 	while (!done) {
 		size_t took = 0;
 
-		n = erg_tcp_peek(g->c, v, GET_PEEK_MAX);
+		n = tool_stream_peek(&g->st, v, GET_PEEK_MAX);
 		if (n <= 0) {
 			break;
 		}
@@ -412,12 +545,24 @@ get_body(struct get *g)
 			    strerror(err));
 			return;
 		}
-		(void)erg_tcp_consume(g->c, took);
+		(void)tool_stream_consume(&g->st, took);
 	}
 	if (done) {
 		get_finish(g);
-	} else if (g->peer_closed && erg_tcp_readable(g->c) == 0) {
-		if (g->resp.until_close) {
+	} else if (g->peer_closed && tool_stream_readable(&g->st) == 0) {
+		if (g->resp.until_close && g->st.tls != NULL &&
+		    erg_tls_error(g->st.tls) == -ERG_ETLS_TRUNCATED) {
+			/*
+			 * Only close_notify ends such a body: without it an
+			 * attacker could have cut it (RFC 5246 7.2.1).
+			 */
+			get_fail(g,
+			    "the server closed the connection without "
+			    "close_notify after %" PRIu64 " bytes of a body "
+			    "that ends with the connection: it may be cut "
+			    "short (ETLS_TRUNCATED)",
+			    g->body_bytes);
+		} else if (g->resp.until_close) {
 			get_finish(g);
 		} else if (g->resp.chunked) {
 			get_fail(g,
@@ -439,44 +584,60 @@ get_body(struct get *g)
 /*
  * Reads a response head if a whole one is there. Returns true when one
  * was taken (the phase moved on), false to wait or after get_fail.
+ *
+ * The head is copied into g->head as it arrives and consumed at once:
+ * over TLS a peek shows one record, and a head may span several.
  */
 static bool
 get_head(struct get *g)
 {
 	struct erg_view v[GET_PEEK_MAX];
-	struct tool_http_scan sc;
-	size_t end = 0, total = 0, k;
+	size_t end = 0, total, k, len, room;
 	int n, i;
 
-	n = erg_tcp_peek(g->c, v, GET_PEEK_MAX);
-	tool_http_scan_init(&sc);
-	for (i = 0; i < n && end == 0 && total < sizeof(g->head); i++) {
-		size_t len = v[i].len;
-
-		if (len > sizeof(g->head) - total) {
-			len = sizeof(g->head) - total;
-		}
-		k = tool_http_scan(&sc, v[i].p, len);
-		memcpy(g->head + total, v[i].p, k > 0 ? k : len);
-		if (k > 0) {
-			end = total + k;
-		}
-		total += len;
+	if (g->head_len == 0) {
+		tool_http_scan_init(&g->scan);
 	}
-	if (end == 0) {
-		if (total >= sizeof(g->head)) {
+	/* Bounded: each round moves bytes into g->head, or returns. */
+	while (end == 0) {
+		n = tool_stream_peek(&g->st, v, GET_PEEK_MAX);
+		total = 0;
+		room = sizeof(g->head) - g->head_len;
+		for (i = 0; i < n && end == 0 && total < room; i++) {
+			len = v[i].len < room - total ? v[i].len : room - total;
+			k = tool_http_scan(&g->scan, v[i].p, len);
+			memcpy(g->head + g->head_len + total, v[i].p,
+			    k > 0 ? k : len);
+			if (k > 0) {
+				end = total + k;
+			} else {
+				total += len;
+			}
+		}
+		k = end > 0 ? end : total;
+		(void)tool_stream_consume(&g->st, k);
+		g->head_len += k;
+		if (end > 0) {
+			break;
+		}
+		if (g->head_len >= sizeof(g->head)) {
 			get_fail(g,
 			    "the response head is larger than %zu bytes",
 			    sizeof(g->head));
-		} else if (g->peer_closed) {
-			get_fail(g,
-			    "the server closed the connection before a "
-			    "whole response head");
+			return false;
 		}
-		return false;
+		if (total == 0) {
+			if (g->peer_closed) {
+				get_fail(g,
+				    "the server closed the connection before "
+				    "a whole response head");
+			}
+			return false;
+		}
 	}
-	(void)erg_tcp_consume(g->c, end);
-	if (tool_http_resp_parse(&g->resp, g->head, end) != 0) {
+	len = g->head_len;
+	g->head_len = 0;
+	if (tool_http_resp_parse(&g->resp, g->head, len) != 0) {
 		get_fail(g, "malformed response head: %.*s",
 		    (int)strcspn((const char *)g->head, "\r\n"),
 		    (const char *)g->head);
@@ -507,9 +668,34 @@ get_head(struct get *g)
 	return true;
 }
 
+/* Sends what is left of the request. Returns false after get_fail. */
+static bool
+get_send(struct get *g)
+{
+	long w;
+
+	while (g->req_off < g->req_len) {
+		w = tool_stream_write(&g->st, g->req + g->req_off,
+		    g->req_len - g->req_off);
+		if (w == -ERG_EAGAIN) {
+			return true; /* ERG_EV_WRITABLE (TLS: the handshake) */
+		}
+		if (w < 0) {
+			get_fail(g, "cannot send the request: %s",
+			    erg_strerror((int)w));
+			return false;
+		}
+		g->req_off += (size_t)w;
+	}
+	return true;
+}
+
 static void
 get_pump(struct get *g)
 {
+	if (!get_send(g)) {
+		return;
+	}
 	while (g->phase == GET_HEAD && get_head(g)) {
 	}
 	if (g->phase == GET_BODY) {
@@ -517,35 +703,117 @@ get_pump(struct get *g)
 	}
 }
 
+/* "erg.test:443 (198.18.0.2)", or "198.18.0.2:80": where we connect. */
+static void
+get_where(const struct get *g, char *buf, size_t cap)
+{
+	char ip[16];
+
+	tool_ipv4_format(ip, g->url.addr);
+	if (g->url.name[0] != '\0') {
+		(void)snprintf(buf, cap, "%s:%u (%s)", g->url.name, g->url.port,
+		    ip);
+	} else {
+		(void)snprintf(buf, cap, "%s:%u", ip, g->url.port);
+	}
+}
+
+/* The connection failed (err): one line that says where and why. */
+static void
+get_net_fail(struct get *g, int err)
+{
+	char where[TOOL_NAME_MAX + 32], why[128];
+
+	get_where(g, where, sizeof(where));
+	tool_tls_strerror(why, sizeof(why), err, NULL);
+	get_fail(g, "%s: %s%s", where,
+	    g->phase == GET_HEAD && g->body_bytes == 0 ? "no answer: " : "",
+	    why);
+}
+
 static void
 get_on_event(struct erg_tcp_conn *c, unsigned events, void *ctx)
 {
 	struct get *g = ctx;
-	char ip[16];
+	char where[TOOL_NAME_MAX + 32];
 	int err;
 
-	if (g->c != c) {
+	if (g->st.tcp != c) {
 		return;
 	}
 	if ((events & (ERG_TCP_EV_RESET | ERG_TCP_EV_TIMEDOUT)) != 0) {
 		err = erg_tcp_error(c);
-		tool_ipv4_format(ip, g->url.addr);
-		get_fail(g, "%s:%u: %s%s", ip, g->url.port,
-		    g->phase == GET_HEAD && g->body_bytes == 0 ? "no answer: " :
-		                                                 "",
-		    erg_strerror(err != 0                    ? err :
-		            (events & ERG_TCP_EV_RESET) != 0 ? -ERG_ECONNRESET :
-		                                               -ERG_ETIMEDOUT));
+		get_net_fail(g,
+		    err != 0                             ? err :
+		        (events & ERG_TCP_EV_RESET) != 0 ? -ERG_ECONNRESET :
+		                                           -ERG_ETIMEDOUT);
 		return;
 	}
 	if ((events & ERG_EV_ERROR) != 0) {
 		(void)erg_tcp_error(c); /* soft: TCP retries */
 	}
 	if ((events & ERG_TCP_EV_CONNECTED) != 0 && g->o->verbose) {
-		tool_ipv4_format(ip, g->url.addr);
-		tool_say(&get_info, "connected to %s:%u", ip, g->url.port);
+		get_where(g, where, sizeof(where));
+		tool_say(&get_info, "connected to %s", where);
 	}
 	if ((events & ERG_TCP_EV_PEER_CLOSED) != 0) {
+		g->peer_closed = true;
+	}
+	get_pump(g);
+}
+
+/* The TLS session's events (https://). */
+static void
+get_on_tls(struct erg_tls *t, unsigned events, void *ctx)
+{
+	struct get *g = ctx;
+	char where[TOOL_NAME_MAX + 32], line[256];
+	int err;
+
+	if (g->st.tls != t) {
+		return;
+	}
+	if (g->phase == GET_CLOSING) {
+		/*
+		 * Our close_notify is out: the server's ends the session,
+		 * closed by get_step after this round of input (closed from
+		 * here, as the close_notify arrives, TCP would reset it).
+		 */
+		if ((events & (ERG_TLS_EV_CLOSED | ERG_EV_ERROR)) != 0) {
+			g->tls_closed = true;
+		} else if (tool_stream_readable(&g->st) > 0) {
+			(void)tool_stream_consume(&g->st,
+			    tool_stream_readable(&g->st));
+		}
+		return;
+	}
+	if ((events & ERG_TLS_EV_HANDSHAKE) != 0) {
+		g->handshake_done = true;
+		if (g->o->verbose) {
+			get_where(g, where, sizeof(where));
+			tool_tls_describe(line, sizeof(line), t);
+			tool_say(&get_info, "TLS with %s: %s", where, line);
+		}
+	}
+	if ((events & (ERG_TLS_EV_CLOSED | ERG_EV_ERROR)) != 0) {
+		err = erg_tls_error(t);
+		if (err <= -ERG_ETLS_HANDSHAKE && err >= -ERG_ETLS_TRUNCATED &&
+		    !g->handshake_done) {
+			get_where(g, where, sizeof(where));
+			tool_tls_strerror(line, sizeof(line), err, t);
+			get_fail_tls(g, "TLS handshake with %s failed: %s",
+			    g->url.name[0] != '\0' ? g->url.name : where, line);
+			return;
+		}
+		if (!g->handshake_done) {
+			get_net_fail(g, err != 0 ? err : -ERG_ECONNRESET);
+			return;
+		}
+		if (err != 0 && err != -ERG_ETLS_TRUNCATED) {
+			get_net_fail(g, err);
+			return;
+		}
+		/* close_notify, or a FIN: get_body decides if it is enough. */
 		g->peer_closed = true;
 	}
 	get_pump(g);
@@ -561,6 +829,9 @@ get_step(void *ctx, uint64_t now, uint64_t *next)
 		return false;
 	}
 	if (g->phase == GET_CLOSING) {
+		if (g->tls_closed && tool_stream_open(&g->st)) {
+			(void)tool_stream_close(&g->st);
+		}
 		/* Wait (a little) for the FIN handshake to finish. */
 		if (erg_stat_get(g->s, ERG_STAT_TCP_CONNS_IN_USE) == 0 ||
 		    now >= g->close_deadline) {
@@ -571,10 +842,13 @@ get_step(void *ctx, uint64_t now, uint64_t *next)
 	}
 	if (now >= g->deadline) {
 		get_fail(g,
-		    "timed out after %" PRIu64 " s (%" PRIu64
+		    "timed out after %" PRIu64 " s (%s%" PRIu64
 		    " bytes of body received)",
 		    g->o->have_timeout ? g->o->timeout :
 		                         (uint64_t)GET_TIMEOUT_DEFAULT,
+		    g->url.tls && !g->handshake_done ?
+		        "in the TLS handshake, " :
+		        "",
 		    g->body_bytes);
 		return false;
 	}
@@ -616,15 +890,13 @@ get_tap_wait(const char *name)
 	(void)close(sock);
 }
 
-/* Writes the request: one GET, Connection: close. */
+/* Builds the request (one GET, Connection: close) and sends it. */
 static int
 get_request(struct get *g)
 {
-	char req[GET_PATH_MAX + 512];
 	int n;
-	long w;
 
-	n = snprintf(req, sizeof(req),
+	n = snprintf(g->req, sizeof(g->req),
 	    "GET %.*s HTTP/1.1\r\n"
 	    "Host: %.*s\r\n"
 	    "User-Agent: erg-get\r\n"
@@ -634,14 +906,53 @@ get_request(struct get *g)
 	    g->url.path_len > 0 ? (int)g->url.path_len : 1,
 	    g->url.path_len > 0 ? g->url.path : "/", (int)g->url.host_len,
 	    g->url.host);
-	if (n < 0 || (size_t)n >= sizeof(req)) {
+	if (n < 0 || (size_t)n >= sizeof(g->req)) {
 		return -ERG_EINVAL;
 	}
-	w = erg_tcp_write(g->c, req, (size_t)n);
-	if (w < 0) {
-		return (int)w;
+	g->req_len = (size_t)n;
+	g->req_off = 0;
+	/* TCP queues it now; TLS once the handshake is done. */
+	(void)get_send(g);
+	return 0;
+}
+
+/*
+ * Opens the connection: TCP, with a TLS session on it for https://.
+ * Returns 0 or the erg error.
+ */
+static int
+get_connect(struct get *g)
+{
+	static const char *const alpn[] = { TOOL_TLS_ALPN_HTTP };
+	struct erg_tls_client_opts co;
+	struct erg_tcp_conn *c;
+	struct erg_tls *t;
+	int rc;
+
+	rc = erg_tcp_connect(g->s, g->url.addr, g->url.port, 0, get_on_event, g,
+	    &c);
+	if (rc != 0) {
+		return rc;
 	}
-	return w == n ? 0 : -ERG_ENOBUFS;
+	if (!g->url.tls) {
+		g->st = tool_stream_tcp(c);
+		return 0;
+	}
+	memset(&co, 0, sizeof(co));
+	co.trust = g->trust;
+	/* SNI and the name check (RFC 6125); an address gets neither. */
+	co.server_name = g->url.name[0] != '\0' ? g->url.name : NULL;
+	co.alpn = alpn;
+	co.alpn_n = 1;
+	co.unix_time = tool_tls_unix_time();
+	co.flags = g->o->insecure ? ERG_TLS_INSECURE : 0;
+	rc = erg_tls_connect(c, &co, get_on_tls, g, &t);
+	if (rc != 0) {
+		erg_tcp_abort(c);
+		return rc;
+	}
+	g->st = tool_stream_tls(t);
+	return 0;
 }
 
 int
@@ -652,7 +963,7 @@ main(int argc, char **argv)
 	struct tool_link link;
 	struct get *g;
 	enum tool_run_end end;
-	char ip[16];
+	char where[TOOL_NAME_MAX + 32];
 	int rc;
 
 	tool_options_parse(&o, &get_info, argc, argv);
@@ -661,7 +972,7 @@ main(int argc, char **argv)
 		tool_die(&get_info, TOOL_EXIT_RUNTIME, "out of memory");
 	}
 	g->o = &o;
-	get_url_parse(&g->url, o.operand[0]);
+	get_url_parse(&g->url, &o, o.operand[0]);
 	g->out_fd = STDOUT_FILENO;
 	g->out_name = "standard output";
 	if (o.output != NULL && strcmp(o.output, "-") != 0) {
@@ -677,6 +988,10 @@ main(int argc, char **argv)
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	tool_stack_create(&ts, &get_info, &o, false, erg_host_now_us());
+	if (g->url.tls) {
+		/* A bad --cafile fails here, before the device is touched. */
+		g->trust = tool_tls_trust_load(&get_info, &o, ts.s);
+	}
 	tool_link_open(&link, &get_info, &o, &ts);
 	if (link.tap != NULL) {
 		get_tap_wait(o.tap);
@@ -690,14 +1005,13 @@ main(int argc, char **argv)
 	    (o.have_timeout ? o.timeout : GET_TIMEOUT_DEFAULT) * 1000000u;
 	g->status = TOOL_EXIT_RUNTIME;
 
-	rc = erg_tcp_connect(ts.s, g->url.addr, g->url.port, 0, get_on_event, g,
-	    &g->c);
+	rc = get_connect(g);
 	if (rc == 0) {
 		rc = get_request(g);
 	}
 	if (rc != 0) {
-		tool_ipv4_format(ip, g->url.addr);
-		get_fail(g, "cannot connect to %s:%u: %s", ip, g->url.port,
+		get_where(g, where, sizeof(where));
+		get_fail(g, "cannot connect to %s: %s", where,
 		    erg_strerror(rc));
 	}
 	end = tool_link_run(&link, &get_info, &o, &ts, get_step, g);
@@ -707,10 +1021,7 @@ main(int argc, char **argv)
 	} else if (end == TOOL_RUN_FAILED) {
 		g->status = TOOL_EXIT_RUNTIME;
 	}
-	if (g->c != NULL) {
-		erg_tcp_abort(g->c);
-		g->c = NULL;
-	}
+	tool_stream_abort(&g->st);
 	if (link.dump != NULL && erg_host_dump_errors(link.dump) != 0) {
 		tool_say(&get_info, "%s: cannot write the capture", o.capture);
 		g->status = TOOL_EXIT_RUNTIME;

@@ -24,10 +24,14 @@
  *                       + hash table 2 * tcp_conns rounded to a power of 2
  *   TCP listeners       tcp_listeners * ~96
  *   TCP TIME-WAIT       tcp_timewait * ~48 + its hash table
+ *   TLS sessions        tls_sessions * (~7.6 KiB + tls_buf)
+ *   TLS store           tls_store
  *
- * With erg_config_default() that is about 4.7 MiB: 64 send rings of
- * 64 KiB (4 MiB), the 256 packet buffers (512 KiB) and two 64 KiB
- * reassembly buffers.
+ * With erg_config_default() that is about 5.3 MiB: 64 send rings of
+ * 64 KiB (4 MiB), the 256 packet buffers (512 KiB), two 64 KiB
+ * reassembly buffers, 8 TLS sessions (~320 KiB) and the 256 KiB TLS
+ * store. An application without TLS sets tls_sessions and tls_store
+ * to 0.
  */
 #ifndef ERG_CONFIG_H
 #define ERG_CONFIG_H
@@ -92,6 +96,16 @@ struct erg_config {
 	uint32_t
 	    tcp_fin_timeout_ms; /* FIN-WAIT-2 orphan limit, default 60000 */
 
+	/*
+	 * TLS (erg/tls.h). Sessions each hold BearSSL's state (~7.5 KiB)
+	 * and a record buffer of tls_buf bytes: ERG_TLS_BUF_BIDI (full
+	 * duplex, the default), ERG_TLS_BUF_MONO (half the memory), or
+	 * less, down to ERG_TLS_BUF_MIN (smaller records). tls_store bytes
+	 * hold certificates, keys, trust anchors and session caches.
+	 */
+	uint32_t tls_sessions; /* default 8 */
+	uint32_t tls_buf;      /* default ERG_TLS_BUF_BIDI (33178) */
+	uint32_t tls_store;    /* default 262144 */
 	/* Timers run per erg_stack_poll() call, at most; default 256. */
 	uint32_t poll_budget;
 

@@ -18,5 +18,6 @@
 #include "icmp.h"
 #include "udp.h"
 #include "tcp.h"
+#include "tls.h"
 
 #endif

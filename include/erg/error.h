@@ -7,6 +7,8 @@
  *  20..39   resources (a pool or a queue is full)
  *  40..59   network conditions (no route, unreachable, refused, timeout)
  *  60..79   malformed or truncated input (parsers)
+ *  80..99   TLS: the handshake or the peer's certificate failed, or the
+ *           peer sent an alert (erg/tls.h)
  * Parsers return the 60..79 codes; the stack never returns them from an
  * input path, because bad input is dropped and counted, not reported.
  */
@@ -40,7 +42,15 @@ enum erg_error {
 	ERG_EMALFORMED = 61,   /* a field holds a value the format forbids */
 	ERG_ECHECKSUM = 62,    /* checksum does not verify */
 	ERG_EUNSUPPORTED =
-	    63 /* well formed, but a variant erg does not handle */
+	    63, /* well formed, but a variant erg does not handle */
+	ERG_ETLS_HANDSHAKE = 80, /* no common version, suite, curve, ... */
+	ERG_ETLS_BADCERT = 81,   /* certificate malformed or signature bad */
+	ERG_ETLS_HOSTNAME = 82,  /* certificate not for the server name */
+	ERG_ETLS_EXPIRED = 83,   /* certificate expired or not yet valid */
+	ERG_ETLS_UNKNOWNCA = 84, /* chain leads to no trust anchor */
+	ERG_ETLS_ALERT = 85,     /* the peer sent a fatal alert */
+	ERG_ETLS_PROTOCOL = 86,  /* bad record, MAC, or message order */
+	ERG_ETLS_TRUNCATED = 87  /* TCP closed without close_notify */
 };
 
 /*

@@ -165,7 +165,27 @@ extern "C" {
 	X(TCP_ICMP_SOFT_ERR, "tcp.icmp_soft_err")			\
 	X(TCP_ICMP_BAD_SEQ, "tcp.icmp_bad_seq")				\
 	X(TCP_PMTU_LOWERED, "tcp.pmtu_lowered")				\
-	X(TCP_TX_FAIL, "tcp.tx_fail")
+	X(TCP_TX_FAIL, "tcp.tx_fail")					\
+	/* TLS sessions and credentials. */				\
+	X(TLS_SESSIONS_IN_USE, "tls.sessions_in_use")			\
+	X(TLS_SESSIONS_HIGH_WATER, "tls.sessions_high_water")		\
+	X(TLS_SESSIONS_ALLOC_FAIL, "tls.sessions_alloc_fail")		\
+	X(TLS_HANDSHAKES, "tls.handshakes")				\
+	X(TLS_RESUMED, "tls.resumed")					\
+	X(TLS_HANDSHAKE_FAIL, "tls.handshake_fail")			\
+	X(TLS_CERT_FAIL, "tls.cert_fail")				\
+	X(TLS_ALERTS_RX, "tls.alerts_rx")				\
+	X(TLS_PROTOCOL_ERR, "tls.protocol_err")				\
+	X(TLS_TRUNCATED, "tls.truncated")				\
+	X(TLS_CLOSE_NOTIFY_RX, "tls.close_notify_rx")			\
+	X(TLS_REC_IN_BYTES, "tls.rec_in_bytes")				\
+	X(TLS_REC_OUT_BYTES, "tls.rec_out_bytes")			\
+	X(TLS_APP_IN_BYTES, "tls.app_in_bytes")				\
+	X(TLS_APP_OUT_BYTES, "tls.app_out_bytes")			\
+	X(TLS_APP_COPIED_BYTES, "tls.app_copied_bytes")			\
+	X(TLS_STORE_USED, "tls.store_used")				\
+	X(TLS_STORE_FULL, "tls.store_full")				\
+	X(TLS_TRUST_SKIPPED, "tls.trust_skipped")
 /* clang-format on */
 
 enum erg_stat {

@@ -285,6 +285,17 @@ void erg_tcp_abort(struct erg_tcp_conn *c);
  */
 int erg_tcp_error(struct erg_tcp_conn *c);
 
+/*
+ * Hands c's events to another callback from now on (events already
+ * pending go to the new one). For layers that take a connection over,
+ * as erg/tls.h does. cb may be NULL (events dropped).
+ */
+void erg_tcp_set_callback(struct erg_tcp_conn *c, erg_tcp_event_fn cb,
+    void *ctx);
+
+/* The stack c belongs to. */
+struct erg_stack *erg_tcp_stack(const struct erg_tcp_conn *c);
+
 /* Per-socket options. */
 /* Nagle off (true) or on (false, the default). */
 void erg_tcp_set_nodelay(struct erg_tcp_conn *c, bool on);

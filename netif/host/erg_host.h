@@ -1,15 +1,16 @@
 /*
  * netif/host/erg_host.h: helpers for hosted programs (Linux, POSIX) that
- * run an erg stack: a clock, a random source, an event-loop wait and a
- * pcap "dump" writer that every unix driver can record its frames in.
+ * run an erg stack: a clock, a random source, an event-loop wait, a
+ * pcap "dump" writer that every unix driver can record its frames in,
+ * and loaders of files and TLS trust anchors.
  *
  * The core never reads a clock, draws randomness or sleeps: these are the
  * host's side of those contracts, shared by the tap and pcap drivers and
  * the tools in tools/, so that each one does not grow its own.
  *
- * Hosted code: uses libc, poll(2), getrandom(2) and libpcap. Nothing here
- * holds global state; every object belongs to its caller. Not thread-safe:
- * one thread drives a stack and its helpers.
+ * Hosted code: uses libc, poll(2), getrandom(2), libpcap and erg/tls.h.
+ * Nothing here holds global state; every object belongs to its caller.
+ * Not thread-safe: one thread drives a stack and its helpers.
  */
 #ifndef ERG_HOST_H
 #define ERG_HOST_H
@@ -147,6 +148,51 @@ struct erg_host_link_stats {
 void erg_host_link_stats_foreach(const struct erg_host_link_stats *st,
     const char *prefix, void (*fn)(void *ctx, const char *name, uint64_t value),
     void *ctx);
+
+/* ---- Files and TLS credentials ------------------------------------------ */
+
+struct erg_tls_trust;
+
+/*
+ * What the file helpers below return when the file cannot be read (it
+ * does not exist, is a directory, is larger than ERG_HOST_FILE_MAX, a
+ * read fails): -ERG_HOST_EFILE, with errno saying why (strerror(errno)).
+ * Outside erg's own error codes (erg/error.h), so that a caller can tell
+ * a file it could not read from contents erg refused.
+ */
+#define ERG_HOST_EFILE 1000
+
+/* Largest file the helpers read: 16 MiB, far more than a CA bundle. */
+#define ERG_HOST_FILE_MAX (16u << 20)
+
+/*
+ * Reads the whole file at path (a regular file, a pipe, /dev/stdin) into
+ * a buffer from malloc: *buf (the caller's to free(), with a NUL byte
+ * after the *len bytes read, so that text can be used as a string) and
+ * *len. Returns 0, or -ERG_HOST_EFILE with errno set (EFBIG: larger than
+ * ERG_HOST_FILE_MAX; ENOMEM: out of memory); *buf and *len are then
+ * untouched.
+ */
+int erg_host_read_file(const char *path, void **buf, size_t *len);
+
+/*
+ * Adds the certificates of the file at path (PEM "CERTIFICATE" blocks,
+ * as in a CA bundle, or one DER certificate) to t as trust anchors,
+ * through erg_tls_trust_add (erg/tls.h). Returns the number added
+ * (>= 0: certificates erg cannot use are skipped and counted), or
+ * -ERG_HOST_EFILE (errno says why), -ERG_EMALFORMED (nothing in the file
+ * looks like a certificate) or -ERG_ENOMEM (the TLS store is full).
+ */
+int erg_host_tls_trust_load_file(struct erg_tls_trust *t, const char *path);
+
+/* The system's CA bundle: Debian's, maintained by update-ca-certificates. */
+#define ERG_HOST_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+/*
+ * erg_host_tls_trust_load_file() of the system's CA bundle,
+ * ERG_HOST_CA_BUNDLE (package ca-certificates).
+ */
+int erg_host_tls_trust_load_system(struct erg_tls_trust *t);
 
 /* ---- pcap dump ---------------------------------------------------------- */
 

@@ -308,6 +308,7 @@ struct erg_reasm;
 struct erg_icmp;
 struct erg_udp;
 struct erg_tcp;
+struct erg_tls_layer;
 
 struct erg_stack {
 	struct erg_config cfg;
@@ -334,6 +335,7 @@ struct erg_stack {
 	struct erg_icmp *icmp;
 	struct erg_udp *udp;
 	struct erg_tcp *tcp;
+	struct erg_tls_layer *tls;
 
 	/* Ethernet demultiplexing: IPv4 input (takes pkt, window = IP). */
 	void (*ipv4_input)(struct erg_stack *s, struct erg_pkt *pkt);

@@ -13,6 +13,7 @@
 #include "../ipv4/ipv4_layer.h"
 #include "../udp/udp_layer.h"
 #include "../tcp/tcp_int.h"
+#include "../tls/tls_layer.h"
 
 /* Upper bounds that keep every size computation far from overflow. */
 #define CFG_MAX_COUNT (1u << 20)
@@ -50,6 +51,9 @@ erg_config_default(struct erg_config *cfg)
 	cfg->tcp_syn_retries = 6;
 	cfg->tcp_retries = 12;
 	cfg->tcp_fin_timeout_ms = 60000;
+	cfg->tls_sessions = 8;
+	cfg->tls_buf = ERG_TLS_BUF_BIDI;
+	cfg->tls_store = 262144;
 	cfg->poll_budget = 256;
 }
 
@@ -57,6 +61,21 @@ static bool
 count_ok(uint32_t v, uint32_t min)
 {
 	return v >= min && v <= CFG_MAX_COUNT;
+}
+
+/*
+ * A session's buffer holds at least a small record and at most both
+ * directions' full ones. (Sessions beyond tcp_conns can never be used,
+ * but are not an error, like every other count.)
+ */
+static bool
+tls_config_valid(const struct erg_config *cfg)
+{
+	return count_ok(cfg->tls_sessions, 0) &&
+	    (cfg->tls_sessions == 0 ||
+	        (cfg->tls_buf >= ERG_TLS_BUF_MIN &&
+	            cfg->tls_buf <= ERG_TLS_BUF_BIDI)) &&
+	    cfg->tls_store <= (1u << 30);
 }
 
 static bool
@@ -91,13 +110,14 @@ config_valid(const struct erg_config *cfg)
 	    cfg->icmp_err_per_sec <= 1000000 && cfg->icmp_err_burst >= 1 &&
 	    cfg->icmp_err_burst <= 100000 && count_ok(cfg->udp_socks, 0) &&
 	    count_ok(cfg->udp_rxq_len, 1) && cfg->poll_budget >= 1 &&
-	    tcp_config_valid(cfg);
+	    tcp_config_valid(cfg) && tls_config_valid(cfg);
 }
 
 static uint32_t
 timer_count(const struct erg_config *cfg)
 {
-	return cfg->arp_entries + cfg->reasm_slots + erg_tcp_timer_count(cfg);
+	return cfg->arp_entries + cfg->reasm_slots + erg_tcp_timer_count(cfg) +
+	    erg_tls_timer_count(cfg);
 }
 
 /*
@@ -137,6 +157,7 @@ stack_layout(struct erg_carve *c, const struct erg_config *cfg,
 	erg_icmp_layout(c, cfg, s);
 	erg_udp_layout(c, cfg, s);
 	erg_tcp_layout(c, cfg, s);
+	erg_tls_layout(c, cfg, s);
 }
 
 size_t

@@ -590,6 +590,19 @@ erg_tcp_abort(struct erg_tcp_conn *c)
 	erg_tcp_conn_free(c);
 }
 
+void
+erg_tcp_set_callback(struct erg_tcp_conn *c, erg_tcp_event_fn cb, void *ctx)
+{
+	c->cb = cb;
+	c->ctx = ctx;
+}
+
+struct erg_stack *
+erg_tcp_stack(const struct erg_tcp_conn *c)
+{
+	return c->stack;
+}
+
 int
 erg_tcp_error(struct erg_tcp_conn *c)
 {

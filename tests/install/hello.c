@@ -224,6 +224,8 @@ main(void)
 	cfg.udp_socks = 2;
 	cfg.tcp_conns = 2;
 	cfg.tcp_snd_buf = 4096;
+	cfg.tls_sessions = 0; /* no TLS: none of its memory */
+	cfg.tls_store = 0;
 	cfg.rand = hello_rand;
 	cfg.rand_ctx = &seed;
 	need = erg_arena_size(&cfg);

@@ -7,11 +7,17 @@
 #     header (identical to the source), erg.pc and erg-netif.pc;
 #   - checks the libraries: liberg.so exports exactly the functions that
 #     the installed headers declare (and liberg-netif.so those of the driver
-#     headers), liberg.so needs nothing but libc's mem* functions and
-#     liberg-netif.so nothing but libc, libpcap and liberg.so;
+#     headers), liberg.so and liberg.a need nothing but libc's mem*
+#     functions and BearSSL's br_* (src/tls; each one defined by
+#     libbearssl), and liberg-netif.so nothing but libc, libpcap and
+#     liberg.so;
 #   - builds tests/install/hello.c through `pkg-config erg`, linked
 #     statically and against the shared library (with gcc, and clang when
-#     present), runs it and checks what it printed;
+#     present), runs it and checks what it printed; and statically against
+#     liberg.a alone: a program that uses no TLS links none of BearSSL;
+#   - builds a program that loads a TLS trust anchor (erg/tls.h) through
+#     `pkg-config erg`, shared and static (--static adds BearSSL, from
+#     Libs.private), and runs it;
 #   - compiles every installed driver header on its own and builds and runs
 #     a two-stack program over the loop driver through `pkg-config
 #     erg-netif`, statically and shared;
@@ -229,16 +235,41 @@ ok "liberg-netif.so exports the $(wc -l <"$tmp/netif.exp") functions the driver 
 undefined() {
 	nm -D --undefined-only "$1" | awk '$1 == "U" { sub(/@.*/, "", $2); print $2 }'
 }
-bad=$(undefined "$lib/liberg.so" | grep -vxE 'mem(cpy|move|set|cmp)' || true)
-[ -z "$bad" ] || fail "liberg.so needs more than libc's mem*: $bad"
-# The static core: whatever the archive does not define itself is mem*.
+# BearSSL, which src/tls calls: the library liberg.so loads, and what it
+# defines.
+bearssl=$(LD_LIBRARY_PATH=$lib ldd "$lib/liberg.so" |
+	awk '$1 ~ /^libbearssl\.so/ { print $3 }')
+if [ -z "$bearssl" ] || [ ! -f "$bearssl" ]; then
+	fail "liberg.so does not find libbearssl.so"
+	: >"$tmp/bearssl.def"
+else
+	nm -D --defined-only "$bearssl" | awk '{ print $3 }' | sed 's/@.*//' |
+		LC_ALL=C sort -u >"$tmp/bearssl.def"
+fi
+readelf -d "$lib/liberg.so" | grep -q 'NEEDED.*\[libbearssl\.so' ||
+	fail "liberg.so does not record that it needs libbearssl.so"
+# check_needs WHAT FILE: the symbols in FILE are libc's mem* functions or
+# br_* functions that libbearssl defines.
+check_needs() {
+	local what=$1 bad
+	bad=$(grep -vxE 'mem(cpy|move|set|cmp)|br_[A-Za-z0-9_]+' "$2" || true)
+	[ -z "$bad" ] ||
+		fail "$what needs more than libc's mem* and BearSSL's br_*: $(tr '\n' ' ' <<<"$bad")"
+	bad=$({ grep -xE 'br_[A-Za-z0-9_]+' "$2" || true; } |
+		LC_ALL=C sort -u | LC_ALL=C comm -23 - "$tmp/bearssl.def")
+	[ -z "$bad" ] ||
+		fail "$what needs br_* symbols that libbearssl does not define: $(tr '\n' ' ' <<<"$bad")"
+}
+undefined "$lib/liberg.so" >"$tmp/so.undef"
+check_needs liberg.so "$tmp/so.undef"
+# The static core: whatever the archive does not define itself.
 nm -g --defined-only "$lib/liberg.a" | awk 'NF == 3 { print $3 }' |
 	LC_ALL=C sort -u >"$tmp/a.def"
-bad=$(nm -u "$lib/liberg.a" | awk 'NF == 2 { print $2 }' | LC_ALL=C sort -u |
+nm -u "$lib/liberg.a" | awk 'NF == 2 { print $2 }' | LC_ALL=C sort -u |
 	LC_ALL=C comm -23 - "$tmp/a.def" |
-	grep -vxE 'mem(cpy|move|set|cmp)|_GLOBAL_OFFSET_TABLE_' || true)
-[ -z "$bad" ] || fail "liberg.a needs more than libc's mem*: $bad"
-ok "liberg.so and liberg.a need only: $(undefined "$lib/liberg.so" | tr '\n' ' ')"
+	grep -vx '_GLOBAL_OFFSET_TABLE_' >"$tmp/a.undef" || true
+check_needs liberg.a "$tmp/a.undef"
+ok "liberg.so and liberg.a need only libc's $(grep -c '^mem' "$tmp/so.undef") mem* functions and $(grep -c '^br_' "$tmp/so.undef") of BearSSL's ($bearssl)"
 
 pcap=$(LD_LIBRARY_PATH=$lib ldd "$lib/liberg-netif.so" |
 	awk '$1 ~ /^libpcap\.so/ { print $3 }')
@@ -344,7 +375,147 @@ for c in $compilers; do
 		fail "$c: hello.c does not build against the installed erg (static):"
 		sed 's/^/    /' "$tmp/cc.log" >&2
 	fi
+
+	# Static against liberg.a alone: hello uses no TLS, so no object
+	# that calls BearSSL is pulled in, and no -lbearssl is needed.
+	# shellcheck disable=SC2086
+	if $c $strict $cflags hello.c -o hello-nossl "$lib/liberg.a" \
+	    2>"$tmp/cc.log"; then
+		n=$(nm hello-nossl | awk '$NF ~ /^br_/' | wc -l)
+		[ "$n" -eq 0 ] ||
+			fail "hello-nossl ($c) holds $n BearSSL symbols"
+		if ./hello-nossl >hello-nossl.out 2>&1; then
+			check_hello "hello-nossl ($c, liberg.a, no BearSSL)" \
+			    hello-nossl.out
+		else
+			fail "hello-nossl ($c) exited $?:"
+			sed 's/^/    /' hello-nossl.out >&2
+		fi
+	else
+		fail "$c: hello.c does not link against liberg.a without BearSSL:"
+		sed 's/^/    /' "$tmp/cc.log" >&2
+	fi
 done
+
+# ---- TLS through pkg-config ----------------------------------------------------
+
+case " $(pkgconfig --static --libs erg) " in
+*" -lbearssl "*) ;;
+*) fail "pkg-config --static --libs erg lacks -lbearssl: '$(pkgconfig --static --libs erg)'" ;;
+esac
+
+# A program that loads the test CA as a trust anchor into a stack's TLS
+# store (erg/tls.h).
+cp "$root/tests/vectors/tls/ca.pem" ca.pem
+cat >tls.c <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <erg/erg.h>
+#include <erg/tls.h>
+
+static unsigned long long seed = 5;
+
+static void
+lcg(void *ctx, void *buf, size_t len)
+{
+	unsigned long long *st = ctx;
+	unsigned char *p = buf;
+
+	while (len-- > 0) {
+		*st = *st * 6364136223846793005ull + 1442695040888963407ull;
+		*p++ = (unsigned char)(*st >> 56);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct erg_config cfg;
+	struct erg_stack *s;
+	struct erg_tls_trust *tr;
+	static char pem[65536];
+	size_t len, need;
+	void *arena;
+	FILE *f;
+	int n, match;
+
+	if (argc != 2 || (f = fopen(argv[1], "rb")) == NULL) {
+		fprintf(stderr, "tls: cannot open the CA file\n");
+		return 1;
+	}
+	len = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	erg_config_default(&cfg);
+	cfg.pkt_count = 16;
+	cfg.tls_sessions = 1;
+	cfg.tls_store = 65536;
+	cfg.rand = lcg;
+	cfg.rand_ctx = &seed;
+	need = erg_arena_size(&cfg);
+	arena = aligned_alloc(16, (need + 15) & ~(size_t)15);
+	if (arena == NULL || erg_stack_init(&s, arena, need, &cfg, 0) != 0 ||
+	    erg_tls_trust_new(s, &tr) != 0) {
+		fprintf(stderr, "tls: setup failed\n");
+		return 1;
+	}
+	n = erg_tls_trust_add(tr, pem, len);
+	match = erg_tls_name_match("*.erg.test", "a.erg.test");
+	printf("tls: %d trust anchor(s), %u held, store %llu bytes, "
+	       "*.erg.test %s a.erg.test\n",
+	    n, erg_tls_trust_count(tr),
+	    (unsigned long long)erg_stat_get(s, ERG_STAT_TLS_STORE_USED),
+	    match ? "matches" : "does not match");
+	free(arena);
+	return n == 1 && match ? 0 : 1;
+}
+EOF
+
+# check_tls NAME BINARY [ENV...]
+check_tls() {
+	local name=$1 bin=$2
+	shift 2
+	if env "$@" "./$bin" ca.pem >"$bin.out" 2>&1 &&
+	    grep -q '^tls: 1 trust anchor(s), 1 held, store [1-9][0-9]* bytes, \*\.erg\.test matches' \
+	    "$bin.out"; then
+		ok "$name: $(cat "$bin.out")"
+	else
+		fail "$name did not run:"
+		sed 's/^/    /' "$bin.out" >&2
+	fi
+}
+
+# shellcheck disable=SC2086
+if $CC $strict $cflags tls.c -o tls-shared $libs 2>"$tmp/cc.log"; then
+	check_tls "tls-shared (liberg.so loads libbearssl)" tls-shared \
+	    LD_LIBRARY_PATH="$lib"
+else
+	fail "tls.c does not build against the installed erg (shared):"
+	sed 's/^/    /' "$tmp/cc.log" >&2
+fi
+# shellcheck disable=SC2046,SC2086
+if $CC $strict $cflags tls.c -o tls-static \
+    -Wl,-Bstatic $(pkg-config --static --libs erg) -Wl,-Bdynamic \
+    2>"$tmp/cc.log"; then
+	[ -z "$(needs tls-static)" ] ||
+		fail "tls-static needs $(needs tls-static)"
+	check_tls "tls-static (liberg.a, BearSSL from Libs.private)" tls-static
+else
+	fail "tls.c does not build against the installed erg (static, pkg-config --static):"
+	sed 's/^/    /' "$tmp/cc.log" >&2
+fi
+# The TLS objects do call BearSSL: without it that link fails.
+# shellcheck disable=SC2086
+if $CC $strict $cflags tls.c -o tls-nossl "$lib/liberg.a" \
+    >"$tmp/cc.log" 2>&1; then
+	fail "tls.c links against liberg.a without BearSSL (no br_* call?)"
+elif grep -q 'undefined reference to .br_' "$tmp/cc.log"; then
+	ok "tls.c against liberg.a without -lbearssl: undefined br_* references (Libs.private is needed)"
+else
+	fail "tls.c against liberg.a without -lbearssl failed for another reason:"
+	sed 's/^/    /' "$tmp/cc.log" >&2
+fi
 
 # ---- the drivers ------------------------------------------------------------------
 

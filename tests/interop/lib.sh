@@ -634,3 +634,72 @@ erg_linux_no_tlp() {
 	nsx sysctl -q -w net.ipv4.tcp_early_retrans=0 >/dev/null ||
 	    erg_die "cannot set net.ipv4.tcp_early_retrans in $ERG_NS"
 }
+
+# ---- TLS -------------------------------------------------------------------
+
+# erg_tls_vectors FILE...: ERG_TLS is the test PKI's directory
+# (tests/vectors/tls, README.md there); every FILE must be in it.
+erg_tls_vectors() {
+	local f
+	ERG_TLS=$ERG_ROOT/tests/vectors/tls
+	for f in "$@"; do
+		[ -r "$ERG_TLS/$f" ] ||
+		    erg_die "the test PKI lacks $ERG_TLS/$f (bash tests/vectors/tls/gen.sh makes it)"
+	done
+}
+
+# erg_require_tool_option TOOL OPTION...: TOOL's --help names every
+# OPTION.  A tool built without them is a build failure, not a skip.
+erg_require_tool_option() {
+	local t=$1 help o
+	shift
+	erg_require_tool "$t"
+	help=$(timeout 10 "$ERG_BIN/$t" --help 2>&1)
+	for o in "$@"; do
+		case "$help" in
+		*"$o"*) ;;
+		*)
+			echo "FAIL: $ERG_BIN/$t --help does not mention $o (built without it?)"
+			exit 1
+			;;
+		esac
+	done
+}
+
+# erg_ns_spawn LOG COMMAND...: start COMMAND in the background inside the
+# namespace, its output to LOG; its PID is $ERG_SPAWNED, and the EXIT
+# trap kills it.
+erg_ns_spawn() {
+	local log=$1
+	shift
+	ip netns exec "$ERG_NS" "$@" >"$log" 2>&1 </dev/null &
+	ERG_SPAWNED=$!
+	ERG_PIDS+=("$ERG_SPAWNED")
+}
+
+# erg_wait_listen PORT...: wait (at most 10 s) until Linux listens on
+# every TCP PORT in the namespace.  Returns 1 (and says which) if not.
+erg_wait_listen() {
+	local i p missing
+	for ((i = 0; i < 100; i++)); do
+		missing=
+		for p in "$@"; do
+			[ -n "$(nsx ss -Hltn "sport = :$p" 2>/dev/null)" ] ||
+			    missing="$missing $p"
+		done
+		[ -z "$missing" ] && return 0
+		sleep 0.1
+	done
+	say "nothing listens on TCP port(s)$missing in $ERG_NS after 10 s"
+	return 1
+}
+
+# erg_tshark_tls_ports PORT...: have the capture checks (ERG_TSHARK_PREFS)
+# decode TCP PORT as TLS too, so that a malformed record there is found
+# (443 is TLS already).
+erg_tshark_tls_ports() {
+	local p
+	for p in "$@"; do
+		ERG_TSHARK_PREFS+=(-d "tcp.port==$p,tls")
+	done
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/interop/test_tools_errors.sh: bad input at erg-echo and erg-pcap.
+# tests/interop/test_tools_errors.sh: bad input at erg-echo, erg-get and
+# erg-pcap.
 #
 # Checks: every bad command line (bad --ip, --mac, --gw, --seed,
 # --seconds, unknown options, missing values and operands) and every bad
@@ -8,7 +9,13 @@
 # non-pcap, truncated or non-Ethernet capture, an unwritable output)
 # makes the tool print exactly one line on stderr and exit with a
 # non-zero status, without a crash, a sanitizer report or a hang; --help
-# prints the usage on stdout and exits 0.
+# prints the usage on stdout and exits 0.  TLS: erg-echo's --cert, --key
+# and --cert-name groups out of order or malformed, and erg-get's
+# https:// to a name without --resolve or to an address without
+# --insecure, a bad --resolve, --cafile with --insecure, exit 2; a
+# certificate, key or --cafile that is missing, a directory, not PEM,
+# not matching or of a type erg cannot use, exit 1 (before any device is
+# opened), each with one line that names the option or the file.
 #
 # Needs neither root nor a namespace.  As root, every case runs inside a
 # namespace of its own (nothing can reach a real interface): the
@@ -23,10 +30,11 @@ for p in timeout python3; do
 	command -v "$p" >/dev/null 2>&1 ||
 	    erg_skip "missing program $p (bash scripts/deps.sh test installs it)"
 done
-erg_require_tool erg-echo erg-pcap
+erg_require_tool erg-echo erg-pcap erg-get
 erg_workdir tools_errors
 
 echo_bin=$ERG_BIN/erg-echo
+get_bin=$ERG_BIN/erg-get
 pcap_bin=$ERG_BIN/erg-pcap
 n_cases=0
 
@@ -66,8 +74,14 @@ fi
 # contains MENTION (case-insensitive; empty: anything), and no crash or
 # sanitizer text anywhere.
 expect_error() {
-	local what=$1 mention=$2 rc out err nlines
-	shift 2
+	expect_status "" "$@"
+}
+
+# expect_status STATUS WHAT MENTION COMMAND...: expect_error, and the exit
+# status is STATUS (empty: any non-zero one).
+expect_status() {
+	local want=$1 what=$2 mention=$3 rc out err nlines
+	shift 3
 	n_cases=$((n_cases + 1))
 	out=$ERG_WORK/case-$n_cases.out
 	err=$ERG_WORK/case-$n_cases.err
@@ -93,6 +107,8 @@ expect_error() {
 		sed 's/^/        | /' "$err" | head -n 10
 	elif [ -n "$mention" ] && ! grep -Fqi -- "$mention" "$err"; then
 		bad "$what: the message does not mention '$mention' (exit $rc): $(cat "$err")"
+	elif [ -n "$want" ] && [ "$rc" -ne "$want" ]; then
+		bad "$what: exit $rc, want $want: $(cat "$err")"
 	else
 		ok "$what: exit $rc: $(cat "$err")"
 	fi
@@ -172,6 +188,137 @@ elif [ "$mode" = user ]; then
 	expect_error "--tap without root" "" "${e[@]}" --tap ergtest0 \
 	    --ip "$ERG_IP/$ERG_PREFIX" --seconds 1
 	say "not root: the cases no permission, no /dev/net/tun and --capture are not run"
+fi
+
+# ---- TLS: erg-echo's --cert/--key/--cert-name, erg-get's https:// ------------
+
+vec=$ERG_ROOT/tests/vectors/tls
+printf 'not a certificate\n' >"$ERG_WORK/garbage.pem"
+mkdir -p "$ERG_WORK/a-directory"
+crt=(--cert "$vec/ec256.chain.pem" --key "$vec/ec256.key")
+
+expect_help "$get_bin"
+# help_names BINARY OPTION...: BINARY --help describes every OPTION.
+help_names() {
+	local bin=$1 opt
+	shift
+	for opt in "$@"; do
+		n_cases=$((n_cases + 1))
+		if timeout 10 "$bin" --help 2>/dev/null | grep -q -- "$opt"; then
+			ok "$(basename "$bin") --help describes $opt"
+		else
+			bad "$(basename "$bin") --help does not describe $opt"
+		fi
+	done
+}
+help_names "$echo_bin" --cert --key --cert-name
+help_names "$get_bin" https:// --resolve --cafile --insecure
+
+# The command line: exit 2.
+expect_status 2 "--cert without its --key" "--key" \
+    "${e[@]}" "${base[@]}" --cert "$vec/ec256.chain.pem"
+expect_status 2 "--key without a --cert" "--cert" \
+    "${e[@]}" "${base[@]}" --key "$vec/ec256.key"
+expect_status 2 "--cert-name without a --cert" "--cert-name" \
+    "${e[@]}" "${base[@]}" --cert-name erg.test
+expect_status 2 "a second --cert before the first one's --key" "--key" \
+    "${e[@]}" "${base[@]}" --cert "$vec/ec256.chain.pem" \
+    --cert "$vec/rsa2048.chain.pem" --key "$vec/rsa2048.key"
+expect_status 2 "a second --cert without its --cert-name" "--cert-name" \
+    "${e[@]}" "${base[@]}" "${crt[@]}" --cert "$vec/rsa2048.chain.pem" \
+    --key "$vec/rsa2048.key"
+expect_status 2 "two --cert-name for one --cert" "--cert-name" \
+    "${e[@]}" "${base[@]}" "${crt[@]}" --cert-name erg.test \
+    --cert-name other.test
+for name in 'a b' '*' 'a..b' '-a.erg.test' 'f*.erg.test' ''; do
+	expect_status 2 "--cert-name '$name'" "--cert-name" \
+	    "${e[@]}" "${base[@]}" "${crt[@]}" --cert-name "$name"
+done
+expect_status 2 "--cert with an empty value" "--cert" \
+    "${e[@]}" "${base[@]}" --cert= --key "$vec/ec256.key"
+expect_status 2 "erg-echo: --cafile is erg-get's" "--cafile" \
+    "${e[@]}" "${base[@]}" --cafile "$vec/ca.pem"
+
+# The files: exit 1, before any device is opened.
+expect_status 1 "--cert: no such file" "$ERG_WORK/no-such.pem" \
+    "${e[@]}" "${base[@]}" --cert "$ERG_WORK/no-such.pem" \
+    --key "$vec/ec256.key"
+expect_status 1 "--key: no such file" "$ERG_WORK/no-such.key" \
+    "${e[@]}" "${base[@]}" --cert "$vec/ec256.chain.pem" \
+    --key "$ERG_WORK/no-such.key"
+expect_status 1 "--cert: a directory" "$ERG_WORK/a-directory" \
+    "${e[@]}" "${base[@]}" --cert "$ERG_WORK/a-directory" \
+    --key "$vec/ec256.key"
+expect_status 1 "--cert: not a certificate" "EMALFORMED" \
+    "${e[@]}" "${base[@]}" --cert "$ERG_WORK/garbage.pem" \
+    --key "$vec/ec256.key"
+expect_status 1 "--key: not a key" "EMALFORMED" \
+    "${e[@]}" "${base[@]}" --cert "$vec/ec256.chain.pem" \
+    --key "$ERG_WORK/garbage.pem"
+expect_status 1 "--key of another certificate" "EMALFORMED" \
+    "${e[@]}" "${base[@]}" --cert "$vec/ec256.chain.pem" \
+    --key "$vec/rsa2048.key"
+expect_status 1 "--key: RSA 1024 bits" "EUNSUPPORTED" \
+    "${e[@]}" "${base[@]}" --cert "$vec/rsa1024.chain.pem" \
+    --key "$vec/rsa1024.key"
+
+# erg-get.
+g=("${run[@]}" "$get_bin")
+if [ "$mode" = ns ]; then
+	gbase=(--tap "$ERG_TAP" --ip "$ERG_IP/$ERG_PREFIX" --timeout 2)
+else
+	gbase=(--pcap-live no-such-iface0 --ip "$ERG_IP/$ERG_PREFIX")
+fi
+res=(--resolve "erg.test:$LINUX_IP")
+expect_status 2 "https:// to a name without --resolve" "--resolve" \
+    "${g[@]}" "${gbase[@]}" --cafile "$vec/ca.pem" https://erg.test/
+expect_status 2 "https:// to an address without --insecure" "--insecure" \
+    "${g[@]}" "${gbase[@]}" "https://$LINUX_IP/"
+expect_status 2 "--resolve for another port" "--resolve" \
+    "${g[@]}" "${gbase[@]}" --resolve "erg.test:444:$LINUX_IP" \
+    https://erg.test/
+for r in erg.test erg.test:300.1.1.1 "erg.test:0:$LINUX_IP" \
+    "erg.test:65536:$LINUX_IP" "bad_name:$LINUX_IP" ":$LINUX_IP" \
+    "erg.test:224.0.0.1" ''; do
+	expect_status 2 "--resolve '$r'" "--resolve" \
+	    "${g[@]}" "${gbase[@]}" --resolve "$r" https://erg.test/
+done
+expect_status 2 "--cafile and --insecure" "--insecure" \
+    "${g[@]}" "${gbase[@]}" "${res[@]}" --cafile "$vec/ca.pem" --insecure \
+    https://erg.test/
+expect_status 2 "erg-get: --cert is erg-echo's" "--cert" \
+    "${g[@]}" "${gbase[@]}" "${crt[@]}" "http://$LINUX_IP/"
+expect_status 2 "a URL that is neither http:// nor https://" "https://" \
+    "${g[@]}" "${gbase[@]}" ftp://erg.test/
+expect_status 2 "https:// with a bad port" "port" \
+    "${g[@]}" "${gbase[@]}" "${res[@]}" https://erg.test:99999/
+expect_status 2 "https:// with an IPv6 literal" "host" \
+    "${g[@]}" "${gbase[@]}" 'https://[::1]/'
+expect_status 1 "--cafile: no such file" "$ERG_WORK/no-such.pem" \
+    "${g[@]}" "${gbase[@]}" "${res[@]}" --cafile "$ERG_WORK/no-such.pem" \
+    https://erg.test/
+expect_status 1 "--cafile: a directory" "$ERG_WORK/a-directory" \
+    "${g[@]}" "${gbase[@]}" "${res[@]}" --cafile "$ERG_WORK/a-directory" \
+    https://erg.test/
+expect_status 1 "--cafile: no certificate in it" "EMALFORMED" \
+    "${g[@]}" "${gbase[@]}" "${res[@]}" --cafile "$ERG_WORK/garbage.pem" \
+    https://erg.test/
+expect_status 1 "--cafile: only a CA erg cannot use (Ed25519)" \
+    "trust anchor" "${g[@]}" "${gbase[@]}" "${res[@]}" \
+    --cafile "$vec/ed25519-ca.pem" https://erg.test/
+
+# And good credentials run, so that the cases above failed for their
+# reason.
+if [ "$mode" = ns ]; then
+	n_cases=$((n_cases + 1))
+	if out=$(timeout 10 "${e[@]}" "${base[@]}" "${crt[@]}" \
+	    --cert "$vec/rsa2048.chain.pem" --key "$vec/rsa2048.key" \
+	    --cert-name '*.rsa.erg.test' 2>&1) &&
+	    printf '%s' "$out" | grep -q 'HTTPS (443), TLS echo (7443) with 2 certificates'; then
+		ok "erg-echo with two certificates: exit 0, $(printf '%s' "$out" | grep -o 'HTTPS.*')"
+	else
+		bad "erg-echo with good certificates: $out"
+	fi
 fi
 
 # ---- erg-pcap ------------------------------------------------------------------

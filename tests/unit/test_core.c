@@ -1477,6 +1477,14 @@ test_arena_size_zero_for_every_invalid_config(void **state)
 		{ "tcp_syn_retries",
 		    offsetof(struct erg_config, tcp_syn_retries), { 0, 31 }, 2,
 		    { 1, 30 }, 2 },
+		{ "tls_sessions", offsetof(struct erg_config, tls_sessions),
+		    { (1u << 20) + 1 }, 1, { 0, 1 }, 2 },
+		{ "tls_buf", offsetof(struct erg_config, tls_buf),
+		    { 0, ERG_TLS_BUF_MIN - 1, ERG_TLS_BUF_BIDI + 1 }, 3,
+		    { ERG_TLS_BUF_MIN, ERG_TLS_BUF_MONO, ERG_TLS_BUF_BIDI },
+		    3 },
+		{ "tls_store", offsetof(struct erg_config, tls_store),
+		    { (1u << 30) + 1 }, 1, { 0, 1u << 30 }, 2 },
 	};
 	struct erg_config cfg;
 	uint64_t rng = 1;
@@ -1570,6 +1578,9 @@ test_arena_size_grows_with_every_count(void **state)
 		{ offsetof(struct erg_config, tcp_snd_buf), 1024, 64 * 1024 },
 		{ offsetof(struct erg_config, tcp_listeners), 10, 10 * 64 },
 		{ offsetof(struct erg_config, tcp_timewait), 100, 100 * 40 },
+		{ offsetof(struct erg_config, tls_sessions), 1,
+		    ERG_TLS_BUF_BIDI + 4096 },
+		{ offsetof(struct erg_config, tls_store), 4096, 4096 },
 	};
 	struct erg_config cfg;
 	uint64_t rng = 4;

@@ -34,6 +34,12 @@ enum tool_opt_id {
 	OPT_VERBOSE,
 	OPT_TIMEOUT,
 	OPT_CHECK_BYTES,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_CERT_NAME,
+	OPT_CAFILE,
+	OPT_INSECURE,
+	OPT_RESOLVE,
 	OPT_HELP
 };
 
@@ -57,6 +63,12 @@ static const struct {
 	{ "verbose", 'v', OPT_VERBOSE, TOOL_OPT_VERBOSE, false },
 	{ "timeout", '\0', OPT_TIMEOUT, TOOL_OPT_TIMEOUT, true },
 	{ "check-bytes", '\0', OPT_CHECK_BYTES, TOOL_OPT_CHECK_BYTES, false },
+	{ "cert", '\0', OPT_CERT, TOOL_OPT_TLS_SERVER, true },
+	{ "key", '\0', OPT_KEY, TOOL_OPT_TLS_SERVER, true },
+	{ "cert-name", '\0', OPT_CERT_NAME, TOOL_OPT_TLS_SERVER, true },
+	{ "cafile", '\0', OPT_CAFILE, TOOL_OPT_TLS_CLIENT, true },
+	{ "insecure", '\0', OPT_INSECURE, TOOL_OPT_TLS_CLIENT, false },
+	{ "resolve", '\0', OPT_RESOLVE, TOOL_OPT_TLS_CLIENT, true },
 	{ "help", 'h', OPT_HELP, 0, false },
 };
 
@@ -233,13 +245,158 @@ tool_parse_seed(const char *s, uint64_t *v)
 	return errno == 0 && *end == '\0';
 }
 
+#define TOOL_USAGE_ERR(ti, ...) tool_die((ti), TOOL_EXIT_USAGE, __VA_ARGS__)
+
+bool
+tool_hostname_ok(const char *s, size_t len, bool wildcard)
+{
+	size_t k, label = 0;
+
+	if (len == 0 || len > TOOL_NAME_MAX) {
+		return false;
+	}
+	if (wildcard && len > 2 && s[0] == '*' && s[1] == '.') {
+		s += 2;
+		len -= 2;
+	}
+	for (k = 0; k < len; k++) {
+		char c = s[k];
+
+		if (c == '.') {
+			/* No empty label; none ends with a hyphen. */
+			if (label == 0 || s[k - 1] == '-') {
+				return false;
+			}
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)c) && c != '-') {
+			return false;
+		}
+		if (c == '-' && label == 0) {
+			return false;
+		}
+		if (++label > 63) {
+			return false;
+		}
+	}
+	return label > 0 && s[len - 1] != '-';
+}
+
+/*
+ * --resolve NAME[:PORT]:A.B.C.D (curl's form, with the port optional):
+ * the address is after the last colon.
+ */
+static void
+tool_parse_resolve(struct tool_options *o, const struct tool_info *ti,
+    const char *v)
+{
+	struct tool_resolve *r;
+	const char *last = strrchr(v, ':'), *mid, *end;
+	uint64_t port = 0;
+
+	if (o->nresolve == TOOL_RESOLVE_MAX) {
+		TOOL_USAGE_ERR(ti, "more than %u --resolve options",
+		    TOOL_RESOLVE_MAX);
+	}
+	r = &o->resolve[o->nresolve];
+	if (last == NULL || !tool_parse_ipv4(last + 1, &r->addr, &end) ||
+	    *end != '\0') {
+		TOOL_USAGE_ERR(ti,
+		    "bad --resolve '%s': expected NAME:A.B.C.D or "
+		    "NAME:PORT:A.B.C.D (see --help)",
+		    v);
+	}
+	if (!tool_ipv4_usable(r->addr)) {
+		TOOL_USAGE_ERR(ti, "bad --resolve '%s': not a unicast address",
+		    v);
+	}
+	/* A port between the name and the address? */
+	for (mid = last; mid > v && mid[-1] != ':'; mid--) {
+	}
+	if (mid > v) {
+		if (!tool_parse_dec(mid, 65535, &port, &end) || end != last ||
+		    port == 0) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --resolve '%s': the port must be a number "
+			    "from 1 to 65535",
+			    v);
+		}
+		last = mid - 1;
+	}
+	if (!tool_hostname_ok(v, (size_t)(last - v), false)) {
+		TOOL_USAGE_ERR(ti,
+		    "bad --resolve '%s': '%.*s' is not a host name", v,
+		    (int)(last - v), v);
+	}
+	r->name = v;
+	r->name_len = (size_t)(last - v);
+	r->port = (uint16_t)port;
+	o->nresolve++;
+}
+
+/* --cert, --key and --cert-name: groups, each --cert with its --key. */
+static void
+tool_parse_cert(struct tool_options *o, const struct tool_info *ti,
+    enum tool_opt_id id, const char *flag, const char *v)
+{
+	struct tool_cert_opt *cur =
+	    o->ncerts > 0 ? &o->cert[o->ncerts - 1] : NULL;
+
+	if (v[0] == '\0') {
+		TOOL_USAGE_ERR(ti, "--%.*s needs a value (see --help)",
+		    (int)strcspn(flag + 2, "="), flag + 2);
+	}
+	switch (id) {
+	case OPT_CERT:
+		if (cur != NULL && cur->key == NULL) {
+			TOOL_USAGE_ERR(ti,
+			    "--cert %s has no --key (each --cert is followed "
+			    "by its --key)",
+			    cur->cert);
+		}
+		if (o->ncerts == TOOL_CERTS_MAX) {
+			TOOL_USAGE_ERR(ti, "more than %u --cert options",
+			    TOOL_CERTS_MAX);
+		}
+		o->cert[o->ncerts++].cert = v;
+		break;
+	case OPT_KEY:
+		if (cur == NULL || cur->key != NULL) {
+			TOOL_USAGE_ERR(ti,
+			    "--key %s: no --cert before it (each --cert is "
+			    "followed by its --key)",
+			    v);
+		}
+		cur->key = v;
+		break;
+	default: /* OPT_CERT_NAME */
+		if (cur == NULL) {
+			TOOL_USAGE_ERR(ti,
+			    "--cert-name %s: no --cert before it (it names the "
+			    "--cert it follows)",
+			    v);
+		}
+		if (cur->name != NULL) {
+			TOOL_USAGE_ERR(ti, "two --cert-name for --cert %s",
+			    cur->cert);
+		}
+		if (!tool_hostname_ok(v, strlen(v), true)) {
+			TOOL_USAGE_ERR(ti,
+			    "bad --cert-name '%s': expected a host name or "
+			    "*.domain",
+			    v);
+		}
+		cur->name = v;
+		break;
+	}
+}
+
 static void
 tool_usage_print(const struct tool_info *ti)
 {
 	printf("usage: %s\n%s", ti->synopsis, ti->help);
 }
-
-#define TOOL_USAGE_ERR(ti, ...) tool_die((ti), TOOL_EXIT_USAGE, __VA_ARGS__)
 
 static void
 tool_option_value(struct tool_options *o, const struct tool_info *ti,
@@ -362,6 +519,23 @@ tool_option_value(struct tool_options *o, const struct tool_info *ti,
 	case OPT_CHECK_BYTES:
 		o->check_bytes = true;
 		break;
+	case OPT_CERT:
+	case OPT_KEY:
+	case OPT_CERT_NAME:
+		tool_parse_cert(o, ti, id, flag, v);
+		break;
+	case OPT_CAFILE:
+		if (v[0] == '\0') {
+			TOOL_USAGE_ERR(ti, "--cafile needs a file name");
+		}
+		o->cafile = v;
+		break;
+	case OPT_INSECURE:
+		o->insecure = true;
+		break;
+	case OPT_RESOLVE:
+		tool_parse_resolve(o, ti, v);
+		break;
 	case OPT_HELP:
 		tool_usage_print(ti);
 		exit(TOOL_EXIT_OK);
@@ -443,6 +617,7 @@ static void
 tool_options_check(const struct tool_options *o, const struct tool_info *ti)
 {
 	uint32_t mask;
+	unsigned i;
 
 	if (o->tap != NULL && o->pcap_live != NULL) {
 		TOOL_USAGE_ERR(ti, "give --tap or --pcap-live, not both");
@@ -468,6 +643,25 @@ tool_options_check(const struct tool_options *o, const struct tool_info *ti)
 			    "--gw must be another address on the --ip "
 			    "subnet");
 		}
+	}
+	if (o->ncerts > 0 && o->cert[o->ncerts - 1].key == NULL) {
+		TOOL_USAGE_ERR(ti,
+		    "--cert %s has no --key (each --cert is followed by its "
+		    "--key)",
+		    o->cert[o->ncerts - 1].cert);
+	}
+	for (i = 1; i < o->ncerts; i++) {
+		if (o->cert[i].name == NULL) {
+			TOOL_USAGE_ERR(ti,
+			    "--cert %s needs its --cert-name PATTERN (only the "
+			    "first --cert, the default, may go without)",
+			    o->cert[i].cert);
+		}
+	}
+	if (o->cafile != NULL && o->insecure) {
+		TOOL_USAGE_ERR(ti,
+		    "give --cafile or --insecure, not both (--insecure "
+		    "checks no certificate)");
 	}
 	if (o->noperands != ti->operands) {
 		TOOL_USAGE_ERR(ti, "expected %s (see --help)",

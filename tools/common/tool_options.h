@@ -21,6 +21,18 @@
  *   --timeout N                      give up after N seconds
  *   --check-bytes                    the data must be tool_bytes.h's stream
  *
+ * TLS, for a server (erg-echo), in groups, the first the default:
+ *
+ *   --cert FILE --key FILE [--cert-name PATTERN]
+ *                                    a certificate chain and its key (PEM
+ *                                    or DER), chosen by SNI for PATTERN
+ *
+ * and for a client (erg-get):
+ *
+ *   --cafile FILE                    trust anchors (default: the system's)
+ *   --insecure                       no certificate check at all
+ *   --resolve NAME[:PORT]:A.B.C.D    the address of NAME (no DNS yet)
+ *
  * "--opt value" and "--opt=value" both work; "--" ends the options. A
  * tool declares which options it takes (TOOL_OPT_*) and how many
  * operands; anything else is a usage error: one line on stderr, exit 2.
@@ -37,20 +49,42 @@
 #define TOOL_EXIT_USAGE   2 /* bad command line */
 
 /* Options a tool may take (struct tool_info.opts). */
-#define TOOL_OPT_LINK        0x01u  /* --tap, --pcap-live */
-#define TOOL_OPT_IP          0x02u  /* --ip, --gw */
-#define TOOL_OPT_MAC         0x04u  /* --mac */
-#define TOOL_OPT_SEED        0x08u  /* --seed */
-#define TOOL_OPT_CAPTURE     0x10u  /* --capture */
-#define TOOL_OPT_SECONDS     0x20u  /* --seconds */
-#define TOOL_OPT_STATS       0x40u  /* --stats */
-#define TOOL_OPT_OUTPUT      0x80u  /* -o, --output */
-#define TOOL_OPT_VERBOSE     0x100u /* -v, --verbose */
-#define TOOL_OPT_TIMEOUT     0x200u /* --timeout */
-#define TOOL_OPT_CHECK_BYTES 0x400u /* --check-bytes */
+#define TOOL_OPT_LINK        0x01u   /* --tap, --pcap-live */
+#define TOOL_OPT_IP          0x02u   /* --ip, --gw */
+#define TOOL_OPT_MAC         0x04u   /* --mac */
+#define TOOL_OPT_SEED        0x08u   /* --seed */
+#define TOOL_OPT_CAPTURE     0x10u   /* --capture */
+#define TOOL_OPT_SECONDS     0x20u   /* --seconds */
+#define TOOL_OPT_STATS       0x40u   /* --stats */
+#define TOOL_OPT_OUTPUT      0x80u   /* -o, --output */
+#define TOOL_OPT_VERBOSE     0x100u  /* -v, --verbose */
+#define TOOL_OPT_TIMEOUT     0x200u  /* --timeout */
+#define TOOL_OPT_CHECK_BYTES 0x400u  /* --check-bytes */
+#define TOOL_OPT_TLS_SERVER  0x800u  /* --cert, --key, --cert-name */
+#define TOOL_OPT_TLS_CLIENT  0x1000u /* --cafile, --insecure, --resolve */
 
 /* Operands (non-option arguments) a tool takes, at most. */
 #define TOOL_OPERANDS_MAX 2u
+/* --cert groups and --resolve entries taken, at most. */
+#define TOOL_CERTS_MAX   8u
+#define TOOL_RESOLVE_MAX 8u
+/* Longest host name (RFC 1035 2.3.4; as ERG_TLS_NAME_MAX allows). */
+#define TOOL_NAME_MAX 253u
+
+/* One --cert group: files as given, name NULL if no --cert-name. */
+struct tool_cert_opt {
+	const char *cert;
+	const char *key;
+	const char *name;
+};
+
+/* One --resolve NAME[:PORT]:A.B.C.D. */
+struct tool_resolve {
+	const char *name; /* points into argv: name_len bytes, no NUL */
+	size_t name_len;
+	uint16_t port; /* 0: any port */
+	uint32_t addr; /* host order */
+};
 
 /* What a tool is: a constant each tool defines once. */
 struct tool_info {
@@ -86,6 +120,12 @@ struct tool_options {
 	bool have_timeout;
 	uint64_t timeout; /* seconds, at least 1 */
 	bool check_bytes;
+	unsigned ncerts; /* --cert groups, each with its --key */
+	struct tool_cert_opt cert[TOOL_CERTS_MAX];
+	const char *cafile; /* --cafile FILE, or NULL */
+	bool insecure;
+	unsigned nresolve;
+	struct tool_resolve resolve[TOOL_RESOLVE_MAX];
 	unsigned noperands;
 	const char *operand[TOOL_OPERANDS_MAX];
 };
@@ -127,5 +167,13 @@ void tool_ipv4_format(char *buf, uint32_t addr);
 
 /* The value of the hexadecimal digit c, or -1 for anything else. */
 int tool_hex(int c);
+
+/*
+ * Whether s[0..len) is a DNS host name (RFC 1123 2.1): labels of 1 to 63
+ * letters, digits and hyphens, not starting or ending with a hyphen,
+ * separated by single dots, at most TOOL_NAME_MAX bytes in all; with
+ * wildcard, a first label "*" is allowed too (an SNI pattern).
+ */
+bool tool_hostname_ok(const char *s, size_t len, bool wildcard);
 
 #endif

@@ -56,6 +56,17 @@ tool_stack_create(struct tool_stack *ts, const struct tool_info *ti,
 	cfg.pkt_count = TOOL_PKT_COUNT;
 	cfg.reasm_slots = TOOL_REASM_SLOTS;
 	cfg.tcp_conns = TOOL_TCP_CONNS;
+	_Static_assert(TOOL_TLS_SESSIONS <= TOOL_TCP_CONNS,
+	    "a TLS session needs a TCP connection");
+	cfg.tls_sessions = 0;
+	cfg.tls_store = 0;
+	if ((ti->opts & TOOL_OPT_TLS_SERVER) != 0 && o->ncerts > 0) {
+		cfg.tls_sessions = TOOL_TLS_SESSIONS;
+		cfg.tls_store = TOOL_TLS_STORE;
+	} else if ((ti->opts & TOOL_OPT_TLS_CLIENT) != 0) {
+		cfg.tls_sessions = 1;
+		cfg.tls_store = TOOL_TLS_STORE;
+	}
 	cfg.rand = erg_host_rand;
 	cfg.rand_ctx = &ts->rng;
 	ts->arena_len = erg_arena_size(&cfg);

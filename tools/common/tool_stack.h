@@ -8,6 +8,12 @@
  * slots; one Ethernet interface of MTU 1500 (TOOL_MTU); TCP with
  * TOOL_TCP_CONNS connections (enough for 100 concurrent HTTP clients,
  * with room for connections that are closing) and the default buffers.
+ *
+ * TLS (erg/tls.h), by what the tool takes: a server given certificates
+ * (TOOL_OPT_TLS_SERVER and --cert) has TOOL_TLS_SESSIONS full-duplex
+ * sessions; a client (TOOL_OPT_TLS_CLIENT) one; both a credential store
+ * of TOOL_TLS_STORE bytes, room for the system's CA bundle or several
+ * RSA-4096 chains and a session cache. Other tools have no TLS memory.
  */
 #ifndef TOOL_STACK_H
 #define TOOL_STACK_H
@@ -28,6 +34,14 @@
 
 /* TCP connections of a tool's stack (each with a 64 KiB send ring). */
 #define TOOL_TCP_CONNS 256u
+
+/*
+ * TLS sessions of a server's stack (each about 41 KiB: BearSSL's state
+ * and a full-duplex record buffer), at most TOOL_TCP_CONNS; and the TLS
+ * credential store of a tool that speaks TLS.
+ */
+#define TOOL_TLS_SESSIONS 64u
+#define TOOL_TLS_STORE    (1u << 20)
 
 /* A tool's stack and what it is made of; owned by the tool. */
 struct tool_stack {

@@ -1,14 +1,19 @@
 /*
- * tools/common/tool_tcp_services.c: erg-echo's TCP services and the TCP
- * tools' event loop (see tool_tcp_services.h).
+ * tools/common/tool_tcp_services.c: erg-echo's TCP and TLS services
+ * (see tool_tcp_services.h).
  *
  * Each connection is a slot driven by its socket's events: a pump per
  * service does what the buffers allow (reads what is readable, fills
  * what the send ring has room for) and returns; ERG_EV_WRITABLE or
  * ERG_EV_READABLE calls it again. Nothing blocks, nothing is queued
  * outside the stack's own buffers.
+ *
+ * The pumps work on a tool_stream, so that HTTPS is the HTTP code and
+ * TLS echo the echo code; only accepting and the event callbacks know
+ * TCP from TLS.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/tool_bytes.h"
@@ -17,14 +22,26 @@
 /* Views lent per peek. */
 #define TOOL_TCP_PEEK_MAX 64u
 
+/* What a service speaks, whether over TCP or inside TLS. */
+enum tool_svc_kind {
+	KIND_ECHO,
+	KIND_DISCARD,
+	KIND_CHARGEN,
+	KIND_HTTP
+};
+
 static const struct {
-	uint16_t port;
 	const char *name;
+	uint16_t port;
+	uint8_t kind; /* enum tool_svc_kind */
+	bool tls;
 } tool_svc_info[TOOL_SVC_COUNT] = {
-	{ TOOL_TCP_PORT_ECHO, "tcp_echo" },
-	{ TOOL_TCP_PORT_DISCARD, "tcp_discard" },
-	{ TOOL_TCP_PORT_CHARGEN, "tcp_chargen" },
-	{ TOOL_TCP_PORT_HTTP, "http" },
+	{ "tcp_echo", TOOL_TCP_PORT_ECHO, KIND_ECHO, false },
+	{ "tcp_discard", TOOL_TCP_PORT_DISCARD, KIND_DISCARD, false },
+	{ "tcp_chargen", TOOL_TCP_PORT_CHARGEN, KIND_CHARGEN, false },
+	{ "http", TOOL_TCP_PORT_HTTP, KIND_HTTP, false },
+	{ "https", TOOL_TCP_PORT_HTTPS, KIND_HTTP, true },
+	{ "tls_echo", TOOL_TCP_PORT_TLSECHO, KIND_ECHO, true },
 };
 
 /* The statuses counted, in the order of http_status[]. */
@@ -80,16 +97,26 @@ tool_slot_get(struct tool_tcp_services *sv)
 	return slot;
 }
 
-/* Returns a slot to the free list; c is the services' no longer. */
+/*
+ * Returns a slot to the free list; its stream, already closed by the
+ * caller (or never opened), was the services' and is no longer.
+ */
 static void
-tool_slot_put(struct tool_tcp_slot *slot)
+tool_slot_put(struct tool_tcp_slot *slot, bool was_open)
 {
 	struct tool_tcp_services *sv = slot->sv;
 
-	if (slot->c != NULL) {
+	if (was_open) {
 		sv->open--;
+		if (tool_svc_info[slot->svc].tls) {
+			sv->tls_open--;
+		}
 	}
-	slot->c = NULL;
+	free(slot->carry);
+	slot->carry = NULL;
+	slot->carry_len = 0;
+	slot->st.tcp = NULL;
+	slot->st.tls = NULL;
 	slot->next_free = sv->free;
 	sv->free = slot;
 }
@@ -109,40 +136,81 @@ tool_slot_stats(struct tool_tcp_slot *slot)
 static void
 tool_slot_close(struct tool_tcp_slot *slot)
 {
-	size_t n = erg_tcp_readable(slot->c);
-
-	if (n > 0) {
-		(void)erg_tcp_consume(slot->c, n);
-		tool_slot_stats(slot)->rx_bytes += n;
-	}
-	erg_tcp_close(slot->c);
+	tool_slot_stats(slot)->rx_bytes += tool_stream_close(&slot->st);
 	tool_slot_stats(slot)->closed++;
-	tool_slot_put(slot);
+	tool_slot_put(slot, true);
 }
 
-/* Ends a connection the network ended (reset, timeout): frees it. */
+/*
+ * Ends a connection normally, as tool_slot_close; but a TLS session
+ * whose peer has not closed yet first sends close_notify and lingers
+ * (TOOL_TLS_LINGER_MS at most) until the peer answers with its own
+ * (RFC 5246 7.2.1) or a FIN: closed at once, the connection would meet
+ * that answer with a RST.
+ *
+ * A TLS session is closed by tool_tcp_services_tick, after the round of
+ * input that ended it, never from its own callback: erg_tls_close there,
+ * as the peer's close_notify arrives, has TCP reset the connection.
+ */
+static void
+tool_slot_end(struct tool_tcp_slot *slot)
+{
+	size_t n;
+
+	if (slot->st.tls == NULL) {
+		tool_slot_close(slot);
+		return;
+	}
+	if (slot->peer_closed || slot->lingering) {
+		slot->lingering = true;
+		slot->deadline = 0; /* the next tick closes it */
+		return;
+	}
+	n = tool_stream_readable(&slot->st);
+	if (n > 0) {
+		(void)tool_stream_consume(&slot->st, n);
+		tool_slot_stats(slot)->rx_bytes += n;
+	}
+	slot->lingering = true;
+	slot->deadline = tool_stream_shutdown(&slot->st) != 0 ?
+	    0 :
+	    erg_stack_now(slot->sv->s) + TOOL_TLS_LINGER_MS * 1000ull;
+}
+
+/*
+ * Ends a connection the network ended (reset, timeout) or whose TLS
+ * session failed: frees it (a TLS session still sends its alert).
+ */
 static void
 tool_slot_drop(struct tool_tcp_slot *slot)
 {
-	erg_tcp_close(slot->c);
+	(void)tool_stream_close(&slot->st);
 	tool_slot_stats(slot)->reset++;
-	tool_slot_put(slot);
+	tool_slot_put(slot, true);
 }
 
-/* Consumes up to max readable bytes; returns how many. */
-static size_t
+/*
+ * Consumes up to max readable bytes (over TLS, record after record);
+ * returns how many.
+ */
+static uint64_t
 tool_slot_discard(struct tool_tcp_slot *slot, uint64_t max)
 {
-	size_t n = erg_tcp_readable(slot->c);
+	uint64_t done = 0;
+	size_t n;
 
-	if (n > max) {
-		n = (size_t)max;
-	}
-	if (n > 0) {
-		(void)erg_tcp_consume(slot->c, n);
+	/* Bounded: each round consumes bytes that have arrived. */
+	while (done < max && (n = tool_stream_readable(&slot->st)) > 0) {
+		if (n > max - done) {
+			n = (size_t)(max - done);
+		}
+		if (tool_stream_consume(&slot->st, n) != 0) {
+			break;
+		}
 		tool_slot_stats(slot)->rx_bytes += n;
+		done += n;
 	}
-	return n;
+	return done;
 }
 
 /* Copies up to cap bytes from the front of the input, unconsumed. */
@@ -153,7 +221,7 @@ tool_slot_peek_copy(struct tool_tcp_slot *slot, uint8_t *buf, size_t cap)
 	size_t got = 0, k;
 	int n, i;
 
-	n = erg_tcp_peek(slot->c, v, TOOL_TCP_PEEK_MAX);
+	n = tool_stream_peek(&slot->st, v, TOOL_TCP_PEEK_MAX);
 	for (i = 0; i < n && got < cap; i++) {
 		k = v[i].len < cap - got ? v[i].len : cap - got;
 		memcpy(buf + got, v[i].p, k);
@@ -201,7 +269,7 @@ tool_slot_fill(struct tool_tcp_slot *slot)
 		size_t hq = 0, bq = 0, k;
 		int n, i, rc;
 
-		n = erg_tcp_reserve(slot->c, w);
+		n = tool_stream_reserve(&slot->st, w);
 		if (n <= 0) {
 			return n;
 		}
@@ -223,7 +291,7 @@ tool_slot_fill(struct tool_tcp_slot *slot)
 		if (hq + bq == 0) {
 			return 0;
 		}
-		rc = erg_tcp_commit(slot->c, hq + bq);
+		rc = tool_stream_commit(&slot->st, hq + bq);
 		if (rc < 0) {
 			return rc;
 		}
@@ -247,7 +315,7 @@ tool_echo_pump(struct tool_tcp_slot *slot)
 		size_t took = 0;
 		bool full = false;
 
-		n = erg_tcp_peek(slot->c, v, TOOL_TCP_PEEK_MAX);
+		n = tool_stream_peek(&slot->st, v, TOOL_TCP_PEEK_MAX);
 		if (n < 0) {
 			tool_slot_drop(slot);
 			return;
@@ -256,12 +324,12 @@ tool_echo_pump(struct tool_tcp_slot *slot)
 			break;
 		}
 		for (i = 0; i < n && !full; i++) {
-			long w = erg_tcp_write(slot->c, v[i].p, v[i].len);
+			long w = tool_stream_write(&slot->st, v[i].p, v[i].len);
 
 			if (w == -ERG_EAGAIN) {
 				full = true;
 			} else if (w < 0) {
-				(void)erg_tcp_consume(slot->c, took);
+				(void)tool_stream_consume(&slot->st, took);
 				tool_slot_drop(slot);
 				return;
 			} else {
@@ -269,7 +337,7 @@ tool_echo_pump(struct tool_tcp_slot *slot)
 				full = (size_t)w < v[i].len;
 			}
 		}
-		(void)erg_tcp_consume(slot->c, took);
+		(void)tool_stream_consume(&slot->st, took);
 		tool_slot_stats(slot)->rx_bytes += took;
 		tool_slot_stats(slot)->tx_bytes += took;
 		if (full) {
@@ -277,7 +345,7 @@ tool_echo_pump(struct tool_tcp_slot *slot)
 		}
 	}
 	if (slot->peer_closed) {
-		tool_slot_close(slot);
+		tool_slot_end(slot);
 	}
 }
 
@@ -286,7 +354,7 @@ tool_discard_pump(struct tool_tcp_slot *slot)
 {
 	(void)tool_slot_discard(slot, UINT64_MAX);
 	if (slot->peer_closed) {
-		tool_slot_close(slot);
+		tool_slot_end(slot);
 	}
 }
 
@@ -343,7 +411,7 @@ tool_chargen_pump(struct tool_tcp_slot *slot)
 	if (slot->phase == CHARGEN_WAIT) {
 		got = tool_slot_peek_copy(slot, buf, sizeof(buf));
 		if (tool_chargen_line(buf, got, &n, &used)) {
-			(void)erg_tcp_consume(slot->c, used);
+			(void)tool_stream_consume(&slot->st, used);
 			tool_slot_stats(slot)->rx_bytes += used;
 			slot->left = n;
 		} else if (got == sizeof(buf) || slot->peer_closed) {
@@ -358,7 +426,7 @@ tool_chargen_pump(struct tool_tcp_slot *slot)
 	if (rc < 0) {
 		tool_slot_drop(slot);
 	} else if (slot->left == 0) {
-		tool_slot_close(slot);
+		tool_slot_end(slot);
 	}
 }
 
@@ -481,8 +549,9 @@ tool_http_skip_empty(struct tool_tcp_slot *slot)
 	size_t lead = 0, k;
 	int n, i;
 
+	/* Bounded: each round consumes what it saw, or returns. */
 	for (;;) {
-		n = erg_tcp_peek(slot->c, v, TOOL_TCP_PEEK_MAX);
+		n = tool_stream_peek(&slot->st, v, TOOL_TCP_PEEK_MAX);
 		if (n <= 0) {
 			return false;
 		}
@@ -498,7 +567,7 @@ tool_http_skip_empty(struct tool_tcp_slot *slot)
 			}
 		}
 		if (lead > 0) {
-			(void)erg_tcp_consume(slot->c, lead);
+			(void)tool_stream_consume(&slot->st, lead);
 			tool_slot_stats(slot)->rx_bytes += lead;
 		}
 		if (i < n) {
@@ -509,63 +578,112 @@ tool_http_skip_empty(struct tool_tcp_slot *slot)
 }
 
 /*
+ * Moves the n views peeked (total bytes, the start of a head that has
+ * not ended in them) to the slot's carry buffer and consumes them.
+ * Returns false if the buffer cannot be had (out of memory).
+ */
+static bool
+tool_http_carry(struct tool_tcp_slot *slot, const struct erg_view *v, int n,
+    size_t total)
+{
+	size_t got = 0, k;
+	int i;
+
+	if (slot->carry == NULL) {
+		slot->carry = malloc(TOOL_HTTP_HEAD_MAX);
+		if (slot->carry == NULL) {
+			return false;
+		}
+	}
+	for (i = 0; i < n && got < total; i++) {
+		k = v[i].len < total - got ? v[i].len : total - got;
+		memcpy(slot->carry + slot->carry_len + got, v[i].p, k);
+		got += k;
+	}
+	slot->carry_len = (uint16_t)(slot->carry_len + got);
+	(void)tool_stream_consume(&slot->st, got);
+	tool_slot_stats(slot)->rx_bytes += got;
+	return true;
+}
+
+/*
  * Reads the next request head. Returns 1 when a response is prepared
  * (phase HTTP_SEND), 0 when more input is needed, -1 when the slot ended.
+ *
+ * A head is parsed where it lies when one view holds it, else gathered
+ * once into the services' scratch buffer. One that has not ended in all
+ * that a peek shows (over TLS a peek shows one record; over TCP at most
+ * TOOL_TCP_PEEK_MAX segments) is moved to the slot's carry buffer, so
+ * that the next records or segments can be seen; the search for its end
+ * goes on from there.
  */
 static int
 tool_http_read(struct tool_tcp_slot *slot)
 {
 	struct tool_tcp_services *sv = slot->sv;
 	struct erg_view v[TOOL_TCP_PEEK_MAX];
-	struct tool_http_scan sc;
 	struct tool_http_req req;
 	const uint8_t *head;
-	size_t end = 0, total = 0, k;
+	size_t end, total, room, k, len;
 	unsigned status;
 	int n, i;
 
-	if (!tool_http_skip_empty(slot)) {
-		if (slot->peer_closed) {
-			tool_slot_close(slot);
-			return -1;
+	if (slot->carry_len == 0) {
+		if (!tool_http_skip_empty(slot)) {
+			if (slot->peer_closed) {
+				tool_slot_end(slot);
+				return -1;
+			}
+			return 0;
 		}
-		return 0;
+		tool_http_scan_init(&slot->scan);
 	}
-	n = erg_tcp_peek(slot->c, v, TOOL_TCP_PEEK_MAX);
-	tool_http_scan_init(&sc);
-	for (i = 0; i < n && end == 0 && total < TOOL_HTTP_HEAD_MAX; i++) {
-		size_t len = v[i].len;
-
-		if (len > TOOL_HTTP_HEAD_MAX - total) {
-			len = TOOL_HTTP_HEAD_MAX - total;
+	/* Bounded: each round carries bytes, at most TOOL_HTTP_HEAD_MAX. */
+	for (;;) {
+		room = TOOL_HTTP_HEAD_MAX - slot->carry_len;
+		end = 0;
+		total = 0;
+		n = tool_stream_peek(&slot->st, v, TOOL_TCP_PEEK_MAX);
+		for (i = 0; i < n && end == 0 && total < room; i++) {
+			len = v[i].len < room - total ? v[i].len : room - total;
+			k = tool_http_scan(&slot->scan, v[i].p, len);
+			if (k > 0) {
+				end = total + k;
+			} else {
+				total += len;
+			}
 		}
-		k = tool_http_scan(&sc, v[i].p, len);
-		if (k > 0) {
-			end = total + k;
-		} else {
-			total += len;
+		if (end > 0) {
+			break;
 		}
-	}
-	if (end == 0) {
-		/*
-		 * No whole head. Too large (or in more pieces than a peek
-		 * lends, which only a head of tiny segments is): 431.
-		 */
-		if (total >= TOOL_HTTP_HEAD_MAX ||
-		    (n == (int)TOOL_TCP_PEEK_MAX &&
-		        total < erg_tcp_readable(slot->c))) {
+		if (slot->carry_len + total >= TOOL_HTTP_HEAD_MAX) {
 			sv->http_requests++;
-			tool_http_fail(slot, 431);
+			tool_http_fail(slot, 431); /* too large */
 			return 1;
 		}
 		if (slot->peer_closed) {
-			tool_slot_close(slot); /* a request cut short */
+			tool_slot_end(slot); /* a request cut short */
 			return -1;
 		}
-		return 0;
+		if (total == 0) {
+			return 0;
+		}
+		if (!tool_http_carry(slot, v, n, total)) {
+			tool_slot_drop(slot);
+			return -1;
+		}
 	}
-	/* The head in place if one view holds it, else gathered once. */
-	if (end <= v[0].len) {
+	if (slot->carry_len > 0) {
+		/* The head's end joins its start in the carry buffer. */
+		total = 0;
+		for (i = 0; total < end; i++) {
+			k = v[i].len < end - total ? v[i].len : end - total;
+			memcpy(slot->carry + slot->carry_len + total, v[i].p,
+			    k);
+			total += k;
+		}
+		head = slot->carry;
+	} else if (end <= v[0].len) {
 		head = v[0].p;
 	} else {
 		total = 0;
@@ -577,13 +695,16 @@ tool_http_read(struct tool_tcp_slot *slot)
 		head = sv->scratch;
 	}
 	sv->http_requests++;
-	status = tool_http_req_parse(&req, head, end);
-	(void)erg_tcp_consume(slot->c, end);
+	status = tool_http_req_parse(&req, head, slot->carry_len + end);
+	if (status == 0) {
+		tool_http_route(slot, &req);
+	}
+	/* After routing: the request's views point into the input. */
+	(void)tool_stream_consume(&slot->st, end);
 	tool_slot_stats(slot)->rx_bytes += end;
+	slot->carry_len = 0;
 	if (status != 0) {
 		tool_http_fail(slot, status);
-	} else {
-		tool_http_route(slot, &req);
 	}
 	return 1;
 }
@@ -612,7 +733,7 @@ tool_http_pump(struct tool_tcp_slot *slot)
 				return; /* ERG_EV_WRITABLE */
 			}
 			if (slot->close_after) {
-				tool_slot_close(slot);
+				tool_slot_end(slot);
 				return;
 			}
 			slot->phase = HTTP_SKIP;
@@ -621,7 +742,7 @@ tool_http_pump(struct tool_tcp_slot *slot)
 			slot->skip -= tool_slot_discard(slot, slot->skip);
 			if (slot->skip > 0) {
 				if (slot->peer_closed) {
-					tool_slot_close(slot);
+					tool_slot_end(slot);
 				}
 				return;
 			}
@@ -637,14 +758,14 @@ tool_http_pump(struct tool_tcp_slot *slot)
 static void
 tool_slot_pump(struct tool_tcp_slot *slot)
 {
-	switch (slot->svc) {
-	case TOOL_SVC_ECHO:
+	switch (tool_svc_info[slot->svc].kind) {
+	case KIND_ECHO:
 		tool_echo_pump(slot);
 		break;
-	case TOOL_SVC_DISCARD:
+	case KIND_DISCARD:
 		tool_discard_pump(slot);
 		break;
-	case TOOL_SVC_CHARGEN:
+	case KIND_CHARGEN:
 		tool_chargen_pump(slot);
 		break;
 	default:
@@ -658,7 +779,7 @@ tool_tcp_on_event(struct erg_tcp_conn *c, unsigned events, void *ctx)
 {
 	struct tool_tcp_slot *slot = ctx;
 
-	if (slot->c != c) {
+	if (slot->st.tcp != c) {
 		return;
 	}
 	if ((events & (ERG_TCP_EV_RESET | ERG_TCP_EV_TIMEDOUT)) != 0) {
@@ -675,26 +796,107 @@ tool_tcp_on_event(struct erg_tcp_conn *c, unsigned events, void *ctx)
 	tool_slot_pump(slot);
 }
 
+static void
+tool_tls_on_event(struct erg_tls *t, unsigned events, void *ctx)
+{
+	struct tool_tcp_slot *slot = ctx;
+	struct erg_tls_info info;
+	int err;
+
+	if (slot->st.tls != t) {
+		return;
+	}
+	if (slot->lingering) {
+		/* close_notify sent: the peer's answer (or a FIN) ends it. */
+		if ((events & (ERG_TLS_EV_CLOSED | ERG_EV_ERROR)) != 0) {
+			slot->deadline = 0; /* the next tick closes it */
+		} else {
+			(void)tool_slot_discard(slot, UINT64_MAX);
+		}
+		return;
+	}
+	if ((events & (ERG_TLS_EV_CLOSED | ERG_EV_ERROR)) != 0) {
+		/*
+		 * A session that failed is over. One the client closed
+		 * without close_notify after the handshake is served what
+		 * came before, as a TCP FIN would be (HTTP knows where its
+		 * requests end).
+		 */
+		err = erg_tls_error(t);
+		erg_tls_info(t, &info);
+		if (err != 0 &&
+		    (err != -ERG_ETLS_TRUNCATED || !info.handshake_done)) {
+			tool_slot_drop(slot);
+			return;
+		}
+		slot->peer_closed = true;
+	}
+	tool_slot_pump(slot);
+}
+
+/*
+ * Starts slot's stream on c, a connection just accepted for service
+ * svc: plain, or a TLS session on it. Returns false (c reset) when no
+ * TLS session is free (sessions closed by the services may still be
+ * sending their close_notify).
+ */
+static bool
+tool_slot_start(struct tool_tcp_services *sv, struct tool_tcp_slot *slot,
+    unsigned svc, struct erg_tcp_conn *c)
+{
+	struct erg_tls *t;
+
+	slot->svc = (uint8_t)svc;
+	if (!tool_svc_info[svc].tls) {
+		slot->st = tool_stream_tcp(c);
+		return true;
+	}
+	/*
+	 * TLS commits each record whole: Nagle would only hold its last
+	 * segment back for an ACK that the peer delays.
+	 */
+	erg_tcp_set_nodelay(c, true);
+	if (erg_tls_accept(c, sv->tls, tool_tls_on_event, slot, &t) != 0) {
+		sv->tls_no_session++;
+		erg_tcp_abort(c);
+		return false;
+	}
+	slot->st = tool_stream_tls(t);
+	sv->tls_open++;
+	return true;
+}
+
 /* Takes every connection waiting on service svc's listener. */
 static void
 tool_tcp_accept_all(struct tool_tcp_services *sv, unsigned svc)
 {
 	for (;;) {
-		struct tool_tcp_slot *slot = tool_slot_get(sv);
+		struct tool_tcp_slot *slot;
 		struct erg_tcp_conn *c;
 
+		if (tool_svc_info[svc].tls && sv->tls_open >= sv->tls_max) {
+			/* Wait in the backlog for a session to end. */
+			sv->tls_no_session++;
+			sv->accept_pending = true;
+			return;
+		}
+		slot = tool_slot_get(sv);
 		if (slot == NULL) {
 			sv->no_slot++;
 			sv->accept_pending = true;
 			return;
 		}
-		if (erg_tcp_accept(sv->lst[svc], tool_tcp_on_event, slot, &c) !=
-		    0) {
-			tool_slot_put(slot);
+		/* A TLS session takes the connection's events over. */
+		if (erg_tcp_accept(sv->lst[svc],
+		        tool_svc_info[svc].tls ? NULL : tool_tcp_on_event, slot,
+		        &c) != 0) {
+			tool_slot_put(slot, false);
 			return;
 		}
-		slot->c = c;
-		slot->svc = (uint8_t)svc;
+		if (!tool_slot_start(sv, slot, svc, c)) {
+			tool_slot_put(slot, false);
+			continue;
+		}
 		sv->open++;
 		if (sv->open > sv->open_max) {
 			sv->open_max = sv->open;
@@ -730,6 +932,16 @@ tool_tcp_on_listen(struct erg_tcp_listener *l, unsigned events, void *ctx)
 	}
 }
 
+/* Opens the listener of service i. */
+static int
+tool_svc_listen(struct tool_tcp_services *sv, unsigned i)
+{
+	sv->lctx[i].sv = sv;
+	sv->lctx[i].svc = i;
+	return erg_tcp_listen(sv->s, ERG_IPV4_ANY, tool_svc_info[i].port,
+	    TOOL_TCP_BACKLOG, tool_tcp_on_listen, &sv->lctx[i], &sv->lst[i]);
+}
+
 int
 tool_tcp_services_start(struct tool_tcp_services *sv, struct erg_stack *s)
 {
@@ -744,14 +956,35 @@ tool_tcp_services_start(struct tool_tcp_services *sv, struct erg_stack *s)
 		sv->free = &sv->slot[i];
 	}
 	for (i = 0; i < TOOL_SVC_COUNT && rc == 0; i++) {
-		sv->lctx[i].sv = sv;
-		sv->lctx[i].svc = i;
-		rc = erg_tcp_listen(s, ERG_IPV4_ANY, tool_svc_info[i].port,
-		    TOOL_TCP_BACKLOG, tool_tcp_on_listen, &sv->lctx[i],
-		    &sv->lst[i]);
+		if (!tool_svc_info[i].tls) {
+			rc = tool_svc_listen(sv, i);
+		}
 	}
 	if (rc != 0) {
 		tool_tcp_services_stop(sv);
+	}
+	return rc;
+}
+
+int
+tool_tcp_services_tls(struct tool_tcp_services *sv,
+    const struct erg_tls_server *srv, unsigned max)
+{
+	unsigned i;
+	int rc = 0;
+
+	sv->tls = srv;
+	sv->tls_max = max;
+	for (i = 0; i < TOOL_SVC_COUNT && rc == 0; i++) {
+		if (tool_svc_info[i].tls) {
+			rc = tool_svc_listen(sv, i);
+		}
+	}
+	for (i = 0; i < TOOL_SVC_COUNT && rc != 0; i++) {
+		if (tool_svc_info[i].tls && sv->lst[i] != NULL) {
+			erg_tcp_listener_close(sv->lst[i]);
+			sv->lst[i] = NULL;
+		}
 	}
 	return rc;
 }
@@ -772,26 +1005,39 @@ tool_tcp_services_tick(struct tool_tcp_services *sv, uint64_t now)
 	}
 	for (i = 0; i < TOOL_TCP_CONNS; i++) {
 		struct tool_tcp_slot *slot = &sv->slot[i];
+		unsigned kind;
 		bool waiting;
 
-		if (slot->c == NULL) {
+		if (!tool_stream_open(&slot->st)) {
 			continue;
 		}
-		waiting = (slot->svc == TOOL_SVC_CHARGEN &&
-		              slot->phase == CHARGEN_WAIT) ||
-		    (slot->svc == TOOL_SVC_HTTP && slot->phase == HTTP_READ);
+		if (slot->lingering) {
+			if (slot->deadline > now) {
+				next = slot->deadline < next ? slot->deadline :
+				                               next;
+			} else {
+				/* The peer answered, or did not in time. */
+				tool_slot_close(slot);
+			}
+			continue;
+		}
+		kind = tool_svc_info[slot->svc].kind;
+		/* HTTP_READ covers a TLS handshake that never ends too. */
+		waiting =
+		    (kind == KIND_CHARGEN && slot->phase == CHARGEN_WAIT) ||
+		    (kind == KIND_HTTP && slot->phase == HTTP_READ);
 		if (!waiting) {
 			continue;
 		}
 		if (slot->deadline > now) {
 			next = slot->deadline < next ? slot->deadline : next;
-		} else if (slot->svc == TOOL_SVC_CHARGEN) {
+		} else if (kind == KIND_CHARGEN) {
 			/* No count came: chargen without one. */
 			slot->left = TOOL_CHARGEN_MAX;
 			slot->phase = CHARGEN_SEND;
 			tool_slot_pump(slot);
 		} else {
-			tool_slot_close(slot); /* idle */
+			tool_slot_end(slot); /* idle */
 		}
 	}
 	return next;
@@ -807,6 +1053,7 @@ tool_tcp_services_stats_foreach(const struct tool_tcp_services *sv,
 	fn(ctx, "tcp_services.open", sv->open);
 	fn(ctx, "tcp_services.open_max", sv->open_max);
 	fn(ctx, "tcp_services.no_slot", sv->no_slot);
+	fn(ctx, "tcp_services.tls_no_session", sv->tls_no_session);
 	for (i = 0; i < TOOL_SVC_COUNT; i++) {
 		const struct tool_tcp_svc_stats *st = &sv->st[i];
 		const char *p = tool_svc_info[i].name;
@@ -844,9 +1091,9 @@ tool_tcp_services_stop(struct tool_tcp_services *sv)
 		}
 	}
 	for (i = 0; i < TOOL_TCP_CONNS; i++) {
-		if (sv->slot[i].c != NULL) {
-			erg_tcp_abort(sv->slot[i].c);
-			tool_slot_put(&sv->slot[i]);
+		if (tool_stream_open(&sv->slot[i].st)) {
+			tool_stream_abort(&sv->slot[i].st);
+			tool_slot_put(&sv->slot[i], true);
 		}
 	}
 }
