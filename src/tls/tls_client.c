@@ -173,9 +173,6 @@ tls_host_name_ok(const char *name)
 static int
 tls_client_opts_check(const struct erg_tls_client_opts *o)
 {
-	size_t len, total = 0;
-	unsigned i;
-
 	if ((o->flags & ~(unsigned)(ERG_TLS_OLD_VERSIONS | ERG_TLS_INSECURE)) !=
 	    0) {
 		return -ERG_EINVAL;
@@ -188,23 +185,7 @@ tls_client_opts_check(const struct erg_tls_client_opts *o)
 	        tls_is_ipv4_literal(o->server_name) || o->unix_time == 0)) {
 		return -ERG_EINVAL;
 	}
-	if (o->alpn_n > ERG_TLS_ALPN_MAX ||
-	    (o->alpn_n > 0 && o->alpn == NULL)) {
-		return -ERG_EINVAL;
-	}
-	for (i = 0; i < o->alpn_n; i++) {
-		if (o->alpn[i] == NULL) {
-			return -ERG_EINVAL;
-		}
-		for (len = 0; len <= ERG_TLS_ALPN_LEN_MAX && o->alpn[i][len];
-		     len++) {
-		}
-		if (len == 0 || len > ERG_TLS_ALPN_LEN_MAX) {
-			return -ERG_EINVAL;
-		}
-		total += len + 1;
-	}
-	if (total > TLS_ALPN_BUF) {
+	if (erg_tls_alpn_check(o->alpn, o->alpn_n) != 0) {
 		return -ERG_EINVAL;
 	}
 	return erg_tls_suites_check(o->suites, o->suites_n);
@@ -243,17 +224,15 @@ erg_tls_connect(struct erg_tcp_conn *c, const struct erg_tls_client_opts *o,
 	struct erg_tls *t;
 	size_t off = 0, len;
 	unsigned i;
+	int e;
 
 	if (c == NULL || o == NULL || out == NULL ||
 	    tls_client_opts_check(o) != 0) {
 		return -ERG_EINVAL;
 	}
-	if (!erg_tls_tcp_usable(c)) {
-		return -ERG_ESTATE;
-	}
-	t = erg_tls_alloc(c, cb, ctx);
-	if (t == NULL) {
-		return -ERG_ENOMEM;
+	e = erg_tls_alloc(c, cb, ctx, &t);
+	if (e != 0) {
+		return e;
 	}
 	cc = &t->u.client.cc;
 	br_ssl_client_zero(cc);

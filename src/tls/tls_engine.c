@@ -111,6 +111,29 @@ erg_tls_suites_check(const uint16_t *suites, unsigned n)
 	return 0;
 }
 
+int
+erg_tls_alpn_check(const char *const *names, unsigned n)
+{
+	size_t len;
+	unsigned i;
+
+	if (n > ERG_TLS_ALPN_MAX || (n > 0 && names == NULL)) {
+		return -ERG_EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL) {
+			return -ERG_EINVAL;
+		}
+		for (len = 0; len <= ERG_TLS_ALPN_LEN_MAX && names[i][len];
+		     len++) {
+		}
+		if (len == 0 || len > ERG_TLS_ALPN_LEN_MAX) {
+			return -ERG_EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* The record buffers: both directions when there is room, else mono. */
 static void
 tls_engine_buffers(struct erg_tls *t)

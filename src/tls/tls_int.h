@@ -238,6 +238,11 @@ void erg_tls_engine_setup(struct erg_tls *t, unsigned flags,
  * ERG_TLS_SUITES_MAX). Returns 0 or -ERG_EINVAL.
  */
 int erg_tls_suites_check(const uint16_t *suites, unsigned n);
+/*
+ * Checks an ALPN list (RFC 7301 3.1): at most ERG_TLS_ALPN_MAX names of
+ * 1 to ERG_TLS_ALPN_LEN_MAX bytes. Returns 0 or -ERG_EINVAL.
+ */
+int erg_tls_alpn_check(const char *const *names, unsigned n);
 /* Maps BearSSL's error (br_ssl_engine_last_error) to -ERG_ETLS_*. */
 int erg_tls_map_error(int br_err, uint8_t *alert);
 /* "ECDHE-ECDSA-AES128-GCM-SHA256", ... or "?" */
@@ -277,17 +282,13 @@ bool erg_tls_hello_ready(struct erg_tls *t, size_t len);
 
 /* tls_session.c */
 /*
- * Allocates a session for tcp (zeroed, buffer attached), or NULL
- * (counted). Takes tcp's callback only on erg_tls_start.
+ * Allocates a session for tcp (zeroed, buffer attached) into *out.
+ * Returns 0, -ERG_ESTATE (tcp closed, reset or timed out) or
+ * -ERG_ENOMEM (no session free; counted). Takes tcp's callback only on
+ * erg_tls_start.
  */
-struct erg_tls *erg_tls_alloc(struct erg_tcp_conn *tcp, erg_tls_event_fn cb,
-    void *ctx);
-/*
- * Whether c can carry a session: not closed, reset or timed out
- * (without reading, and so clearing, a soft error as erg_tcp_error
- * would).
- */
-bool erg_tls_tcp_usable(const struct erg_tcp_conn *c);
+int erg_tls_alloc(struct erg_tcp_conn *tcp, erg_tls_event_fn cb, void *ctx,
+    struct erg_tls **out);
 /* Gives an unstarted session back (setup failed). */
 void erg_tls_free_unstarted(struct erg_tls *t);
 /* Takes the TCP connection over and runs the first pump. */

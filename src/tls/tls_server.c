@@ -44,26 +44,15 @@ tls_strlen_max(const char *p, size_t max)
 	return n;
 }
 
-/* Copies an ALPN list into the store; -ERG_EINVAL or -ERG_ENOMEM. */
+/* Copies a checked ALPN list into the store; 0 or -ERG_ENOMEM. */
 static int
 tls_alpn_copy(struct erg_stack *s, const char *const *in, unsigned n,
     const char **out)
 {
-	size_t len;
 	unsigned i;
 
-	if (n > ERG_TLS_ALPN_MAX || (n > 0 && in == NULL)) {
-		return -ERG_EINVAL;
-	}
 	for (i = 0; i < n; i++) {
-		if (in[i] == NULL) {
-			return -ERG_EINVAL;
-		}
-		len = tls_strlen_max(in[i], ERG_TLS_ALPN_LEN_MAX);
-		if (len == 0 || len > ERG_TLS_ALPN_LEN_MAX) {
-			return -ERG_EINVAL;
-		}
-		out[i] = erg_tls_store_dup(s, in[i], len + 1);
+		out[i] = erg_tls_store_strdup(s, in[i]);
 		if (out[i] == NULL) {
 			return -ERG_ENOMEM;
 		}
@@ -99,6 +88,7 @@ erg_tls_server_new(struct erg_stack *s, const struct erg_tls_server_opts *o,
 		o = &none;
 	}
 	if (erg_tls_suites_check(o->suites, o->suites_n) != 0 ||
+	    erg_tls_alpn_check(o->alpn, o->alpn_n) != 0 ||
 	    o->cache_entries > (1u << 20) ||
 	    (o->flags & ~(unsigned)ERG_TLS_OLD_VERSIONS) != 0) {
 		return -ERG_EINVAL;
@@ -373,16 +363,14 @@ erg_tls_accept(struct erg_tcp_conn *c, const struct erg_tls_server *srv,
 {
 	br_ssl_server_context *sc;
 	struct erg_tls *t;
+	int e;
 
 	if (c == NULL || srv == NULL || srv->certs == NULL || out == NULL) {
 		return -ERG_EINVAL;
 	}
-	if (!erg_tls_tcp_usable(c)) {
-		return -ERG_ESTATE;
-	}
-	t = erg_tls_alloc(c, cb, ctx);
-	if (t == NULL) {
-		return -ERG_ENOMEM;
+	e = erg_tls_alloc(c, cb, ctx, &t);
+	if (e != 0) {
+		return e;
 	}
 	sc = &t->u.server.sc;
 	br_ssl_server_zero(sc);

@@ -49,19 +49,41 @@ static void tls_on_tcp(struct erg_tcp_conn *c, unsigned ev, void *ctx);
 
 /* ---- Allocation -------------------------------------------------------- */
 
-struct erg_tls *
-erg_tls_alloc(struct erg_tcp_conn *tcp, erg_tls_event_fn cb, void *ctx)
+/*
+ * Whether c can carry a session: not closed, reset or timed out (read
+ * from its state: erg_tcp_error would clear a pending soft error).
+ */
+static bool
+tls_tcp_usable(const struct erg_tcp_conn *c)
+{
+	struct erg_tcp_info info;
+
+	erg_tcp_info(c, &info);
+	switch (info.state) {
+	case ERG_TCP_SYN_SENT:
+	case ERG_TCP_SYN_RECEIVED:
+	case ERG_TCP_ESTABLISHED:
+	case ERG_TCP_CLOSE_WAIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+erg_tls_alloc(struct erg_tcp_conn *tcp, erg_tls_event_fn cb, void *ctx,
+    struct erg_tls **out)
 {
 	struct erg_stack *s = erg_tcp_stack(tcp);
 	struct erg_tls *t;
 	uint8_t *buf;
 
-	if (s->tls == NULL) {
-		return NULL;
+	if (!tls_tcp_usable(tcp)) {
+		return -ERG_ESTATE;
 	}
-	t = erg_pool_get(s, &s->tls->pool);
+	t = s->tls != NULL ? erg_pool_get(s, &s->tls->pool) : NULL;
 	if (t == NULL) {
-		return NULL;
+		return -ERG_ENOMEM;
 	}
 	buf = t->buf;
 	memset(t, 0, sizeof(*t));
@@ -72,7 +94,8 @@ erg_tls_alloc(struct erg_tcp_conn *tcp, erg_tls_event_fn cb, void *ctx)
 	t->ctx = ctx;
 	t->ev.deliver = tls_ev_deliver;
 	erg_timer_setup(&t->linger, tls_linger_fire);
-	return t;
+	*out = t;
+	return 0;
 }
 
 /* Wipes what the session knew (keys, plaintext) and frees it. */
@@ -88,23 +111,6 @@ tls_free(struct erg_tls *t)
 	memset(t, 0, sizeof(*t));
 	t->buf = buf;
 	erg_pool_put(s, &s->tls->pool, t);
-}
-
-bool
-erg_tls_tcp_usable(const struct erg_tcp_conn *c)
-{
-	struct erg_tcp_info info;
-
-	erg_tcp_info(c, &info);
-	switch (info.state) {
-	case ERG_TCP_SYN_SENT:
-	case ERG_TCP_SYN_RECEIVED:
-	case ERG_TCP_ESTABLISHED:
-	case ERG_TCP_CLOSE_WAIT:
-		return true;
-	default:
-		return false;
-	}
 }
 
 void
