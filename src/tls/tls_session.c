@@ -279,16 +279,115 @@ tls_pull(struct erg_tls *t)
 }
 
 /*
- * Moves records until neither side progresses, then notes how the
- * engine ended (closed cleanly, failed) and a TCP end of stream that
- * came without close_notify.
+ * Moves records until neither side progresses (a round either moves
+ * bytes or ends the loop, and TLS_PUMP_ROUNDS bounds it anyway).
  */
+static void
+tls_pump_rounds(struct erg_tls *t)
+{
+	unsigned st, round;
+	bool moved;
+
+	for (round = 0; round < TLS_PUMP_ROUNDS; round++) {
+		st = br_ssl_engine_current_state(t->eng);
+		if (st & BR_SSL_CLOSED) {
+			break;
+		}
+		/* Noted here: the engine may close again (the peer's
+		 * close_notify) before tls_events looks. */
+		if (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)) {
+			t->flags |= TLSF_HS_SEEN;
+		}
+		moved = false;
+		if (st & BR_SSL_SENDREC) {
+			moved |= tls_push(t);
+		}
+		if (st & BR_SSL_RECVREC) {
+			moved |= tls_pull(t);
+		}
+		/*
+		 * BearSSL's closing code waits for room to write
+		 * close_notify, but a discarded application record (mono
+		 * mode) frees the buffer without waking it: wake it until
+		 * the alert is out.
+		 */
+		if ((t->flags & TLSF_SHUT) &&
+		    t->eng->record_type_out != TLS_CT_ALERT &&
+		    (br_ssl_engine_current_state(t->eng) &
+		        (BR_SSL_CLOSED | BR_SSL_SENDREC)) == 0) {
+			br_ssl_engine_close(t->eng);
+			moved |= (br_ssl_engine_current_state(t->eng) &
+			             BR_SSL_SENDREC) != 0;
+		}
+		if (!moved || (t->flags & TLSF_DEAD)) {
+			break;
+		}
+	}
+}
+
+/*
+ * After the rounds: how the engine ended, if it just did (closed
+ * cleanly or failed), and a TCP end of stream without close_notify.
+ */
+static void
+tls_note_end(struct erg_tls *t, bool was_closed)
+{
+	unsigned st = br_ssl_engine_current_state(t->eng);
+	int e;
+
+	if (st & BR_SSL_CLOSED) {
+		if (was_closed) {
+			return;
+		}
+		e = erg_tls_map_error(br_ssl_engine_last_error(t->eng),
+		    &t->alert);
+		if (e != 0) {
+			tls_fail(t, e);
+		} else if ((t->flags & TLSF_SHUT) == 0) {
+			ERG_COUNT(t->s, TLS_CLOSE_NOTIFY_RX);
+		}
+	} else if ((t->flags & TLSF_TCP_EOF) && (st & BR_SSL_RECVREC) &&
+	    erg_tcp_readable(t->tcp) == 0) {
+		/*
+		 * FIN, and the engine still waits for a record: cut short,
+		 * unless we closed first (a peer may answer our close_notify
+		 * with a bare FIN).
+		 */
+		if (t->flags & TLSF_SHUT) {
+			t->flags |= TLSF_ENDED;
+		} else {
+			tls_fail(t, -ERG_ETLS_TRUNCATED);
+		}
+	}
+}
+
+/*
+ * A failed or shut session ends its TCP send side once the alert or
+ * close_notify has gone into the ring.
+ */
+static void
+tls_shut_tcp(struct erg_tls *t)
+{
+	unsigned st;
+
+	if ((t->flags & (TLSF_DEAD | TLSF_SHUT)) == 0 ||
+	    (t->flags & TLSF_TCP_SHUT)) {
+		return;
+	}
+	st = br_ssl_engine_current_state(t->eng);
+	if ((t->flags & TLSF_DEAD) || (st & BR_SSL_CLOSED) ||
+	    (t->eng->record_type_out == TLS_CT_ALERT &&
+	        (st & BR_SSL_SENDREC) == 0)) {
+		t->flags |= TLSF_TCP_SHUT;
+		(void)erg_tcp_shutdown(t->tcp);
+	}
+}
+
+/* Moves records both ways, then notes how things ended. */
 static void
 tls_pump(struct erg_tls *t)
 {
-	unsigned st = 0, round;
-	bool moved, was_closed;
-	int e;
+	bool was_closed;
 
 	if (t->flags & TLSF_DEAD) {
 		/* What is left is the alert; push it if it fits. */
@@ -296,77 +395,10 @@ tls_pump(struct erg_tls *t)
 	} else {
 		was_closed =
 		    (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) != 0;
-		for (round = 0; round < TLS_PUMP_ROUNDS; round++) {
-			st = br_ssl_engine_current_state(t->eng);
-			if (st & BR_SSL_CLOSED) {
-				break;
-			}
-			/* Noted here: the engine may close again (the peer's
-			 * close_notify) before tls_events looks. */
-			if (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)) {
-				t->flags |= TLSF_HS_SEEN;
-			}
-			moved = false;
-			if (st & BR_SSL_SENDREC) {
-				moved |= tls_push(t);
-			}
-			if (st & BR_SSL_RECVREC) {
-				moved |= tls_pull(t);
-			}
-			/*
-			 * BearSSL's closing code waits for room to write
-			 * close_notify, but a discarded application record
-			 * (mono mode) frees the buffer without waking it: wake
-			 * it until the alert is out.
-			 */
-			if ((t->flags & TLSF_SHUT) &&
-			    t->eng->record_type_out != TLS_CT_ALERT &&
-			    (br_ssl_engine_current_state(t->eng) &
-			        (BR_SSL_CLOSED | BR_SSL_SENDREC)) == 0) {
-				br_ssl_engine_close(t->eng);
-				moved |= (br_ssl_engine_current_state(t->eng) &
-				             BR_SSL_SENDREC) != 0;
-			}
-			if (!moved || (t->flags & TLSF_DEAD)) {
-				break;
-			}
-		}
-		st = br_ssl_engine_current_state(t->eng);
-		if ((st & BR_SSL_CLOSED) && !was_closed) {
-			e = erg_tls_map_error(br_ssl_engine_last_error(t->eng),
-			    &t->alert);
-			if (e != 0) {
-				tls_fail(t, e);
-			} else if ((t->flags & TLSF_SHUT) == 0) {
-				ERG_COUNT(t->s, TLS_CLOSE_NOTIFY_RX);
-			}
-		} else if ((st & BR_SSL_CLOSED) == 0 &&
-		    (t->flags & TLSF_TCP_EOF) && (st & BR_SSL_RECVREC) &&
-		    erg_tcp_readable(t->tcp) == 0) {
-			/*
-			 * FIN, and the engine still waits for a record: cut
-			 * short, unless we closed first (a peer may answer
-			 * our close_notify with a bare FIN).
-			 */
-			if (t->flags & TLSF_SHUT) {
-				t->flags |= TLSF_ENDED;
-			} else {
-				tls_fail(t, -ERG_ETLS_TRUNCATED);
-			}
-		}
+		tls_pump_rounds(t);
+		tls_note_end(t, was_closed);
 	}
-	/* A failed or shut session ends its TCP send side after the alert
-	 * or close_notify has gone into the ring. */
-	if ((t->flags & (TLSF_DEAD | TLSF_SHUT)) &&
-	    (t->flags & TLSF_TCP_SHUT) == 0 &&
-	    ((t->flags & TLSF_DEAD) ||
-	        (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) ||
-	        (t->eng->record_type_out == TLS_CT_ALERT &&
-	            (br_ssl_engine_current_state(t->eng) & BR_SSL_SENDREC) ==
-	                0))) {
-		t->flags |= TLSF_TCP_SHUT;
-		(void)erg_tcp_shutdown(t->tcp);
-	}
+	tls_shut_tcp(t);
 }
 
 /* Whether the engine is closed for good (cleanly or not). */
