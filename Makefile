@@ -27,7 +27,7 @@ HOSTWARN = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -fno-omit-frame-pointer
 
-SRC_DIRS = src/core src/ether src/ipv4 src/udp src/tcp src/tls src/stack
+SRC_DIRS = src/core src/ether src/ipv4 src/udp src/tcp src/tls src/dns src/dhcp src/stack
 SRC	= $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 NETIF_SRC = $(wildcard netif/*/*.c)
 TOOL_SRC = $(wildcard tools/erg-*.c)

@@ -26,6 +26,10 @@
  *   TCP TIME-WAIT       tcp_timewait * ~48 + its hash table
  *   TLS sessions        tls_sessions * (~7.6 KiB + tls_buf)
  *   TLS store           tls_store
+ *   DNS                 dns_queries * (~400 + dns_msg_max)
+ *                       + dns_cache_entries * (~300 + dns_entry_size)
+ *                       + dns_msg_max (the answer being delivered)
+ *   DHCP                netif_count * ~200 (a client per interface)
  *
  * With erg_config_default() that is about 5.3 MiB: 64 send rings of
  * 64 KiB (4 MiB), the 256 packet buffers (512 KiB), two 64 KiB
@@ -106,6 +110,21 @@ struct erg_config {
 	uint32_t tls_sessions; /* default 8 */
 	uint32_t tls_buf;      /* default ERG_TLS_BUF_BIDI (33178) */
 	uint32_t tls_store;    /* default 262144 */
+	/*
+	 * DNS stub resolver (erg/dns.h). Each query slot holds a buffer of
+	 * dns_msg_max bytes (the largest answer read over TCP, and the
+	 * largest answer handed to a callback); each cache entry
+	 * dns_entry_size bytes (answers larger are not cached). Every
+	 * query in flight uses one UDP socket, or one TCP connection while
+	 * it asks over TCP, from those pools.
+	 */
+	uint32_t dns_queries;       /* in flight at once, default 8 */
+	uint32_t dns_cache_entries; /* default 32; 0: no cache */
+	uint32_t dns_entry_size;    /* bytes, default 512, 64..65535 */
+	uint32_t dns_msg_max;       /* bytes, default 4096, 512..65535 */
+	uint32_t dns_timeout_ms;    /* first attempt's wait, default 1000 */
+	uint32_t dns_tries;         /* rounds over the servers, default 3 */
+	uint32_t dns_max_ttl_s;     /* cache lifetime cap, default 86400 */
 	/* Timers run per erg_stack_poll() call, at most; default 256. */
 	uint32_t poll_budget;
 

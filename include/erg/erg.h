@@ -19,5 +19,7 @@
 #include "udp.h"
 #include "tcp.h"
 #include "tls.h"
+#include "dns.h"
+#include "dhcp.h"
 
 #endif

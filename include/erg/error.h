@@ -38,6 +38,10 @@ enum erg_error {
 	ERG_ETTL = 45,         /* ICMP time exceeded */
 	ERG_ECONNRESET = 46,   /* the peer reset the connection */
 	ERG_ECONNABORTED = 47, /* the stack ended it (listener closed, ...) */
+	ERG_ENXDOMAIN = 48,    /* DNS: the name does not exist */
+	ERG_ENODATA = 49,      /* DNS: the name has no record of that type */
+	ERG_ESERVFAIL = 50,    /* DNS: every server failed or refused */
+	ERG_ELOOP = 51,        /* DNS: CNAME chain too long or looping */
 	ERG_ETRUNC = 60,       /* input shorter than its headers claim */
 	ERG_EMALFORMED = 61,   /* a field holds a value the format forbids */
 	ERG_ECHECKSUM = 62,    /* checksum does not verify */

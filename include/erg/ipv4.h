@@ -101,6 +101,28 @@ uint32_t erg_ipv4_addr(const struct erg_stack *s, unsigned ifindex);
  */
 int erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw);
 
+/* DNS servers an interface keeps (what DHCP learned, or the host set). */
+#define ERG_IPV4_DNS_MAX 3u
+
+/*
+ * Sets the DNS servers learned on interface ifindex (n <= ERG_IPV4_DNS_MAX,
+ * copied; n 0 clears them). The resolver asks them when no server was
+ * set with erg_dns_servers_set. Returns 0 or -ERG_EINVAL (bad index, too
+ * many, or an address that cannot be a unicast destination).
+ */
+int erg_ipv4_dns_set(struct erg_stack *s, unsigned ifindex,
+    const uint32_t *addrs, unsigned n);
+
+/* Copies up to max of the interface's DNS servers to out; returns how many. */
+unsigned erg_ipv4_dns(const struct erg_stack *s, unsigned ifindex,
+    uint32_t *out, unsigned max);
+
+/* The interface's default gateway (ERG_IPV4_ANY if none or bad index). */
+uint32_t erg_ipv4_gateway(const struct erg_stack *s, unsigned ifindex);
+
+/* The interface's prefix length (0 if it has no address). */
+unsigned erg_ipv4_prefix_len(const struct erg_stack *s, unsigned ifindex);
+
 #ifdef __cplusplus
 }
 #endif

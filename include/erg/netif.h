@@ -74,6 +74,14 @@ void erg_netif_input(struct erg_stack *s, unsigned ifindex, struct erg_pkt *pkt,
 /* The interface's MAC address, or NULL for a bad index. */
 const uint8_t *erg_netif_mac(const struct erg_stack *s, unsigned ifindex);
 
+/*
+ * Lowers (or restores) the interface's IP MTU: mtu between 68 and the
+ * MTU it was added with, or 0 for that one. TCP connections pick it up
+ * for new segments (RFC 1191 as for a path MTU). Returns 0 or
+ * -ERG_EINVAL.
+ */
+int erg_netif_mtu_set(struct erg_stack *s, unsigned ifindex, uint16_t mtu);
+
 /* The interface's MTU, or 0 for a bad index. */
 uint16_t erg_netif_mtu(const struct erg_stack *s, unsigned ifindex);
 

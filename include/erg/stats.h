@@ -185,7 +185,53 @@ extern "C" {
 	X(TLS_APP_COPIED_BYTES, "tls.app_copied_bytes")			\
 	X(TLS_STORE_USED, "tls.store_used")				\
 	X(TLS_STORE_FULL, "tls.store_full")				\
-	X(TLS_TRUST_SKIPPED, "tls.trust_skipped")
+	X(TLS_TRUST_SKIPPED, "tls.trust_skipped")			\
+	/* DNS stub resolver and cache. */				\
+	X(DNS_QUERIES, "dns.queries")					\
+	X(DNS_QUERIES_IN_USE, "dns.queries_in_use")			\
+	X(DNS_QUERIES_HIGH_WATER, "dns.queries_high_water")		\
+	X(DNS_QUERY_ALLOC_FAIL, "dns.query_alloc_fail")			\
+	X(DNS_COALESCED, "dns.coalesced")				\
+	X(DNS_TX, "dns.tx")						\
+	X(DNS_TX_FAIL, "dns.tx_fail")					\
+	X(DNS_RX, "dns.rx")						\
+	X(DNS_MALFORMED, "dns.malformed")				\
+	X(DNS_SPOOFED, "dns.spoofed")					\
+	X(DNS_TRAILING, "dns.trailing")					\
+	X(DNS_TIMEOUTS, "dns.timeouts")					\
+	X(DNS_TRUNCATED, "dns.truncated")				\
+	X(DNS_TCP_QUERIES, "dns.tcp_queries")				\
+	X(DNS_TCP_FAIL, "dns.tcp_fail")					\
+	X(DNS_SERVER_ERR, "dns.server_err")				\
+	X(DNS_CNAME_FOLLOWED, "dns.cname_followed")			\
+	X(DNS_CNAME_LOOP, "dns.cname_loop")				\
+	X(DNS_RESULT_TRUNCATED, "dns.result_truncated")			\
+	X(DNS_CACHE_HIT, "dns.cache_hit")				\
+	X(DNS_CACHE_MISS, "dns.cache_miss")				\
+	X(DNS_CACHE_INSERT, "dns.cache_insert")				\
+	X(DNS_CACHE_NEGATIVE, "dns.cache_negative")			\
+	X(DNS_CACHE_EVICT, "dns.cache_evict")				\
+	X(DNS_CACHE_EXPIRED, "dns.cache_expired")			\
+	X(DNS_CACHE_TOO_BIG, "dns.cache_too_big")			\
+	/* DHCPv4 client. */						\
+	X(DHCP_TX, "dhcp.tx")						\
+	X(DHCP_TX_FAIL, "dhcp.tx_fail")					\
+	X(DHCP_RX, "dhcp.rx")						\
+	X(DHCP_TRUNCATED, "dhcp.truncated")				\
+	X(DHCP_BAD_HEADER, "dhcp.bad_header")				\
+	X(DHCP_BAD_COOKIE, "dhcp.bad_cookie")				\
+	X(DHCP_BAD_OPTION, "dhcp.bad_option")				\
+	X(DHCP_NOT_FOR_US, "dhcp.not_for_us")				\
+	X(DHCP_UNEXPECTED, "dhcp.unexpected")				\
+	X(DHCP_BAD_LEASE, "dhcp.bad_lease")				\
+	X(DHCP_OFFERS, "dhcp.offers")					\
+	X(DHCP_ACKS, "dhcp.acks")					\
+	X(DHCP_NAKS, "dhcp.naks")					\
+	X(DHCP_RETRANSMITS, "dhcp.retransmits")				\
+	X(DHCP_RENEWALS, "dhcp.renewals")				\
+	X(DHCP_REBINDS, "dhcp.rebinds")					\
+	X(DHCP_LEASES_LOST, "dhcp.leases_lost")				\
+	X(DHCP_RELEASES, "dhcp.releases")
 /* clang-format on */
 
 enum erg_stat {

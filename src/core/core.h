@@ -246,7 +246,10 @@ struct erg_netif {
 	void *drv;
 	uint32_t addr; /* host order; 0 = none */
 	uint32_t mask;
-	uint32_t gw; /* default gateway; 0 = none */
+	uint32_t gw;                    /* default gateway; 0 = none */
+	uint32_t dns[ERG_IPV4_DNS_MAX]; /* DNS servers learned here */
+	uint8_t dns_n;
+	uint16_t mtu_max; /* the MTU the driver was added with */
 };
 
 /*
@@ -309,6 +312,8 @@ struct erg_icmp;
 struct erg_udp;
 struct erg_tcp;
 struct erg_tls_layer;
+struct erg_dns;
+struct erg_dhcp;
 
 struct erg_stack {
 	struct erg_config cfg;
@@ -336,6 +341,8 @@ struct erg_stack {
 	struct erg_udp *udp;
 	struct erg_tcp *tcp;
 	struct erg_tls_layer *tls;
+	struct erg_dns *dns;
+	struct erg_dhcp *dhcp;
 
 	/* Ethernet demultiplexing: IPv4 input (takes pkt, window = IP). */
 	void (*ipv4_input)(struct erg_stack *s, struct erg_pkt *pkt);

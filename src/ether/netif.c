@@ -39,6 +39,7 @@ erg_netif_add(struct erg_stack *s, const struct erg_netif_config *cfg,
 	memset(nif, 0, sizeof(*nif));
 	memcpy(nif->mac, cfg->mac, 6);
 	nif->mtu = cfg->mtu;
+	nif->mtu_max = cfg->mtu;
 	nif->caps = cfg->caps;
 	nif->ops = cfg->ops;
 	nif->drv = cfg->drv;
@@ -54,6 +55,20 @@ const uint8_t *
 erg_netif_mac(const struct erg_stack *s, unsigned ifindex)
 {
 	return ifindex < s->netif_n ? s->netifs[ifindex].mac : NULL;
+}
+
+int
+erg_netif_mtu_set(struct erg_stack *s, unsigned ifindex, uint16_t mtu)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+
+	if (nif == NULL || mtu > nif->mtu_max ||
+	    (mtu != 0 && mtu < ERG_IPV4_MIN_MTU)) {
+		return -ERG_EINVAL;
+	}
+	nif->mtu = mtu != 0 ? mtu : nif->mtu_max;
+	erg_route_changed(s);
+	return 0;
 }
 
 uint16_t

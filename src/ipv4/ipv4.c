@@ -218,6 +218,36 @@ found:
 	return 0;
 }
 
+/*
+ * The route out of one given interface (a DHCP client's, RFC 2131 4.1:
+ * before it has an address it must broadcast on its own link): limited
+ * broadcast and on-link destinations go straight there, others to its
+ * gateway.
+ */
+static int
+ipv4_route_pinned(struct erg_stack *s, unsigned ifindex, uint32_t dst,
+    struct erg_ipv4_route *rt)
+{
+	const struct erg_netif *nif = erg_netif_get(s, ifindex);
+
+	if (nif == NULL) {
+		return -ERG_EINVAL;
+	}
+	rt->ifindex = ifindex;
+	if (dst == ERG_IPV4_BROADCAST ||
+	    (nif->addr != 0 && (dst & nif->mask) == (nif->addr & nif->mask))) {
+		rt->next_hop = dst;
+	} else if (nif->gw != 0) {
+		rt->next_hop = nif->gw;
+	} else {
+		ERG_COUNT(s, IPV4_NO_ROUTE);
+		return -ERG_EHOSTUNREACH;
+	}
+	rt->src = nif->addr;
+	rt->mtu = nif->mtu;
+	return 0;
+}
+
 static uint16_t
 ipv4_next_id(struct erg_stack *s, uint32_t src, uint32_t dst, uint8_t proto)
 {
@@ -345,7 +375,8 @@ ipv4_prepare(struct erg_stack *s, const struct erg_ipv4_tx *tx, size_t plen,
 	    (tx->dst != ERG_IPV4_BROADCAST && erg_ipv4_is_bad_src(tx->dst))) {
 		return -ERG_EINVAL;
 	}
-	rc = erg_ipv4_route(s, tx->dst, rt);
+	rc = tx->pin_if ? ipv4_route_pinned(s, tx->ifindex, tx->dst, rt) :
+	                  erg_ipv4_route(s, tx->dst, rt);
 	if (rc < 0) {
 		return rc;
 	}
@@ -567,4 +598,63 @@ erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw)
 	nif->gw = gw;
 	erg_route_changed(s);
 	return 0;
+}
+
+int
+erg_ipv4_dns_set(struct erg_stack *s, unsigned ifindex, const uint32_t *addrs,
+    unsigned n)
+{
+	struct erg_netif *nif = erg_netif_get(s, ifindex);
+	unsigned i;
+
+	if (nif == NULL || n > ERG_IPV4_DNS_MAX || (n > 0 && addrs == NULL)) {
+		return -ERG_EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (addrs[i] == ERG_IPV4_ANY || erg_ipv4_is_bad_src(addrs[i])) {
+			return -ERG_EINVAL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		nif->dns[i] = addrs[i];
+	}
+	nif->dns_n = (uint8_t)n;
+	return 0;
+}
+
+unsigned
+erg_ipv4_dns(const struct erg_stack *s, unsigned ifindex, uint32_t *out,
+    unsigned max)
+{
+	unsigned i, n;
+
+	if (ifindex >= s->netif_n) {
+		return 0;
+	}
+	n = ERG_MIN(max, (unsigned)s->netifs[ifindex].dns_n);
+	for (i = 0; i < n; i++) {
+		out[i] = s->netifs[ifindex].dns[i];
+	}
+	return n;
+}
+
+uint32_t
+erg_ipv4_gateway(const struct erg_stack *s, unsigned ifindex)
+{
+	return ifindex < s->netif_n ? s->netifs[ifindex].gw : ERG_IPV4_ANY;
+}
+
+unsigned
+erg_ipv4_prefix_len(const struct erg_stack *s, unsigned ifindex)
+{
+	uint32_t m;
+	unsigned n = 0;
+
+	if (ifindex >= s->netif_n || s->netifs[ifindex].addr == 0) {
+		return 0;
+	}
+	for (m = s->netifs[ifindex].mask; (m & 0x80000000u) != 0; m <<= 1) {
+		n++;
+	}
+	return n;
 }

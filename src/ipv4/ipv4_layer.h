@@ -14,6 +14,8 @@ struct erg_ipv4_tx {
 	uint8_t proto;
 	uint8_t ttl; /* 0: the default, 64 */
 	bool df;     /* set DF, and refuse to fragment */
+	bool pin_if; /* leave through ifindex, whatever the routes say */
+	unsigned ifindex;
 };
 
 #define ERG_IPV4_DEFAULT_TTL 64u

@@ -14,6 +14,8 @@
 #include "../udp/udp_layer.h"
 #include "../tcp/tcp_int.h"
 #include "../tls/tls_layer.h"
+#include "../dns/dns_layer.h"
+#include "../dhcp/dhcp_layer.h"
 
 /* Upper bounds that keep every size computation far from overflow. */
 #define CFG_MAX_COUNT (1u << 20)
@@ -54,6 +56,13 @@ erg_config_default(struct erg_config *cfg)
 	cfg->tls_sessions = 8;
 	cfg->tls_buf = ERG_TLS_BUF_BIDI;
 	cfg->tls_store = 262144;
+	cfg->dns_queries = 8;
+	cfg->dns_cache_entries = 32;
+	cfg->dns_entry_size = 512;
+	cfg->dns_msg_max = 4096;
+	cfg->dns_timeout_ms = 1000;
+	cfg->dns_tries = 3;
+	cfg->dns_max_ttl_s = 86400;
 	cfg->poll_budget = 256;
 }
 
@@ -96,6 +105,19 @@ tcp_config_valid(const struct erg_config *cfg)
 }
 
 static bool
+dns_config_valid(const struct erg_config *cfg)
+{
+	return count_ok(cfg->dns_queries, 0) &&
+	    count_ok(cfg->dns_cache_entries, 0) && cfg->dns_entry_size >= 64 &&
+	    cfg->dns_entry_size <= ERG_DNS_MSG_MAX &&
+	    cfg->dns_msg_max >= ERG_DNS_UDP_MAX &&
+	    cfg->dns_msg_max <= ERG_DNS_MSG_MAX && cfg->dns_timeout_ms >= 10 &&
+	    cfg->dns_timeout_ms <= 60000 && cfg->dns_tries >= 1 &&
+	    cfg->dns_tries <= 10 && cfg->dns_max_ttl_s >= 1 &&
+	    cfg->dns_max_ttl_s <= 604800;
+}
+
+static bool
 config_valid(const struct erg_config *cfg)
 {
 	return cfg != NULL && cfg->rand != NULL &&
@@ -110,14 +132,16 @@ config_valid(const struct erg_config *cfg)
 	    cfg->icmp_err_per_sec <= 1000000 && cfg->icmp_err_burst >= 1 &&
 	    cfg->icmp_err_burst <= 100000 && count_ok(cfg->udp_socks, 0) &&
 	    count_ok(cfg->udp_rxq_len, 1) && cfg->poll_budget >= 1 &&
-	    tcp_config_valid(cfg) && tls_config_valid(cfg);
+	    tcp_config_valid(cfg) && tls_config_valid(cfg) &&
+	    dns_config_valid(cfg);
 }
 
 static uint32_t
 timer_count(const struct erg_config *cfg)
 {
 	return cfg->arp_entries + cfg->reasm_slots + erg_tcp_timer_count(cfg) +
-	    erg_tls_timer_count(cfg);
+	    erg_tls_timer_count(cfg) + erg_dns_timer_count(cfg) +
+	    erg_dhcp_timer_count(cfg);
 }
 
 /*
@@ -158,6 +182,8 @@ stack_layout(struct erg_carve *c, const struct erg_config *cfg,
 	erg_udp_layout(c, cfg, s);
 	erg_tcp_layout(c, cfg, s);
 	erg_tls_layout(c, cfg, s);
+	erg_dns_layout(c, cfg, s);
+	erg_dhcp_layout(c, cfg, s);
 }
 
 size_t

@@ -190,7 +190,10 @@ erg_udp_local_port(const struct erg_udp_sock *u)
 	return u->lport;
 }
 
-/* Checks a send and picks the source address (needed by the checksum). */
+/*
+ * Checks a send and picks the source address (needed by the checksum).
+ * tx arrives zeroed, or pinned to an interface (udp_sendto_if).
+ */
 static int
 udp_send_prepare(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
     size_t len, struct erg_ipv4_tx *tx)
@@ -207,11 +210,21 @@ udp_send_prepare(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
 	if (!u->bound && (rc = erg_udp_bind(u, ERG_IPV4_ANY, 0)) < 0) {
 		return rc;
 	}
-	memset(tx, 0, sizeof(*tx));
 	tx->dst = addr;
 	tx->proto = ERG_IP_PROTO_UDP;
 	tx->src = u->laddr;
-	if (tx->src == ERG_IPV4_ANY || tx->src == ERG_IPV4_BROADCAST) {
+	if (tx->pin_if) {
+		const struct erg_netif *nif =
+		    erg_netif_get(u->stack, tx->ifindex);
+
+		if (nif == NULL) {
+			return -ERG_EINVAL;
+		}
+		if (tx->src == ERG_IPV4_ANY || tx->src == ERG_IPV4_BROADCAST) {
+			/* 0.0.0.0 while the interface has no address. */
+			tx->src = nif->addr;
+		}
+	} else if (tx->src == ERG_IPV4_ANY || tx->src == ERG_IPV4_BROADCAST) {
 		rc = erg_ipv4_route(u->stack, addr, &rt);
 		if (rc < 0) {
 			return rc;
@@ -221,17 +234,16 @@ udp_send_prepare(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
 	return 0;
 }
 
-int
-erg_udp_sendto(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
-    const void *data, size_t len)
+static int
+udp_sendto_tx(struct erg_udp_sock *u, struct erg_ipv4_tx *tx, uint32_t addr,
+    uint16_t port, const void *data, size_t len)
 {
-	struct erg_ipv4_tx tx;
 	struct erg_udp_repr r;
 	struct erg_view v[2];
 	uint8_t hdr[ERG_UDP_HDR_LEN];
 	int rc;
 
-	rc = udp_send_prepare(u, addr, port, len, &tx);
+	rc = udp_send_prepare(u, addr, port, len, tx);
 	if (rc < 0) {
 		return rc;
 	}
@@ -240,13 +252,35 @@ erg_udp_sendto(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
 	r.len = (uint16_t)(ERG_UDP_HDR_LEN + len);
 	r.checksum = 0;
 	v[1] = erg_view_make(data, len);
-	erg_udp_emit(&r, tx.src, addr, &v[1], 1, hdr);
+	erg_udp_emit(&r, tx->src, addr, &v[1], 1, hdr);
 	v[0] = erg_view_make(hdr, sizeof(hdr));
-	rc = erg_ipv4_output_views(u->stack, &tx, v, 2);
+	rc = erg_ipv4_output_views(u->stack, tx, v, 2);
 	if (rc == 0) {
 		ERG_COUNT(u->stack, UDP_TX);
 	}
 	return rc;
+}
+
+int
+erg_udp_sendto(struct erg_udp_sock *u, uint32_t addr, uint16_t port,
+    const void *data, size_t len)
+{
+	struct erg_ipv4_tx tx;
+
+	memset(&tx, 0, sizeof(tx));
+	return udp_sendto_tx(u, &tx, addr, port, data, len);
+}
+
+int
+erg_udp_sendto_if(struct erg_udp_sock *u, unsigned ifindex, uint32_t addr,
+    uint16_t port, const void *data, size_t len)
+{
+	struct erg_ipv4_tx tx;
+
+	memset(&tx, 0, sizeof(tx));
+	tx.pin_if = true;
+	tx.ifindex = ifindex;
+	return udp_sendto_tx(u, &tx, addr, port, data, len);
 }
 
 int
@@ -275,6 +309,7 @@ erg_udp_pkt_sendto(struct erg_udp_sock *u, struct erg_pkt *pkt, uint32_t addr,
 	uint8_t *h;
 	int rc;
 
+	memset(&tx, 0, sizeof(tx));
 	rc = udp_send_prepare(u, addr, port, pkt->len, &tx);
 	if (rc < 0) {
 		goto fail;

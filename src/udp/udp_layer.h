@@ -14,4 +14,12 @@ void erg_udp_input(struct erg_stack *s, struct erg_pkt *pkt,
 /* IPv4's error hook for protocol 17. */
 void erg_udp_err(struct erg_stack *s, const struct erg_icmp_err *err);
 
+/*
+ * erg_udp_sendto, leaving through interface ifindex whatever the routes
+ * say, from its address (0.0.0.0 if it has none): how a DHCP client
+ * broadcasts on its own link (RFC 2131 4.1).
+ */
+int erg_udp_sendto_if(struct erg_udp_sock *u, unsigned ifindex, uint32_t addr,
+    uint16_t port, const void *data, size_t len);
+
 #endif

@@ -2135,12 +2135,16 @@ test_strerror_names_every_code_with_either_sign(void **state)
 		{ ERG_ETTL, "ETTL" },
 		{ ERG_ECONNRESET, "ECONNRESET" },
 		{ ERG_ECONNABORTED, "ECONNABORTED" },
+		{ ERG_ENXDOMAIN, "ENXDOMAIN" },
+		{ ERG_ENODATA, "ENODATA" },
+		{ ERG_ESERVFAIL, "ESERVFAIL" },
+		{ ERG_ELOOP, "ELOOP" },
 		{ ERG_ETRUNC, "ETRUNC" },
 		{ ERG_EMALFORMED, "EMALFORMED" },
 		{ ERG_ECHECKSUM, "ECHECKSUM" },
 		{ ERG_EUNSUPPORTED, "EUNSUPPORTED" },
 	};
-	static const int unknown[] = { 7, 19, 23, 39, 48, 59, 64, 1000, INT_MAX,
+	static const int unknown[] = { 7, 19, 23, 39, 52, 59, 64, 1000, INT_MAX,
 		-INT_MAX };
 	size_t i;
 
