@@ -58,8 +58,9 @@ void erg_stack_stats_foreach(const struct erg_stack *s,
 
 /*
  * Returns the number of pool entries in use across every pool (packets,
- * ARP entries, reassembly slots, sockets). Tests compare it with its value
- * after init to prove that nothing leaked.
+ * reassembly slots, sockets and connections, DNS queries; not the ARP
+ * cache or TIME-WAIT entries, which expire by themselves). Tests compare
+ * it with its value after init to prove that nothing leaked.
  */
 uint32_t erg_stack_pool_in_use(const struct erg_stack *s);
 

@@ -159,7 +159,8 @@ erg_stack_pool_in_use(const struct erg_stack *s)
 	    s->stats[ERG_STAT_IPV4_REASM_IN_USE] +
 	    s->stats[ERG_STAT_UDP_SOCKS_IN_USE] +
 	    s->stats[ERG_STAT_TCP_CONNS_IN_USE] +
-	    s->stats[ERG_STAT_TCP_LISTENERS_IN_USE]);
+	    s->stats[ERG_STAT_TCP_LISTENERS_IN_USE] +
+	    s->stats[ERG_STAT_DNS_QUERIES_IN_USE]);
 }
 
 /* ---- Randomness ------------------------------------------------------- */

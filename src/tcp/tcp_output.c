@@ -54,10 +54,10 @@ tcp_send_pkt(struct erg_stack *s, struct erg_pkt *pkt, uint8_t flags,
 	struct erg_ipv4_tx tx;
 	int rc;
 
+	memset(&tx, 0, sizeof(tx));
 	tx.src = src;
 	tx.dst = dst;
 	tx.proto = ERG_IP_PROTO_TCP;
-	tx.ttl = 0;
 	tx.df = true;
 	ERG_COUNT(s, TCP_TX);
 	if (flags & ERG_TCP_RST) {
