@@ -8,8 +8,11 @@
 #             arping socat binutils python3 curl apache2-utils hping3 busybox,
 #             and for TLS: openssl (s_client, s_server), testssl.sh, lighttpd
 #             with lighttpd-mod-openssl (its HTTPS module) and
-#             ca-certificates (erg-get's default trust anchors)
+#             ca-certificates (erg-get's default trust anchors), and for DHCP
+#             and DNS: dnsmasq-base (dnsmasq's binary, no system service),
+#             unbound, bind9-dnsutils (dig)
 #   demo      build + iproute2 iputils-ping arping tcpdump python3 curl socat
+#             dnsmasq-base bind9-dnsutils
 #   fuzz      build + afl++ clang
 #   coverage  test + gcovr
 #   lint      clang-tidy cppcheck clang-format
@@ -29,8 +32,8 @@ usage() {
 }
 
 pkgs_build="gcc make libbearssl-dev libpcap-dev pkg-config"
-pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping arping socat binutils python3 curl apache2-utils hping3 busybox openssl testssl.sh lighttpd lighttpd-mod-openssl ca-certificates"
-pkgs_demo="$pkgs_build iproute2 iputils-ping arping tcpdump python3 curl socat"
+pkgs_test="$pkgs_build clang libcmocka-dev tcpdump tshark iproute2 iputils-ping arping socat binutils python3 curl apache2-utils hping3 busybox openssl testssl.sh lighttpd lighttpd-mod-openssl ca-certificates dnsmasq-base unbound bind9-dnsutils"
+pkgs_demo="$pkgs_build iproute2 iputils-ping arping tcpdump python3 curl socat dnsmasq-base bind9-dnsutils"
 pkgs_fuzz="$pkgs_build afl++ clang"
 pkgs_coverage="$pkgs_test gcovr"
 pkgs_lint="clang-tidy cppcheck clang-format"

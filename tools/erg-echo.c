@@ -5,15 +5,23 @@
  * tool_tcp_services.h, and with --cert/--key HTTPS (443) and TLS echo
  * (7443) as well.
  *
- * usage: erg-echo (--tap NAME | --pcap-live IFACE) --ip A.B.C.D/N [...]
+ * usage: erg-echo (--tap NAME | --pcap-live IFACE)
+ *                 (--ip A.B.C.D/N | --dhcp) [...]
  *
- * Once it serves it prints "erg-echo: ready: ..." on stderr; it runs until
- * SIGINT or SIGTERM (or --seconds), then prints the counters (--stats)
- * and exits 0.
+ * Once it serves it prints "erg-echo: ready: A.B.C.D/N ..." on stderr; it
+ * runs until SIGINT or SIGTERM (or --seconds), then prints the counters
+ * (--stats) and exits 0.
+ *
+ * With --dhcp it first waits (at most --timeout seconds, default 30) for
+ * a DHCP lease and serves at that address; the client renews it in the
+ * background, and the services go on across renewals (they are bound to
+ * ports, not to the address). At exit the lease is released.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "common/tool_dhcp.h"
 #include "common/tool_link.h"
 #include "common/tool_options.h"
 #include "common/tool_services.h"
@@ -32,9 +40,10 @@ echo_step(void *ctx, uint64_t now, uint64_t *next)
 static const struct tool_info echo_info = {
 	.prog = "erg-echo",
 	.synopsis = "erg-echo (--tap NAME | --pcap-live IFACE) "
-	            "--ip A.B.C.D/N [--gw A.B.C.D]\n"
+	            "(--ip A.B.C.D/N [--gw A.B.C.D] | --dhcp)\n"
 	            "       [--mac XX:XX:XX:XX:XX:XX] [--seed N] "
 	            "[--capture FILE.pcap] [--seconds N] [--stats]\n"
+	            "       [--timeout SECONDS] [-v]\n"
 	            "       [--cert FILE --key FILE [--cert-name PATTERN]]...",
 	.help =
 	    "\n"
@@ -60,8 +69,18 @@ static const struct tool_info echo_info = {
 	    "                      promiscuous; erg is a second host on that "
 	    "link)\n"
 	    "  --ip A.B.C.D/N      erg's address and prefix length "
-	    "(required)\n"
+	    "(or --dhcp)\n"
 	    "  --gw A.B.C.D        default gateway, on the --ip subnet\n"
+	    "  --dhcp              get the address, gateway and MTU by DHCP "
+	    "instead of --ip\n"
+	    "                      and --gw; the lease is renewed as long as "
+	    "erg-echo runs\n"
+	    "                      and released at exit\n"
+	    "  --timeout SECONDS   with --dhcp: give up (exit 1) if no lease "
+	    "comes within\n"
+	    "                      SECONDS (default 30)\n"
+	    "  -v, --verbose       print every DHCP lease event (bound, "
+	    "renewed) on stderr\n"
 	    "  --mac MAC           erg's MAC (default: 02:xx:xx:xx:xx:xx "
 	    "derived from\n"
 	    "                      --seed, random without it)\n"
@@ -91,20 +110,91 @@ static const struct tool_info echo_info = {
 	    "default\n"
 	    "  --help              this text\n"
 	    "\n"
-	    "Prints 'erg-echo: ready: ...' on stderr once it serves.\n"
+	    "Prints 'erg-echo: ready: A.B.C.D/N ...' on stderr once it serves "
+	    "(with --dhcp,\n"
+	    "the lease too).\n"
 	    "Exit status: 0 done (time up or signal), 1 runtime error "
 	    "(device, file,\n"
-	    "a certificate or key refused), 2 bad command line. Needs root "
-	    "or\n"
-	    "CAP_NET_ADMIN (tap), CAP_NET_RAW (pcap).\n",
-	.opts = TOOL_OPT_LINK | TOOL_OPT_IP | TOOL_OPT_MAC | TOOL_OPT_SEED |
-	    TOOL_OPT_CAPTURE | TOOL_OPT_SECONDS | TOOL_OPT_STATS |
-	    TOOL_OPT_TLS_SERVER,
+	    "a certificate or key refused, no DHCP lease), 2 bad command "
+	    "line. Needs root\n"
+	    "or CAP_NET_ADMIN (tap), CAP_NET_RAW (pcap).\n",
+	.opts = TOOL_OPT_LINK | TOOL_OPT_IP | TOOL_OPT_DHCP | TOOL_OPT_MAC |
+	    TOOL_OPT_SEED | TOOL_OPT_CAPTURE | TOOL_OPT_SECONDS |
+	    TOOL_OPT_STATS | TOOL_OPT_TLS_SERVER | TOOL_OPT_TIMEOUT |
+	    TOOL_OPT_VERBOSE,
 	.operands = 0,
 	.operand_names = "no operands",
 	.need_link = true,
 	.need_ip = true,
 };
+
+/* The services, once the address is there. */
+struct echo_serve {
+	struct tool_services sv;
+	struct tool_tcp_services *tsv;
+	bool started;
+};
+
+static void
+echo_services_start(struct echo_serve *e, const struct tool_options *o,
+    struct tool_stack *ts, struct erg_tls_server *srv, char *certs,
+    size_t certs_cap)
+{
+	int rc;
+
+	rc = tool_services_start(&e->sv, ts->s);
+	if (rc != 0) {
+		tool_die(&echo_info, TOOL_EXIT_RUNTIME,
+		    "cannot open the UDP services: %s", erg_strerror(rc));
+	}
+	/* Large (a slot per connection): on the heap, where it stays put. */
+	e->tsv = malloc(sizeof(*e->tsv));
+	if (e->tsv == NULL) {
+		tool_die(&echo_info, TOOL_EXIT_RUNTIME, "out of memory");
+	}
+	rc = tool_tcp_services_start(e->tsv, ts->s);
+	if (rc != 0) {
+		tool_die(&echo_info, TOOL_EXIT_RUNTIME,
+		    "cannot open the TCP services: %s", erg_strerror(rc));
+	}
+	if (srv != NULL) {
+		rc = tool_tcp_services_tls(e->tsv, srv, TOOL_TLS_SESSIONS);
+		if (rc != 0) {
+			tool_die(&echo_info, TOOL_EXIT_RUNTIME,
+			    "cannot open the TLS services: %s",
+			    erg_strerror(rc));
+		}
+		(void)snprintf(certs, certs_cap,
+		    "; HTTPS (443), TLS echo (7443) with %u certificate%s",
+		    o->ncerts, o->ncerts == 1 ? "" : "s");
+	}
+	e->started = true;
+}
+
+/* "ready: ...": where erg-echo serves, and what. */
+static void
+echo_ready(const struct tool_options *o, const struct tool_stack *ts,
+    const struct tool_link *link, const struct tool_dhcp *dhcp,
+    const char *certs)
+{
+	char mac[18], ip[16], lease[TOOL_DHCP_LEASE_TEXT + 16] = "";
+	uint32_t addr = o->ip;
+	unsigned prefix = o->prefix_len;
+
+	if (o->dhcp) {
+		addr = dhcp->lease.addr;
+		prefix = dhcp->lease.prefix_len;
+		(void)snprintf(lease, sizeof(lease), "; DHCP lease: ");
+		tool_dhcp_lease_format(lease + strlen(lease),
+		    sizeof(lease) - strlen(lease), &dhcp->lease);
+	}
+	tool_mac_format(mac, ts->mac);
+	tool_ipv4_format(ip, addr);
+	tool_say(&echo_info,
+	    "ready: %s/%u at %s on %s %s; ping, UDP echo (7), discard (9); "
+	    "TCP echo (7), discard (9), chargen (19), HTTP (80)%s%s",
+	    ip, prefix, mac, link->kind, link->name, certs, lease);
+}
 
 int
 main(int argc, char **argv)
@@ -112,57 +202,42 @@ main(int argc, char **argv)
 	struct tool_options o;
 	struct tool_stack ts;
 	struct tool_link link;
-	struct tool_services sv;
-	struct tool_tcp_services *tsv;
+	struct tool_dhcp dhcp;
+	struct echo_serve e;
 	struct erg_tls_server *srv = NULL;
-	char mac[18], ip[16], certs[64] = "";
-	int rc, status = TOOL_EXIT_OK;
+	enum tool_run_end end;
+	char certs[64] = "";
+	int status = TOOL_EXIT_OK;
 
 	tool_options_parse(&o, &echo_info, argc, argv);
+	if (o.have_timeout && !o.dhcp) {
+		tool_die(&echo_info, TOOL_EXIT_USAGE,
+		    "--timeout bounds the wait for a DHCP lease: it needs "
+		    "--dhcp");
+	}
+	memset(&e, 0, sizeof(e));
 	tool_stack_create(&ts, &echo_info, &o, false, erg_host_now_us());
 	if (o.ncerts > 0) {
 		/* Bad files fail here, before the device is touched. */
 		srv = tool_tls_server_load(&echo_info, &o, ts.s);
 	}
 	tool_link_open(&link, &echo_info, &o, &ts);
-	tool_stack_address(&ts, &echo_info, &o);
-	rc = tool_services_start(&sv, ts.s);
-	if (rc != 0) {
-		tool_die(&echo_info, TOOL_EXIT_RUNTIME,
-		    "cannot open the UDP services: %s", erg_strerror(rc));
+	if (o.dhcp) {
+		/* Else the first DHCPDISCOVER may be lost (tool_link.h). */
+		tool_link_wait_running(&link);
 	}
-	/* Large (a slot per connection): on the heap, where it stays put. */
-	tsv = malloc(sizeof(*tsv));
-	if (tsv == NULL) {
-		tool_die(&echo_info, TOOL_EXIT_RUNTIME, "out of memory");
+	end = tool_net_up(&dhcp, &link, &echo_info, &o, &ts,
+	    o.have_timeout ? o.timeout : TOOL_DHCP_TIMEOUT_DEFAULT);
+	if (end == TOOL_RUN_STEP) {
+		echo_services_start(&e, &o, &ts, srv, certs, sizeof(certs));
+		echo_ready(&o, &ts, &link, &dhcp, certs);
+		end =
+		    tool_link_run(&link, &echo_info, &o, &ts, echo_step, e.tsv);
 	}
-	rc = tool_tcp_services_start(tsv, ts.s);
-	if (rc != 0) {
-		tool_die(&echo_info, TOOL_EXIT_RUNTIME,
-		    "cannot open the TCP services: %s", erg_strerror(rc));
-	}
-	if (srv != NULL) {
-		rc = tool_tcp_services_tls(tsv, srv, TOOL_TLS_SESSIONS);
-		if (rc != 0) {
-			tool_die(&echo_info, TOOL_EXIT_RUNTIME,
-			    "cannot open the TLS services: %s",
-			    erg_strerror(rc));
-		}
-		(void)snprintf(certs, sizeof(certs),
-		    "; HTTPS (443), TLS echo (7443) with %u certificate%s",
-		    o.ncerts, o.ncerts == 1 ? "" : "s");
-	}
-	tool_mac_format(mac, ts.mac);
-	tool_ipv4_format(ip, o.ip);
-	tool_say(&echo_info,
-	    "ready: %s/%u at %s on %s %s; ping, UDP echo (7), discard (9); "
-	    "TCP echo (7), discard (9), chargen (19), HTTP (80)%s",
-	    ip, o.prefix_len, mac, link.kind, link.name, certs);
-
-	if (tool_link_run(&link, &echo_info, &o, &ts, echo_step, tsv) ==
-	    TOOL_RUN_FAILED) {
+	if (end == TOOL_RUN_FAILED) {
 		status = TOOL_EXIT_RUNTIME;
 	}
+	tool_dhcp_stop(&dhcp, &link, &ts);
 	if (link.dump != NULL && erg_host_dump_errors(link.dump) != 0) {
 		tool_say(&echo_info, "%s: cannot write the capture", o.capture);
 		status = TOOL_EXIT_RUNTIME;
@@ -170,16 +245,21 @@ main(int argc, char **argv)
 
 	if (o.stats) {
 		tool_stack_print_counters(&ts, stdout);
-		tool_services_stats_foreach(&sv, tool_counter_print, stdout);
-		tool_tcp_services_stats_foreach(tsv, tool_counter_print,
-		    stdout);
+		if (e.started) {
+			tool_services_stats_foreach(&e.sv, tool_counter_print,
+			    stdout);
+			tool_tcp_services_stats_foreach(e.tsv,
+			    tool_counter_print, stdout);
+		}
 		tool_link_stats_foreach(&link, tool_counter_print, stdout);
 		fflush(stdout);
 	}
 	/* After the counters: they show what was still open at the end. */
-	tool_tcp_services_stop(tsv);
-	free(tsv);
-	tool_services_stop(&sv);
+	if (e.started) {
+		tool_tcp_services_stop(e.tsv);
+		free(e.tsv);
+		tool_services_stop(&e.sv);
+	}
 	tool_link_close(&link);
 	tool_stack_destroy(&ts);
 	return status;

@@ -2,10 +2,11 @@
  * tools/erg-get.c: an HTTP/1.1 client (RFC 9110, RFC 9112) over erg, and
  * HTTPS (RFC 9110 4.2.2) over erg's TLS.
  *
- * usage: erg-get (--tap NAME | --pcap-live IFACE) --ip A.B.C.D/N [...] URL
+ * usage: erg-get (--tap NAME | --pcap-live IFACE)
+ *                (--ip A.B.C.D/N | --dhcp) [...] URL
  *
- * Fetches URL (http:// or https://, then A.B.C.D or a name given an
- * address by --resolve, [:PORT][/PATH]) with one GET on one connection
+ * Fetches URL (http:// or https://, then A.B.C.D or a name, [:PORT]
+ * [/PATH]) with one GET on one connection
  * ("Connection: close"), follows no redirect, and writes the body to -o
  * FILE or stdout as it arrives, straight from the packets (or, for
  * HTTPS, the decrypted records) that carried it (peek, writev, consume).
@@ -14,6 +15,12 @@
  * body; 1 for another status, a network or TLS error (a certificate
  * that does not verify, ...), a timeout or a body cut short (one line on
  * stderr); 2 for a bad command line.
+ *
+ * A name gets its address from --resolve when one matches (as curl
+ * does), else from DNS: erg's resolver asks for its A record (erg/dns.h;
+ * a CNAME chain is followed) at the --dns servers or those DHCP named,
+ * and the first address of the answer is used. Without any of the three
+ * a name is a usage error. The lookup counts against --timeout.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,14 +31,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/tool_bytes.h"
+#include "common/tool_dhcp.h"
+#include "common/tool_dns.h"
 #include "common/tool_http.h"
 #include "common/tool_link.h"
 #include "common/tool_options.h"
@@ -47,16 +52,14 @@
 #define GET_PEEK_MAX 64u
 /* Longest URL path sent. */
 #define GET_PATH_MAX 2048u
-/* How long to wait for Linux to run a TAP device we just attached. */
-#define GET_TAP_WAIT_MS 1000u
 
 static const struct tool_info get_info = {
 	.prog = "erg-get",
 	.synopsis = "erg-get (--tap NAME | --pcap-live IFACE) "
-	            "--ip A.B.C.D/N [--gw A.B.C.D]\n"
-	            "       [--mac MAC] [--seed N] [--capture FILE.pcap] "
-	            "[--stats] [-o FILE] [-v]\n"
-	            "       [--timeout SECONDS] [--check-bytes] "
+	            "(--ip A.B.C.D/N [--gw A.B.C.D] | --dhcp)\n"
+	            "       [--dns A.B.C.D]... [--mac MAC] [--seed N] "
+	            "[--capture FILE.pcap] [--stats]\n"
+	            "       [-o FILE] [-v] [--timeout SECONDS] [--check-bytes] "
 	            "[--resolve NAME[:PORT]:A.B.C.D]...\n"
 	            "       [--cafile FILE | --insecure] URL",
 	.help =
@@ -67,10 +70,11 @@ static const struct tool_info get_info = {
 	    "output. URL is\n"
 	    "http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH]; HOST is "
 	    "a dotted IPv4\n"
-	    "address A.B.C.D, or a name that --resolve gives an address "
-	    "(erg-get does not\n"
-	    "resolve names: DNS comes later). For https:// the server's "
-	    "certificate must\n"
+	    "address A.B.C.D or a name: --resolve gives its address, or else "
+	    "DNS does (its A\n"
+	    "record, asked of the --dns servers or those DHCP named). For "
+	    "https:// the\n"
+	    "server's certificate must\n"
 	    "lead to a trusted CA (--cafile, or the system's CAs), be valid "
 	    "now (the wall\n"
 	    "clock) and be for HOST, which must be a name (a certificate "
@@ -83,8 +87,16 @@ static const struct tool_info get_info = {
 	    "  --pcap-live IFACE   capture and inject on interface IFACE "
 	    "(libpcap)\n"
 	    "  --ip A.B.C.D/N      erg's address and prefix length "
-	    "(required)\n"
+	    "(or --dhcp)\n"
 	    "  --gw A.B.C.D        default gateway, on the --ip subnet\n"
+	    "  --dhcp              get the address, gateway and DNS servers "
+	    "by DHCP instead\n"
+	    "                      of --ip and --gw (the lease is released "
+	    "at exit)\n"
+	    "  --dns A.B.C.D       the DNS server that resolves HOST "
+	    "(repeatable, asked in\n"
+	    "                      order, up to 4; default: those DHCP "
+	    "named)\n"
 	    "  --mac MAC           erg's MAC (default: derived from --seed, "
 	    "random without)\n"
 	    "  --seed N            seed erg's randomness (default: "
@@ -95,8 +107,11 @@ static const struct tool_info get_info = {
 	    "  -o, --output FILE   write the body to FILE (default: standard "
 	    "output)\n"
 	    "  -v, --verbose       print the status line and a summary on "
-	    "stderr\n"
-	    "  --timeout SECONDS   give up after SECONDS in all (default 30)\n"
+	    "stderr (and the\n"
+	    "                      DHCP lease, the address DNS gave)\n"
+	    "  --timeout SECONDS   give up after SECONDS in all, DHCP and DNS "
+	    "included\n"
+	    "                      (default 30)\n"
 	    "  --check-bytes       the body must be erg-echo's deterministic "
 	    "stream\n"
 	    "                      (GET /bytes/N, tools/common/tool_bytes.h): "
@@ -105,8 +120,9 @@ static const struct tool_info get_info = {
 	    "  --resolve NAME:A.B.C.D\n"
 	    "                      connect to A.B.C.D for host NAME (also "
 	    "NAME:PORT:A.B.C.D,\n"
-	    "                      for that port only, as curl takes it); "
-	    "repeatable\n"
+	    "                      for that port only, as curl takes it), "
+	    "without DNS;\n"
+	    "                      repeatable\n"
 	    "  --cafile FILE       trust the CA certificates of FILE (PEM or "
 	    "DER) for\n"
 	    "                      https:// (default: the system's,\n"
@@ -122,13 +138,14 @@ static const struct tool_info get_info = {
 	    "other status, a\n"
 	    "network or TLS error (one line names it, e.g. ETLS_EXPIRED), a "
 	    "timeout or a body\n"
-	    "cut short, or a --cafile that cannot be used, 2 on a bad "
-	    "command line.\n"
+	    "cut short, a name DNS does not resolve, no DHCP lease, or a "
+	    "--cafile that\n"
+	    "cannot be used, 2 on a bad command line.\n"
 	    "Needs root or CAP_NET_ADMIN (tap), CAP_NET_RAW (pcap).\n",
-	.opts = TOOL_OPT_LINK | TOOL_OPT_IP | TOOL_OPT_MAC | TOOL_OPT_SEED |
-	    TOOL_OPT_CAPTURE | TOOL_OPT_STATS | TOOL_OPT_OUTPUT |
-	    TOOL_OPT_VERBOSE | TOOL_OPT_TIMEOUT | TOOL_OPT_CHECK_BYTES |
-	    TOOL_OPT_TLS_CLIENT,
+	.opts = TOOL_OPT_LINK | TOOL_OPT_IP | TOOL_OPT_DHCP | TOOL_OPT_DNS |
+	    TOOL_OPT_MAC | TOOL_OPT_SEED | TOOL_OPT_CAPTURE | TOOL_OPT_STATS |
+	    TOOL_OPT_OUTPUT | TOOL_OPT_VERBOSE | TOOL_OPT_TIMEOUT |
+	    TOOL_OPT_CHECK_BYTES | TOOL_OPT_TLS_CLIENT,
 	.operands = 1,
 	.operand_names = "one URL",
 	.need_link = true,
@@ -143,6 +160,7 @@ struct get_url {
 	const char *host; /* "HOST[:PORT]" as given, for Host */
 	size_t host_len;
 	char name[TOOL_NAME_MAX + 1]; /* HOST if a name, else "" */
+	bool need_dns;                /* a name no --resolve gives */
 	const char *path;             /* "/..." without a fragment, or "" */
 	size_t path_len;
 };
@@ -279,16 +297,18 @@ get_url_parse(struct get_url *u, const struct tool_options *o, const char *url)
 	if (name_len > 0) {
 		memcpy(u->name, p, name_len);
 		u->name[name_len] = '\0';
-		if (!get_resolve(o, p, name_len, u->port, &u->addr)) {
+		if (!get_resolve(o, p, name_len, u->port, &u->addr) &&
+		    !o->dhcp && o->ndns == 0) {
 			tool_die(&get_info, TOOL_EXIT_USAGE,
-			    "URL '%s': %s is a host name and erg-get does not "
-			    "resolve names (no DNS yet): give --resolve "
-			    "%s:A.B.C.D%s",
+			    "URL '%s': no address for %s: give --dns A.B.C.D "
+			    "(a DNS server), --dhcp (the ones DHCP names) or "
+			    "--resolve %s:A.B.C.D%s",
 			    url, u->name, u->name,
 			    get_resolve(o, p, name_len, 0, &u->addr) ?
 			        " (the --resolve given is for another port)" :
 			        "");
 		}
+		u->need_dns = !get_resolve(o, p, name_len, u->port, &u->addr);
 	} else if (u->tls && !o->insecure) {
 		tool_die(&get_info, TOOL_EXIT_USAGE,
 		    "URL '%s': https:// to an address: a certificate can only "
@@ -856,40 +876,6 @@ get_step(void *ctx, uint64_t now, uint64_t *next)
 	return true;
 }
 
-/*
- * Waits (at most GET_TAP_WAIT_MS) until Linux runs the TAP device named
- * name (IFF_RUNNING). Attaching to a TAP device turns its carrier on, but
- * Linux activates the device's transmit queue a moment later, from a work
- * queue; until then it drops what it sends on it. The first ARP request
- * of a connect made at once would go unanswered for a second (the ARP
- * retry), and the SYN behind it would be retransmitted as soon as it left.
- */
-static void
-get_tap_wait(const char *name)
-{
-	struct timespec ms = { 0, 1000000 };
-	struct ifreq ifr;
-	unsigned i;
-	int sock;
-
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0) {
-		return;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	(void)snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	for (i = 0; i < GET_TAP_WAIT_MS; i++) {
-		if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0 ||
-		    (ifr.ifr_flags & IFF_RUNNING) != 0) {
-			break;
-		}
-		(void)nanosleep(&ms, NULL);
-	}
-	/* The transmit queue is activated right after the flag is set. */
-	(void)nanosleep(&ms, NULL);
-	(void)close(sock);
-}
-
 /* Builds the request (one GET, Connection: close) and sends it. */
 static int
 get_request(struct get *g)
@@ -955,15 +941,64 @@ get_connect(struct get *g)
 	return 0;
 }
 
+/*
+ * Resolves the URL's name (its A record) before connecting. Returns as
+ * tool_dns_ask; TOOL_RUN_STEP with g->phase GET_DONE after get_fail when
+ * DNS gives no address.
+ */
+static enum tool_run_end
+get_dns(struct get *g, struct tool_link *l, struct tool_stack *ts)
+{
+	struct tool_dns_answer a;
+	struct erg_dns_result r;
+	enum tool_run_end end;
+	char why[160], servers[80], ip[16];
+
+	end = tool_dns_ask(&a, l, &get_info, g->o, ts, g->url.name,
+	    ERG_DNS_TYPE_A, g->deadline);
+	if (end != TOOL_RUN_STEP) {
+		tool_dns_answer_free(&a);
+		return end;
+	}
+	memset(&r, 0, sizeof(r));
+	r.err = a.err;
+	r.msg = erg_view_make(a.msg, a.len);
+	if (a.err == 0 && erg_dns_result_a(&r, 0, &g->url.addr) == 0 &&
+	    tool_ipv4_usable(g->url.addr)) {
+		if (g->o->verbose) {
+			tool_ipv4_format(ip, g->url.addr);
+			tool_ipv4_format(servers, a.server);
+			tool_say(&get_info,
+			    "%s is %s (DNS: %s, TTL %" PRIu32 " s)",
+			    g->url.name, ip,
+			    a.from_cache ? "from the cache" : servers, a.ttl);
+		}
+	} else {
+		tool_dns_servers_format(servers, sizeof(servers), g->s);
+		if (a.err == 0) {
+			(void)snprintf(why, sizeof(why),
+			    "the answer holds no usable IPv4 address");
+		} else {
+			(void)tool_dns_strerror(why, sizeof(why), &a);
+		}
+		get_fail(g, "cannot resolve %s (asked %s): %s", g->url.name,
+		    servers, why);
+	}
+	tool_dns_answer_free(&a);
+	return end;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct tool_options o;
 	struct tool_stack ts;
 	struct tool_link link;
+	struct tool_dhcp dhcp;
 	struct get *g;
 	enum tool_run_end end;
 	char where[TOOL_NAME_MAX + 32];
+	uint64_t timeout;
 	int rc;
 
 	tool_options_parse(&o, &get_info, argc, argv);
@@ -993,28 +1028,30 @@ main(int argc, char **argv)
 		g->trust = tool_tls_trust_load(&get_info, &o, ts.s);
 	}
 	tool_link_open(&link, &get_info, &o, &ts);
-	if (link.tap != NULL) {
-		get_tap_wait(o.tap);
-	}
-	tool_stack_address(&ts, &get_info, &o);
+	tool_link_wait_running(&link);
 	g->s = ts.s;
-	/* The stack's clock: now, not when it was built. */
-	(void)erg_stack_poll(ts.s, erg_host_now_us());
 	g->t_start = erg_host_now_us();
-	g->deadline = g->t_start +
-	    (o.have_timeout ? o.timeout : GET_TIMEOUT_DEFAULT) * 1000000u;
+	timeout = o.have_timeout ? o.timeout : GET_TIMEOUT_DEFAULT;
+	g->deadline = g->t_start + timeout * 1000000u;
 	g->status = TOOL_EXIT_RUNTIME;
-
-	rc = get_connect(g);
-	if (rc == 0) {
-		rc = get_request(g);
+	end = tool_net_up(&dhcp, &link, &get_info, &o, &ts, timeout);
+	if (end == TOOL_RUN_STEP && g->url.need_dns) {
+		end = get_dns(g, &link, &ts);
 	}
-	if (rc != 0) {
-		get_where(g, where, sizeof(where));
-		get_fail(g, "cannot connect to %s: %s", where,
-		    erg_strerror(rc));
+	if (end == TOOL_RUN_STEP && g->phase != GET_DONE) {
+		/* The stack's clock: now, not when it last ran. */
+		(void)erg_stack_poll(ts.s, erg_host_now_us());
+		rc = get_connect(g);
+		if (rc == 0) {
+			rc = get_request(g);
+		}
+		if (rc != 0) {
+			get_where(g, where, sizeof(where));
+			get_fail(g, "cannot connect to %s: %s", where,
+			    erg_strerror(rc));
+		}
+		end = tool_link_run(&link, &get_info, &o, &ts, get_step, g);
 	}
-	end = tool_link_run(&link, &get_info, &o, &ts, get_step, g);
 	if (end == TOOL_RUN_SIGNAL && g->phase < GET_CLOSING) {
 		get_fail(g, "interrupted after %" PRIu64 " bytes of body",
 		    g->body_bytes);
@@ -1022,6 +1059,7 @@ main(int argc, char **argv)
 		g->status = TOOL_EXIT_RUNTIME;
 	}
 	tool_stream_abort(&g->st);
+	tool_dhcp_stop(&dhcp, &link, &ts);
 	if (link.dump != NULL && erg_host_dump_errors(link.dump) != 0) {
 		tool_say(&get_info, "%s: cannot write the capture", o.capture);
 		g->status = TOOL_EXIT_RUNTIME;

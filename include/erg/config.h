@@ -26,10 +26,10 @@
  *   TCP TIME-WAIT       tcp_timewait * ~48 + its hash table
  *   TLS sessions        tls_sessions * (~7.6 KiB + tls_buf)
  *   TLS store           tls_store
- *   DNS                 dns_queries * (~400 + dns_msg_max)
+ *   DNS                 dns_queries * (~2.5 KiB + dns_msg_max)
  *                       + dns_cache_entries * (~300 + dns_entry_size)
  *                       + dns_msg_max (the answer being delivered)
- *   DHCP                netif_count * ~200 (a client per interface)
+ *   DHCP                netif_count * ~330 + ~600 (a client per interface)
  *
  * With erg_config_default() that is about 5.3 MiB: 64 send rings of
  * 64 KiB (4 MiB), the 256 packet buffers (512 KiB), two 64 KiB

@@ -15,8 +15,15 @@
  * (option 1; without it, the classful mask), first router (option 3) as
  * the gateway, DNS servers (option 6, up to ERG_IPV4_DNS_MAX) through
  * erg_ipv4_dns_set, and the interface MTU (option 26) through
- * erg_netif_mtu_set when it is between 68 and the driver's MTU. A lease
- * that runs out, a NAK while bound, or erg_dhcp_stop remove them again.
+ * erg_netif_mtu_set, capped at the driver's MTU (values under 68 are
+ * ignored). A router off the subnet, or a DNS server that is the
+ * subnet's network or broadcast address or the lease's own, is left
+ * out (dhcp.bad_lease). Leases under 60 s count as 60 s, and a T1
+ * under 10 s, or times out of order, give way to the defaults (half and
+ * seven eighths of the lease): a tiny lease must not renew at every
+ * ACK. A /32 lease gets no gateway (RFC 3442 routes are not read). A
+ * lease that runs out, a NAK while bound, or erg_dhcp_stop remove them
+ * again.
  * The callback hears ERG_DHCP_BOUND, ERG_DHCP_RENEWED and ERG_DHCP_LOST.
  *
  * Before ACK the interface has no address: erg sends from 0.0.0.0 to
@@ -136,7 +143,8 @@ struct erg_dhcp_repr {
 	uint8_t client_id_len;
 	const char *hostname; /* option 12, hostname_len bytes */
 	uint8_t hostname_len;
-	bool param_list; /* option 55: ask for mask, router, DNS, MTU, T1, T2 */
+	/* option 55: ask for mask, router, DNS, MTU, lease time, T1, T2 */
+	bool param_list;
 };
 
 /*
@@ -153,7 +161,7 @@ struct erg_dhcp_repr {
  * are skipped; options erg does not know are skipped by their length. A
  * fixed-length option given twice is refused; a list given twice is
  * concatenated (RFC 3396). Returns 0, or -ERG_ETRUNC / -ERG_EMALFORMED
- * with *why set.
+ * with *why set (why may be NULL).
  */
 int erg_dhcp_parse(struct erg_dhcp_repr *r, struct erg_view v,
     enum erg_stat *why);
@@ -161,8 +169,9 @@ int erg_dhcp_parse(struct erg_dhcp_repr *r, struct erg_view v,
 /*
  * Writes r as a message into buf: the fixed part, the cookie, option 53
  * and every option r holds (has_* set or non-zero), END, then padding to
- * 300 bytes (the BOOTP minimum some relays insist on). Returns the
- * length, or -ERG_ENOSPC if cap is too small.
+ * 300 bytes (the BOOTP minimum some relays insist on). It never overloads
+ * sname or file (r->overload is ignored). Returns the length, or
+ * -ERG_ENOSPC if cap is too small (nothing is written then).
  */
 int erg_dhcp_emit(const struct erg_dhcp_repr *r, uint8_t *buf, size_t cap);
 
@@ -209,8 +218,8 @@ struct erg_dhcp_opts {
  * (the client owns the interface's address, gateway, DNS servers and MTU
  * from now on). o is copied (hostname's bytes too). The first DISCOVER
  * goes out at once. Returns 0, -ERG_EINVAL, -ERG_ESTATE (running
- * already, or the interface has an address) or -ERG_ENOMEM (no UDP
- * socket for port 68).
+ * already, or the interface has an address), -ERG_ENOMEM (no UDP
+ * socket for port 68) or -ERG_EADDRINUSE (another socket has port 68).
  */
 int erg_dhcp_start(struct erg_stack *s, unsigned ifindex,
     const struct erg_dhcp_opts *o);

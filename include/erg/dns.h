@@ -8,16 +8,16 @@
  * - a compression pointer must point strictly before the first byte of
  *   the name (or pointer chain) that jumped to it, and past the 12-byte
  *   header; at most ERG_DNS_PTR_MAX jumps per name. A pointer to itself,
- *   forwards, or out of the message is refused (RFC 9267 2, 3, 4);
+ *   forwards, or out of the message is refused (RFC 9267 2);
  * - labels are at most 63 bytes, a name at most 255 bytes in wire form,
- *   counted as it is decompressed (RFC 1035 2.3.4; RFC 9267 5); label
+ *   counted as it is decompressed (RFC 1035 2.3.4; RFC 9267 3); label
  *   types 01 and 10 (RFC 6891 extended labels) are refused;
  * - the header's section counts are checked against what the message can
  *   hold before anything is read, and each record against the bytes left
- *   (RFC 9267 6, 7);
+ *   (RFC 9267 6);
  * - RDLENGTH must fit in the message and match the record type's format
  *   exactly for the types erg decodes (A 4, AAAA 16, names filling it,
- *   MX, SRV, SOA, TXT character-strings, OPT options) (RFC 9267 8).
+ *   MX, SRV, SOA, TXT character-strings, OPT options) (RFC 9267 5).
  *
  * Names are kept in uncompressed wire form (struct erg_dns_name), which
  * holds any name a message can carry; text forms are converted at the
@@ -47,13 +47,15 @@ struct erg_stack;
 #define ERG_DNS_PORT      53u
 #define ERG_DNS_HDR_LEN   12u
 #define ERG_DNS_LABEL_MAX 63u
-#define ERG_DNS_NAME_MAX  255u  /* wire form, root label included */
-#define ERG_DNS_TEXT_MAX  256u  /* a name as text, trailing dot and NUL */
-#define ERG_DNS_PTR_MAX   32u   /* compression jumps per name */
-#define ERG_DNS_UDP_MAX   512u  /* a UDP message without EDNS (RFC 1035) */
-#define ERG_DNS_EDNS_UDP  1232u /* erg's EDNS(0) UDP size (DNS flag day 2020) \
-	                         */
-#define ERG_DNS_MSG_MAX 65535u  /* over TCP (two-byte length prefix) */
+#define ERG_DNS_NAME_MAX  255u /* wire form, root label included */
+#define ERG_DNS_TEXT_MAX  256u /* a name given as text (no escapes), NUL */
+/* erg_dns_name_to_text's longest: 250 label bytes as \DDD, 4 dots, NUL. */
+#define ERG_DNS_TEXT_ESC_MAX 1005u
+#define ERG_DNS_PTR_MAX      32u  /* compression jumps per name */
+#define ERG_DNS_UDP_MAX      512u /* a UDP message without EDNS (RFC 1035) */
+/* erg's EDNS(0) UDP payload size (DNS flag day 2020). */
+#define ERG_DNS_EDNS_UDP 1232u
+#define ERG_DNS_MSG_MAX  65535u /* over TCP (two-byte length prefix) */
 
 /* Record types (IANA "Resource Record (RR) TYPEs"). */
 #define ERG_DNS_TYPE_A     1u
@@ -124,11 +126,12 @@ struct erg_dns_name {
 int erg_dns_name_from_text(struct erg_dns_name *n, const char *s, size_t len);
 
 /*
- * Writes n as text with a final dot, as dig prints it: bytes other than
- * letters, digits, '-' and '_' (and '.' or '\' inside a label) are
- * escaped as \DDD or \c (RFC 4343 2.1). Always NUL-terminates when
- * cap > 0. Returns the length of the whole text (without the NUL), which
- * is >= cap if it was truncated.
+ * Writes n as text with a final dot, as dig prints it (RFC 4343 2.1):
+ * bytes outside 0x21..0x7e as \DDD, and the ones zone files give a
+ * meaning to, . ; \ " ( ) @ $, as \c; the root is ".". Always
+ * NUL-terminates when cap > 0. Returns the length of the whole text
+ * (without the NUL), which is >= cap if it was truncated: at most
+ * ERG_DNS_TEXT_ESC_MAX - 1. A malformed n gives "" and 0.
  */
 size_t erg_dns_name_to_text(const struct erg_dns_name *n, char *buf,
     size_t cap);
@@ -254,19 +257,30 @@ struct erg_dns_builder {
 	size_t rr_start; /* the open record's RDLENGTH offset; 0: none */
 	unsigned section;
 	struct erg_dns_hdr hdr;
+	size_t rr_owner;     /* where the open record begins (its name) */
+	unsigned rr_section; /* b->section before the open record began */
 };
 
-/* Starts a message with this id and flags, all counts 0. cap >= 12. */
+/*
+ * Starts a message with this id and flags, all counts 0. cap >= 12
+ * (else -ERG_ENOSPC; buf NULL: -ERG_EINVAL); room beyond ERG_DNS_MSG_MAX
+ * is left unused.
+ */
 int erg_dns_build_init(struct erg_dns_builder *b, uint8_t *buf, size_t cap,
     uint16_t id, uint16_t flags);
 
-/* Appends a question. Returns 0, -ERG_ENOSPC or -ERG_ESTATE. */
+/*
+ * Appends a question. Returns 0, -ERG_EINVAL (a malformed name),
+ * -ERG_ENOSPC or -ERG_ESTATE.
+ */
 int erg_dns_build_question(struct erg_dns_builder *b,
     const struct erg_dns_name *name, uint16_t type, uint16_t qclass);
 
 /*
- * Appends a record whose rdata is given whole. Returns 0, -ERG_ENOSPC or
- * -ERG_ESTATE (section out of order, or a record still open).
+ * Appends a record whose rdata is given whole. Returns 0, -ERG_EINVAL (a
+ * malformed name, sec ERG_DNS_SEC_QUESTION, or rdata NULL with rdlen >
+ * 0), -ERG_ENOSPC or -ERG_ESTATE (section out of order, or a record still
+ * open).
  */
 int erg_dns_build_rr(struct erg_dns_builder *b, enum erg_dns_section sec,
     const struct erg_dns_name *name, uint16_t type, uint16_t rclass,
@@ -276,7 +290,8 @@ int erg_dns_build_rr(struct erg_dns_builder *b, enum erg_dns_section sec,
  * Appends a record whose rdata is written piece by piece: begin, then
  * any number of build_bytes and build_name, then end (which fills in
  * RDLENGTH). A failed piece leaves the record open; erg_dns_build_abort
- * removes it.
+ * removes it. Errors as erg_dns_build_rr (build_name: -ERG_EINVAL for a
+ * malformed name).
  */
 int erg_dns_build_rr_begin(struct erg_dns_builder *b, enum erg_dns_section sec,
     const struct erg_dns_name *name, uint16_t type, uint16_t rclass,
@@ -341,7 +356,8 @@ struct erg_dns_query;
  */
 struct erg_dns_result {
 	int err;       /* 0, -ERG_ENXDOMAIN, -ERG_ENODATA, -ERG_ESERVFAIL,
-	                * -ERG_ETIMEDOUT, -ERG_ELOOP, -ERG_ENOMEM or -ERG_ECANCELED */
+	                * -ERG_ETIMEDOUT, -ERG_ELOOP, -ERG_ENOMEM, or the
+	                * last send error when no attempt could be sent */
 	uint8_t rcode; /* the server's, when there was one */
 	bool from_cache;
 	uint32_t server; /* the server that answered, or 0 */

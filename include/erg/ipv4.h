@@ -108,7 +108,9 @@ int erg_ipv4_gateway_set(struct erg_stack *s, unsigned ifindex, uint32_t gw);
  * Sets the DNS servers learned on interface ifindex (n <= ERG_IPV4_DNS_MAX,
  * copied; n 0 clears them). The resolver asks them when no server was
  * set with erg_dns_servers_set. Returns 0 or -ERG_EINVAL (bad index, too
- * many, or an address that cannot be a unicast destination).
+ * many, or an address that cannot be a unicast destination: 0.0.0.0,
+ * broadcast, multicast, loopback, class E, the interface's own address
+ * or its subnet's broadcast).
  */
 int erg_ipv4_dns_set(struct erg_stack *s, unsigned ifindex,
     const uint32_t *addrs, unsigned n);

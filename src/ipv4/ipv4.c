@@ -9,7 +9,9 @@
  *   else is dropped (ipv4.not_for_us).
  * - Sources that can never be valid (broadcast, multicast, loopback, class
  *   E, 0.0.0.0, our subnet's broadcast) are dropped (ipv4.bad_src), so
- *   nothing is ever answered to them.
+ *   nothing is ever answered to them; the one exception is 0.0.0.0 in a
+ *   UDP broadcast to 255.255.255.255 (a DHCP client, RFC 1122 3.2.1.3
+ *   (a)), which only a socket can answer.
  * - The ID of each datagram comes from one of 64 counters picked by a
  *   keyed hash of (src, dst, proto), each starting at a random value:
  *   unique enough for reassembly (RFC 6864) without exposing one global
@@ -98,12 +100,21 @@ ipv4_is_any_subnet_bcast(const struct erg_stack *s, uint32_t a)
 	return false;
 }
 
-/* RFC 1122 3.2.1.3: every broadcast form we know of, on any interface. */
+/*
+ * RFC 1122 3.2.1.3: every broadcast form we know of, on any interface.
+ * 0.0.0.0 too, except from a host still learning its own address (rule
+ * (a)): a DHCP or BOOTP client broadcasting UDP to 255.255.255.255 (RFC
+ * 2131 4.1), which a DHCP server running on erg must hear.
+ */
 static bool
-ipv4_bad_src(const struct erg_stack *s, uint32_t src)
+ipv4_bad_src(const struct erg_stack *s, const struct erg_ipv4_repr *ip)
 {
-	return src == 0 || erg_ipv4_is_bad_src(src) ||
-	    ipv4_is_any_subnet_bcast(s, src);
+	if (ip->src == 0) {
+		return ip->dst != ERG_IPV4_BROADCAST ||
+		    ip->proto != ERG_IP_PROTO_UDP;
+	}
+	return erg_ipv4_is_bad_src(ip->src) ||
+	    ipv4_is_any_subnet_bcast(s, ip->src);
 }
 
 static void
@@ -145,7 +156,7 @@ erg_ipv4_input(struct erg_stack *s, struct erg_pkt *pkt)
 		ERG_COUNT_ID(s, why);
 		goto drop;
 	}
-	if (ipv4_bad_src(s, ip.src)) {
+	if (ipv4_bad_src(s, &ip)) {
 		ERG_COUNT(s, IPV4_BAD_SRC);
 		goto drop;
 	}
@@ -611,7 +622,10 @@ erg_ipv4_dns_set(struct erg_stack *s, unsigned ifindex, const uint32_t *addrs,
 		return -ERG_EINVAL;
 	}
 	for (i = 0; i < n; i++) {
-		if (addrs[i] == ERG_IPV4_ANY || erg_ipv4_is_bad_src(addrs[i])) {
+		/* Unicast, and not this interface or its subnet broadcast. */
+		if (addrs[i] == ERG_IPV4_ANY || erg_ipv4_is_bad_src(addrs[i]) ||
+		    addrs[i] == nif->addr ||
+		    erg_netif_is_subnet_bcast(nif, addrs[i])) {
 			return -ERG_EINVAL;
 		}
 	}

@@ -703,3 +703,150 @@ erg_tshark_tls_ports() {
 		ERG_TSHARK_PREFS+=(-d "tcp.port==$p,tls")
 	done
 }
+
+# ---- DHCP and DNS servers (dnsmasq, unbound) --------------------------------
+
+# erg_dnsmasq_start CONF: start dnsmasq in the namespace, in the
+# foreground (the EXIT trap kills it), with the configuration file CONF,
+# logging to $ERG_WORK/dnsmasq.log (queries and DHCP included), its lease
+# file in $ERG_WORK; wait (at most 10 s) until it has started and, unless
+# CONF turns DNS off (port=0), listens on port 53.  Its PID is
+# $ERG_DNSMASQ_PID.
+erg_dnsmasq_start() {
+	local conf=$1 i
+	ERG_DNSMASQ_LOG=$ERG_WORK/dnsmasq.log
+	# --user/--group root: dnsmasq would otherwise drop to a user that
+	# may not write the lease file into the work directory.
+	erg_ns_spawn "$ERG_DNSMASQ_LOG" dnsmasq --keep-in-foreground \
+	    --conf-file="$conf" --pid-file="$ERG_WORK/dnsmasq.pid" \
+	    --dhcp-leasefile="$ERG_WORK/dnsmasq.leases" --log-facility=- \
+	    --user=root --group=root
+	ERG_DNSMASQ_PID=$ERG_SPAWNED
+	for ((i = 0; i < 100; i++)); do
+		if ! erg_alive "$ERG_DNSMASQ_PID"; then
+			sed 's/^/        /' "$ERG_DNSMASQ_LOG"
+			erg_die "dnsmasq exited at start"
+		fi
+		if grep -q 'started, version' "$ERG_DNSMASQ_LOG" &&
+		    { grep -q '^port=0' "$conf" ||
+		    [ -n "$(nsx ss -Hlun 'sport = :53' 2>/dev/null)" ]; }; then
+			say "dnsmasq (pid $ERG_DNSMASQ_PID) started: $(grep -c . "$conf") lines of configuration"
+			return 0
+		fi
+		sleep 0.1
+	done
+	sed 's/^/        /' "$ERG_DNSMASQ_LOG"
+	erg_die "dnsmasq did not start within 10 s"
+}
+
+# erg_start_dhcp [EXTRA OPTION...]: start erg-echo --dhcp -v on tap0 (MAC
+# $ERG_MAC, seed $ERG_SEED) and wait (at most 40 s) for its "ready:" line,
+# which names the leased address: ERG_IP becomes that address, and erg-echo
+# must then answer a ping at it.  A DHCP server must be running.
+erg_start_dhcp() {
+	local i addr
+	ERG_ECHO_LOG=$ERG_WORK/erg-echo.log
+	say "start: erg-echo --tap $ERG_TAP --dhcp -v --mac $ERG_MAC --seed $ERG_SEED $*"
+	ip netns exec "$ERG_NS" "$ERG_BIN/erg-echo" --tap "$ERG_TAP" --dhcp -v \
+	    --mac "$ERG_MAC" --seed "$ERG_SEED" --stats \
+	    --seconds "${ERG_SECONDS:-120}" "$@" >"$ERG_ECHO_LOG" 2>&1 &
+	ERG_ECHO_PID=$!
+	ERG_PIDS+=("$ERG_ECHO_PID")
+	for ((i = 0; i < 400; i++)); do
+		addr=$(sed -n 's/^erg-echo: ready: \([0-9.]*\)\/.*/\1/p' \
+		    "$ERG_ECHO_LOG" | head -n 1)
+		[ -n "$addr" ] && break
+		if ! erg_alive "$ERG_ECHO_PID"; then
+			wait "$ERG_ECHO_PID" 2>/dev/null
+			echo "erg-echo exited with status $?:"
+			sed 's/^/        /' "$ERG_ECHO_LOG"
+			erg_die "erg-echo --dhcp did not start"
+		fi
+		sleep 0.1
+	done
+	if [ -z "$addr" ]; then
+		sed 's/^/        /' "$ERG_ECHO_LOG"
+		erg_die "erg-echo --dhcp printed no 'ready:' line within 40 s"
+	fi
+	ERG_IP=$addr
+	say "erg-echo (pid $ERG_ECHO_PID): $(sed -n 's/^erg-echo: DHCP: bound: /DHCP lease /p' "$ERG_ECHO_LOG" | head -n 1)"
+	for ((i = 0; i < 20; i++)); do
+		if nsx ping -c 1 -W 0.5 -q "$ERG_IP" >/dev/null 2>&1; then
+			say "erg-echo answers ping at its leased address $ERG_IP"
+			return 0
+		fi
+		sleep 0.2
+	done
+	sed 's/^/        /' "$ERG_ECHO_LOG"
+	erg_die "erg-echo did not answer a ping at $ERG_IP within 20 tries"
+}
+
+# erg_dig_compare WHAT MODE NAME TYPE [ERG-DIG OPTION...]: ask NAME TYPE
+# of the server at $ERG_DNS_SERVER with dig +short (Linux, in the
+# namespace) and with erg-dig on tap0 (ERG-DIG OPTIONs: how it gets its
+# address and server), and compare what they print on stdout.  MODE
+# "ordered": the lines must be identical, in order (a CNAME chain);
+# "set": the same lines in any order (RFC 2181 5: an RRset has no order,
+# and servers shuffle them); "empty": both must print nothing (NXDOMAIN,
+# NODATA).  erg-dig must exit 0 and its stderr holds no sanitizer
+# report.  Records the verdict; $ERG_DIG_ERR is erg-dig's stderr file.
+ERG_DIG_N=0
+erg_dig_compare() {
+	local what=$1 mode=$2 name=$3 type=$4 want got rc dname
+	shift 4
+	ERG_DIG_N=$((ERG_DIG_N + 1))
+	want=$ERG_WORK/dig-$ERG_DIG_N.want
+	got=$ERG_WORK/dig-$ERG_DIG_N.got
+	ERG_DIG_ERR=$ERG_WORK/dig-$ERG_DIG_N.err
+	dname=$name
+	[ "$type" = PTR ] && [[ "$name" =~ ^[0-9.]+$ ]] && dname="-x $name"
+	# shellcheck disable=SC2086 # $dname is "-x A.B.C.D" or a name
+	nsx timeout 20 dig +short +tries=2 +time=2 "@$ERG_DNS_SERVER" \
+	    $dname "$type" >"$want" 2>&1 || {
+		bad "$what: dig +short $dname $type failed: $(head -n 3 "$want")"
+		return 1
+	}
+	# A seed of its own per run: the same seed would draw the same
+	# ports and sequence numbers as the run before, whose connection
+	# Linux may still hold (TIME-WAIT on its side).
+	nsx timeout 60 "$ERG_BIN/erg-dig" --tap "$ERG_TAP" --mac "$ERG_MAC" \
+	    --seed "$((ERG_SEED + ERG_DIG_N))" --stats "$@" "$name" "$type" \
+	    >"$got" 2>"$ERG_DIG_ERR"
+	rc=$?
+	if grep -Eq 'Sanitizer|runtime error|Segmentation' "$ERG_DIG_ERR"; then
+		bad "$what: erg-dig crashed or reported a sanitizer error"
+		sed 's/^/        /' "$ERG_DIG_ERR" | head -n 30
+		return 1
+	fi
+	if [ "$rc" -ne 0 ]; then
+		bad "$what: erg-dig $name $type exited $rc: $(grep '^erg-dig:' "$ERG_DIG_ERR" | tail -n 2)"
+		return 1
+	fi
+	case "$mode" in
+	empty)
+		if [ -s "$want" ] || [ -s "$got" ]; then
+			bad "$what: want no output from both; dig printed $(wc -l <"$want") lines, erg-dig $(wc -l <"$got")"
+			diff "$want" "$got" | head -n 10 | sed 's/^/        /'
+			return 1
+		fi
+		;;
+	ordered)
+		if [ ! -s "$want" ] || ! cmp -s "$want" "$got"; then
+			bad "$what: erg-dig's output differs from dig +short's (or both are empty):"
+			diff "$want" "$got" | head -n 20 | sed 's/^/        /'
+			return 1
+		fi
+		;;
+	set)
+		if [ ! -s "$want" ] ||
+		    ! cmp -s <(LC_ALL=C sort "$want") <(LC_ALL=C sort "$got"); then
+			bad "$what: erg-dig's records differ from dig +short's (or both are empty):"
+			diff <(LC_ALL=C sort "$want") <(LC_ALL=C sort "$got") |
+			    head -n 20 | sed 's/^/        /'
+			return 1
+		fi
+		;;
+	esac
+	ok "$what: erg-dig $name $type prints what dig +short prints ($(wc -l <"$got") lines$([ "$mode" = set ] && echo ', in any order'))"
+	return 0
+}

@@ -15,7 +15,13 @@
 # --insecure, a bad --resolve, --cafile with --insecure, exit 2; a
 # certificate, key or --cafile that is missing, a directory, not PEM,
 # not matching or of a type erg cannot use, exit 1 (before any device is
-# opened), each with one line that names the option or the file.
+# opened), each with one line that names the option or the file.  DHCP
+# and DNS: --dhcp with --ip or --gw, with a value, or given to erg-pcap
+# (a replay); a bad, non-unicast or fifth --dns/--server; erg-dig
+# without NAME, with a bad NAME or TYPE (TYPE41, OPT, included), with no
+# server and no --dhcp, or with three operands: exit 2; in a namespace,
+# --dhcp with no DHCP server on the link, and a DNS server that does not
+# answer, exit 1 after --timeout, with one line.
 #
 # Needs neither root nor a namespace.  As root, every case runs inside a
 # namespace of its own (nothing can reach a real interface): the
@@ -30,7 +36,7 @@ for p in timeout python3; do
 	command -v "$p" >/dev/null 2>&1 ||
 	    erg_skip "missing program $p (bash scripts/deps.sh test installs it)"
 done
-erg_require_tool erg-echo erg-pcap erg-get
+erg_require_tool erg-echo erg-pcap erg-get erg-dig
 erg_workdir tools_errors
 
 echo_bin=$ERG_BIN/erg-echo
@@ -392,6 +398,95 @@ if out=$(timeout 30 "$pcap_bin" "$good" "$outp" "${ipo[@]}" 2>&1); then
 	ok "erg-pcap on a good capture (tests/vectors/linux.pcap): exit 0"
 else
 	bad "erg-pcap on a good capture failed: $out"
+fi
+
+# ---- --dhcp, --dns and erg-dig --------------------------------------------------
+
+dig_bin=$ERG_BIN/erg-dig
+d=("${run[@]}" "$dig_bin")
+if [ "$mode" = ns ]; then
+	dlink=(--tap "$ERG_TAP")
+else
+	dlink=(--pcap-live no-such-iface0)
+fi
+dbase=("${dlink[@]}" --ip "$ERG_IP/$ERG_PREFIX" --timeout 2)
+srv=(--server "$LINUX_IP")
+
+expect_help "$dig_bin"
+help_names "$dig_bin" --server --dhcp --timeout NXDOMAIN TYPEnnn
+help_names "$echo_bin" --dhcp --timeout
+help_names "$get_bin" --dhcp --dns
+
+expect_status 2 "erg-dig: no NAME" "NAME" "${d[@]}" "${dbase[@]}" "${srv[@]}"
+expect_status 2 "erg-dig: three operands" "" "${d[@]}" "${dbase[@]}" \
+    "${srv[@]}" a.erg.test A extra
+for t in AX TYPE0 TYPE65536 TYPE TYPE01 TYPE-1 'A A' ''; do
+	expect_status 2 "erg-dig: TYPE '$t'" "TYPE" "${d[@]}" "${dbase[@]}" \
+	    "${srv[@]}" a.erg.test "$t"
+done
+expect_status 2 "erg-dig: TYPE41 (OPT is no question)" "OPT" \
+    "${d[@]}" "${dbase[@]}" "${srv[@]}" a.erg.test TYPE41
+long63=$(printf 'a%.0s' $(seq 1 63))
+for n in 'a..erg.test' '..' "${long63}b.erg.test" \
+    "$long63.$long63.$long63.$long63.erg" ''; do
+	expect_status 2 "erg-dig: NAME '${n:0:20}...' (${#n} bytes)" "NAME" \
+	    "${d[@]}" "${dbase[@]}" "${srv[@]}" "$n"
+done
+expect_status 2 "erg-dig: no server and no --dhcp" "--server" \
+    "${d[@]}" "${dbase[@]}" a.erg.test
+for sv in garbage 300.1.1.1 224.0.0.1 0.0.0.0 198.18.0.1/24 ''; do
+	expect_status 2 "erg-dig: --server '$sv'" "--server" \
+	    "${d[@]}" "${dbase[@]}" --server "$sv" a.erg.test
+done
+expect_status 2 "erg-dig: five DNS servers" "DNS servers" \
+    "${d[@]}" "${dbase[@]}" --server 198.18.0.1 --server 198.18.0.3 \
+    --dns 198.18.0.4 --server 198.18.0.5 --dns 198.18.0.6 a.erg.test
+expect_status 2 "erg-dig: neither --ip nor --dhcp" "--dhcp" \
+    "${d[@]}" "${dlink[@]}" "${srv[@]}" a.erg.test
+expect_status 2 "erg-dig: --dhcp and --ip" "--dhcp" \
+    "${d[@]}" "${dbase[@]}" --dhcp a.erg.test
+expect_status 2 "erg-dig: --seconds is not erg-dig's" "--seconds" \
+    "${d[@]}" "${dbase[@]}" "${srv[@]}" --seconds 1 a.erg.test
+expect_status 2 "erg-echo: --dhcp and --ip" "--dhcp" "${e[@]}" "${base[@]}" \
+    --dhcp
+expect_status 2 "erg-echo: --dhcp and --gw" "--dhcp" "${e[@]}" "${dlink[@]}" \
+    --dhcp --gw "$LINUX_IP" --seconds 1
+expect_status 2 "erg-echo: --dhcp with a value" "--dhcp" "${e[@]}" \
+    "${dlink[@]}" --dhcp=yes --seconds 1
+expect_status 2 "erg-echo: --dns is not erg-echo's" "--dns" "${e[@]}" \
+    "${base[@]}" --dns "$LINUX_IP"
+expect_status 2 "erg-echo: --timeout 0" "--timeout" "${e[@]}" "${dlink[@]}" \
+    --dhcp --timeout 0
+expect_status 2 "erg-echo: --timeout without --dhcp" "--dhcp" "${e[@]}" \
+    "${base[@]}" --timeout 5
+expect_status 2 "erg-pcap: --dhcp is not for a replay" "--dhcp" "$pcap_bin" \
+    "$good" "$outp" --dhcp
+for sv in garbage 300.1.1.1 255.255.255.255 ''; do
+	expect_status 2 "erg-get: --dns '$sv'" "--dns" "${g[@]}" "${gbase[@]}" \
+	    --dns "$sv" http://erg.test/
+done
+expect_status 2 "erg-get: --server is erg-dig's" "--server" "${g[@]}" \
+    "${gbase[@]}" "${srv[@]}" http://erg.test/
+expect_status 2 "erg-get: a name, and no --dns, --dhcp or --resolve" "--dns" \
+    "${g[@]}" "${gbase[@]}" http://erg.test/
+
+if [ "$mode" = ns ]; then
+	# Up, so that the tools do not warn about it; nothing answers on it.
+	nsx ip link set "$ERG_TAP" up
+	expect_status 1 "erg-dig --dhcp: no DHCP server on the link" \
+	    "no lease within 2 s" "${d[@]}" "${dlink[@]}" --dhcp --timeout 2 \
+	    a.erg.test
+	expect_status 1 "erg-echo --dhcp: no DHCP server on the link" \
+	    "no lease within 2 s" "${e[@]}" "${dlink[@]}" --dhcp --timeout 2
+	expect_status 1 "erg-get --dhcp: no DHCP server on the link" \
+	    "no lease within 2 s" "${g[@]}" "${dlink[@]}" --dhcp --timeout 2 \
+	    http://erg.test/
+	expect_status 1 "erg-dig: the DNS server does not answer" "timed out" \
+	    "${d[@]}" "${dbase[@]}" "${srv[@]}" a.erg.test
+	expect_status 1 "erg-get: the DNS server does not answer" \
+	    "cannot resolve erg.test" "${g[@]}" "${dlink[@]}" \
+	    --ip "$ERG_IP/$ERG_PREFIX" --dns "$LINUX_IP" --timeout 2 \
+	    http://erg.test/
 fi
 
 say "$n_cases cases"

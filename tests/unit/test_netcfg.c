@@ -115,6 +115,17 @@ test_dns_servers_set_read_back_and_validated(void **state)
 	assert_int_equal(erg_ipv4_dns(t.s, t.ifindex, out, 4), 3);
 	assert_int_equal(erg_ipv4_dns_set(t.s, t.ifindex, NULL, 0), 0);
 	assert_int_equal(erg_ipv4_dns(t.s, t.ifindex, out, 4), 0);
+	/* With an address: not the interface itself, not its broadcast. */
+	assert_int_equal(
+	    erg_ipv4_addr_set(t.s, t.ifindex, ERG_IPV4(198, 18, 0, 7), 24), 0);
+	four[0] = ERG_IPV4(198, 18, 0, 7);
+	assert_int_equal(erg_ipv4_dns_set(t.s, t.ifindex, four, 1),
+	    -ERG_EINVAL);
+	four[0] = ERG_IPV4(198, 18, 0, 255);
+	assert_int_equal(erg_ipv4_dns_set(t.s, t.ifindex, four, 1),
+	    -ERG_EINVAL);
+	four[0] = ERG_IPV4(198, 18, 0, 53);
+	assert_int_equal(erg_ipv4_dns_set(t.s, t.ifindex, four, 1), 0);
 	assert_int_equal(erg_ipv4_dns(t.s, 9, out, 4), 0);
 	tn_stack_fini(&t);
 }
@@ -254,6 +265,59 @@ test_sendto_if_uses_the_interface_address_and_gateway(void **state)
 	tn_stack_fini(&t);
 }
 
+/*
+ * RFC 1122 3.2.1.3 (a): 0.0.0.0 is a source only while a host learns its
+ * address: a UDP broadcast to 255.255.255.255 (what a DHCP client sends)
+ * reaches a socket; from 0.0.0.0 anything else is ipv4.bad_src.
+ */
+static void
+test_source_zero_accepted_only_for_udp_limited_broadcast(void **state)
+{
+	static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff };
+	static const uint8_t peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	const uint32_t me = ERG_IPV4(198, 18, 0, 1);
+	struct erg_udp_sock *u;
+	struct tn_stack t;
+	uint8_t frame[256], buf[16];
+	uint32_t from;
+	uint16_t port;
+	size_t n, len;
+
+	(void)state;
+	tn_stack_init(&t, NULL, mac_a, me, 24, 1);
+	assert_int_equal(erg_udp_open(t.s, NULL, NULL, &u), 0);
+	assert_int_equal(erg_udp_bind(u, ERG_IPV4_ANY, 67), 0);
+	n = tn_build_udp_frame(frame, bcast_mac, peer, 0, ERG_IPV4_BROADCAST,
+	    68, 67, "disc", 4);
+	tn_inject(&t, frame, n, 0);
+	assert_int_equal(
+	    erg_udp_recvfrom(u, buf, sizeof(buf), &len, &from, &port), 0);
+	assert_int_equal(len, 4);
+	assert_int_equal(from, 0);
+	assert_int_equal(port, 68);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_BAD_SRC), 0);
+	/* From 0.0.0.0 to our unicast address: refused. */
+	n = tn_build_udp_frame(frame, t.mac, peer, 0, me, 68, 67, "disc", 4);
+	tn_inject(&t, frame, n, 0);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_BAD_SRC), 1);
+	/* To the subnet's broadcast: refused. */
+	n = tn_build_udp_frame(frame, bcast_mac, peer, 0,
+	    ERG_IPV4(198, 18, 0, 255), 68, 67, "disc", 4);
+	tn_inject(&t, frame, n, 0);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_BAD_SRC), 2);
+	/* Not UDP (ICMP echo in a limited broadcast): refused. */
+	n = tn_build_ping_frame(frame, bcast_mac, peer, 0, ERG_IPV4_BROADCAST,
+	    1, 1, "p", 1);
+	tn_inject(&t, frame, n, 0);
+	assert_int_equal(tn_stat(&t, ERG_STAT_IPV4_BAD_SRC), 3);
+	assert_int_equal(erg_udp_pending(u), 0);
+	/* Nothing was ever answered to 0.0.0.0. */
+	assert_int_equal(t.cap.n, 0);
+	erg_udp_close(u);
+	tn_stack_done(&t);
+}
+
 static void
 test_dns_config_fields_validated(void **state)
 {
@@ -314,6 +378,8 @@ main(void)
 		    test_sendto_if_broadcasts_from_zero_on_the_chosen_interface),
 		cmocka_unit_test(
 		    test_sendto_if_uses_the_interface_address_and_gateway),
+		cmocka_unit_test(
+		    test_source_zero_accepted_only_for_udp_limited_broadcast),
 		cmocka_unit_test(test_dns_config_fields_validated),
 	};
 

@@ -9,8 +9,13 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/tool_link.h"
@@ -34,6 +39,10 @@ tool_link_open(struct tool_link *l, const struct tool_info *ti,
 	int rc;
 
 	memset(l, 0, sizeof(*l));
+	l->end = ERG_TIME_NEVER;
+	if (o->have_seconds) {
+		l->end = erg_host_now_us() + o->seconds * 1000000u;
+	}
 	/*
 	 * From here on a stop signal is held until the loop sleeps, so one
 	 * sent during setup still ends the run cleanly, with counters.
@@ -108,7 +117,7 @@ tool_link_run(struct tool_link *l, const struct tool_info *ti,
     const struct tool_options *o, struct tool_stack *ts, tool_step_fn step,
     void *ctx)
 {
-	uint64_t now = erg_host_now_us(), end = ERG_TIME_NEVER;
+	uint64_t now, end = l->end;
 	enum tool_run_end why = TOOL_RUN_TIME;
 	sigset_t stop;
 	int fds[2];
@@ -120,9 +129,7 @@ tool_link_run(struct tool_link *l, const struct tool_info *ti,
 		tool_say(ti, "signalfd: %s", strerror(errno));
 		return TOOL_RUN_FAILED;
 	}
-	if (o->have_seconds) {
-		end = now + o->seconds * 1000000u;
-	}
+	(void)o; /* --seconds: l->end, set when the link was opened */
 	for (;;) {
 		uint64_t next, want = ERG_TIME_NEVER;
 		int rc;
@@ -172,6 +179,95 @@ tool_link_run(struct tool_link *l, const struct tool_info *ti,
 	}
 	(void)close(fds[1]);
 	return why;
+}
+
+void
+tool_link_wait_running(const struct tool_link *l)
+{
+	struct timespec ms = { 0, 1000000 };
+	struct ifreq ifr;
+	unsigned i;
+	int sock;
+
+	if (l->tap == NULL) {
+		return;
+	}
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0) {
+		return;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	(void)snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", l->name);
+	for (i = 0; i < TOOL_LINK_RUNNING_WAIT_MS; i++) {
+		if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0 ||
+		    (ifr.ifr_flags & IFF_RUNNING) != 0) {
+			break;
+		}
+		(void)nanosleep(&ms, NULL);
+	}
+	/* The transmit queue is activated right after the flag is set. */
+	(void)nanosleep(&ms, NULL);
+	(void)close(sock);
+}
+
+void
+tool_link_drain(struct tool_link *l, struct tool_stack *ts, uint64_t us)
+{
+	uint64_t now = erg_host_now_us(), end = now + us, next;
+	int fd = tool_link_fd(l), rc;
+
+	while (now < end) {
+		rc = tool_link_rx(l, now);
+		if (rc < 0) {
+			return;
+		}
+		next = erg_stack_poll(ts->s, now);
+		next = end < next ? end : next;
+		if (rc == (int)TOOL_RX_BUDGET) {
+			next = now;
+		}
+		if (fd < 0 && next > now + TOOL_POLL_FALLBACK_US) {
+			next = now + TOOL_POLL_FALLBACK_US;
+		}
+		rc = erg_host_wait(&fd, 1, next, NULL);
+		if (rc < 0 && rc != -EINTR) {
+			return;
+		}
+		now = erg_host_now_us();
+	}
+}
+
+/* What tool_link_settle's step needs. */
+struct tool_settle {
+	const struct tool_stack *ts;
+	uint64_t deadline;
+};
+
+static bool
+tool_settle_step(void *ctx, uint64_t now, uint64_t *next)
+{
+	const struct tool_settle *st = ctx;
+
+	if (erg_stat_get(st->ts->s, ERG_STAT_TCP_CONNS_IN_USE) == 0 ||
+	    now >= st->deadline) {
+		return false;
+	}
+	*next = st->deadline;
+	return true;
+}
+
+void
+tool_link_settle(struct tool_link *l, const struct tool_info *ti,
+    const struct tool_options *o, struct tool_stack *ts, uint64_t us)
+{
+	struct tool_settle st;
+
+	if (erg_stat_get(ts->s, ERG_STAT_TCP_CONNS_IN_USE) == 0) {
+		return;
+	}
+	st.ts = ts;
+	st.deadline = erg_host_now_us() + us;
+	(void)tool_link_run(l, ti, o, ts, tool_settle_step, &st);
 }
 
 void

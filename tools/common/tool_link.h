@@ -25,6 +25,7 @@ struct tool_link {
 	const char *kind;           /* "tap" or "pcap": counter prefix */
 	const char *name;           /* the device, for messages */
 	struct erg_host_dump *dump; /* --capture, or NULL */
+	uint64_t end; /* when --seconds runs out (ERG_TIME_NEVER: never) */
 };
 
 /*
@@ -33,6 +34,7 @@ struct tool_link {
  * ts->ifindex). Exits with one line (TOOL_EXIT_RUNTIME) on failure; warns
  * if a TAP device is down. From this call on SIGINT and SIGTERM are
  * blocked and held for tool_link_run, which ends the run cleanly on them.
+ * --seconds counts from here, across every tool_link_run that follows.
  */
 void tool_link_open(struct tool_link *l, const struct tool_info *ti,
     const struct tool_options *o, struct tool_stack *ts);
@@ -62,6 +64,34 @@ enum tool_run_end {
 enum tool_run_end tool_link_run(struct tool_link *l, const struct tool_info *ti,
     const struct tool_options *o, struct tool_stack *ts, tool_step_fn step,
     void *ctx);
+
+/*
+ * Waits (at most TOOL_LINK_RUNNING_WAIT_MS) until Linux runs the TAP
+ * device (IFF_RUNNING); returns at once for --pcap-live. Attaching to a
+ * TAP device turns its carrier on, but Linux activates the device's
+ * transmit queue a moment later, from a work queue; until then it drops
+ * what it sends on it: the first ARP request (or DHCPDISCOVER) of a tool
+ * that sends at once would go unanswered until its retry.
+ */
+#define TOOL_LINK_RUNNING_WAIT_MS 1000u
+void tool_link_wait_running(const struct tool_link *l);
+
+/*
+ * Runs the stack on the link for up to us microseconds more, whatever
+ * --seconds and signals say: time for a last frame (a DHCPRELEASE, and
+ * the ARP exchange it may need) to leave before the tool exits. Device
+ * errors end it quietly.
+ */
+void tool_link_drain(struct tool_link *l, struct tool_stack *ts, uint64_t us);
+
+/*
+ * Runs the link until no TCP connection is open any more (those closing
+ * finish their FIN handshake: the last ACK goes out, so that the peer
+ * does not hold the connection in LAST-ACK), at most us microseconds, a
+ * signal or --seconds. For a client tool that is done, before it exits.
+ */
+void tool_link_settle(struct tool_link *l, const struct tool_info *ti,
+    const struct tool_options *o, struct tool_stack *ts, uint64_t us);
 
 /* Calls fn for the driver's counters ("tap.rx", ... or "pcap.rx", ...). */
 void tool_link_stats_foreach(const struct tool_link *l,

@@ -40,6 +40,9 @@ enum tool_opt_id {
 	OPT_CAFILE,
 	OPT_INSECURE,
 	OPT_RESOLVE,
+	OPT_DHCP,
+	OPT_DNS,
+	OPT_SERVER,
 	OPT_HELP
 };
 
@@ -69,6 +72,9 @@ static const struct {
 	{ "cafile", '\0', OPT_CAFILE, TOOL_OPT_TLS_CLIENT, true },
 	{ "insecure", '\0', OPT_INSECURE, TOOL_OPT_TLS_CLIENT, false },
 	{ "resolve", '\0', OPT_RESOLVE, TOOL_OPT_TLS_CLIENT, true },
+	{ "dhcp", '\0', OPT_DHCP, TOOL_OPT_DHCP, false },
+	{ "dns", '\0', OPT_DNS, TOOL_OPT_DNS, true },
+	{ "server", '\0', OPT_SERVER, TOOL_OPT_SERVER, true },
 	{ "help", 'h', OPT_HELP, 0, false },
 };
 
@@ -335,6 +341,38 @@ tool_parse_resolve(struct tool_options *o, const struct tool_info *ti,
 	o->nresolve++;
 }
 
+/*
+ * --dns A.B.C.D, or erg-dig's --server: one more server, asked in the
+ * order given (the resolver takes ERG_DNS_SERVERS_MAX).
+ */
+static void
+tool_parse_dns(struct tool_options *o, const struct tool_info *ti,
+    const char *flag, const char *v)
+{
+	const char *end;
+	uint32_t a;
+	int n = (int)strcspn(flag + 2, "=");
+
+	_Static_assert(TOOL_DNS_MAX == ERG_DNS_SERVERS_MAX,
+	    "--dns takes what erg_dns_servers_set takes");
+	if (!tool_parse_ipv4(v, &a, &end) || *end != '\0') {
+		TOOL_USAGE_ERR(ti,
+		    "bad --%.*s '%s': expected A.B.C.D (see --help)", n,
+		    flag + 2, v);
+	}
+	if (!tool_ipv4_usable(a)) {
+		TOOL_USAGE_ERR(ti,
+		    "bad --%.*s '%s': not a unicast host address", n, flag + 2,
+		    v);
+	}
+	if (o->ndns == TOOL_DNS_MAX) {
+		TOOL_USAGE_ERR(ti, "more than %u DNS servers (--dns%s)",
+		    TOOL_DNS_MAX,
+		    (ti->opts & TOOL_OPT_SERVER) != 0 ? ", --server" : "");
+	}
+	o->dns[o->ndns++] = a;
+}
+
 /* --cert, --key and --cert-name: groups, each --cert with its --key. */
 static void
 tool_parse_cert(struct tool_options *o, const struct tool_info *ti,
@@ -536,6 +574,13 @@ tool_option_value(struct tool_options *o, const struct tool_info *ti,
 	case OPT_RESOLVE:
 		tool_parse_resolve(o, ti, v);
 		break;
+	case OPT_DHCP:
+		o->dhcp = true;
+		break;
+	case OPT_DNS:
+	case OPT_SERVER:
+		tool_parse_dns(o, ti, flag, v);
+		break;
 	case OPT_HELP:
 		tool_usage_print(ti);
 		exit(TOOL_EXIT_OK);
@@ -627,10 +672,15 @@ tool_options_check(const struct tool_options *o, const struct tool_info *ti)
 		    "no device: give --tap NAME or --pcap-live IFACE (see "
 		    "--help)");
 	}
-	if (ti->need_ip && !o->have_ip) {
+	if (o->dhcp && (o->have_ip || o->have_gw)) {
 		TOOL_USAGE_ERR(ti,
-		    "no address: give --ip A.B.C.D/N (see "
-		    "--help)");
+		    "give --ip (and --gw) or --dhcp, not both: DHCP sets the "
+		    "address and the gateway");
+	}
+	if (ti->need_ip && !o->have_ip && !o->dhcp) {
+		TOOL_USAGE_ERR(ti,
+		    "no address: give --ip A.B.C.D/N%s (see --help)",
+		    (ti->opts & TOOL_OPT_DHCP) != 0 ? " or --dhcp" : "");
 	}
 	if (o->have_gw) {
 		if (!o->have_ip) {
@@ -663,7 +713,8 @@ tool_options_check(const struct tool_options *o, const struct tool_info *ti)
 		    "give --cafile or --insecure, not both (--insecure "
 		    "checks no certificate)");
 	}
-	if (o->noperands != ti->operands) {
+	if (o->noperands > ti->operands ||
+	    o->noperands + ti->operands_optional < ti->operands) {
 		TOOL_USAGE_ERR(ti, "expected %s (see --help)",
 		    ti->operand_names);
 	}

@@ -7,6 +7,10 @@
  *   --tap NAME | --pcap-live IFACE   the interface to run on
  *   --ip A.B.C.D/N                   erg's address and prefix length
  *   --gw A.B.C.D                     default gateway (on the --ip subnet)
+ *   --dhcp                           instead of --ip and --gw: ask DHCP
+ *                                    (live tools only, not erg-pcap)
+ *   --dns A.B.C.D                    a DNS server (repeatable, in order);
+ *                                    default: those DHCP names
  *   --mac XX:XX:XX:XX:XX:XX          erg's MAC (default: from the seed)
  *   --seed N                         seeded randomness: reproducible runs
  *   --capture FILE.pcap              record every frame in and out
@@ -31,11 +35,15 @@
  *
  *   --cafile FILE                    trust anchors (default: the system's)
  *   --insecure                       no certificate check at all
- *   --resolve NAME[:PORT]:A.B.C.D    the address of NAME (no DNS yet)
+ *   --resolve NAME[:PORT]:A.B.C.D    the address of NAME (not asking DNS)
+ *
+ * and for erg-dig, --server A.B.C.D: another name for --dns (dig's @).
  *
  * "--opt value" and "--opt=value" both work; "--" ends the options. A
  * tool declares which options it takes (TOOL_OPT_*) and how many
  * operands; anything else is a usage error: one line on stderr, exit 2.
+ * --dhcp and --ip (or --gw) together are a usage error: DHCP owns the
+ * interface's address (erg/dhcp.h).
  */
 #ifndef TOOL_OPTIONS_H
 #define TOOL_OPTIONS_H
@@ -62,12 +70,17 @@
 #define TOOL_OPT_CHECK_BYTES 0x400u  /* --check-bytes */
 #define TOOL_OPT_TLS_SERVER  0x800u  /* --cert, --key, --cert-name */
 #define TOOL_OPT_TLS_CLIENT  0x1000u /* --cafile, --insecure, --resolve */
+#define TOOL_OPT_DHCP        0x2000u /* --dhcp */
+#define TOOL_OPT_DNS         0x4000u /* --dns */
+#define TOOL_OPT_SERVER      0x8000u /* --server (erg-dig: --dns's alias) */
 
 /* Operands (non-option arguments) a tool takes, at most. */
 #define TOOL_OPERANDS_MAX 2u
 /* --cert groups and --resolve entries taken, at most. */
 #define TOOL_CERTS_MAX   8u
 #define TOOL_RESOLVE_MAX 8u
+/* --dns (and --server) servers taken, at most: ERG_DNS_SERVERS_MAX. */
+#define TOOL_DNS_MAX 4u
 /* Longest host name (RFC 1035 2.3.4; as ERG_TLS_NAME_MAX allows). */
 #define TOOL_NAME_MAX 253u
 
@@ -88,14 +101,15 @@ struct tool_resolve {
 
 /* What a tool is: a constant each tool defines once. */
 struct tool_info {
-	const char *prog;          /* "erg-echo": prefixes every message */
-	const char *synopsis;      /* first line of --help, after "usage: " */
-	const char *help;          /* the rest of --help */
-	unsigned opts;             /* TOOL_OPT_* taken */
-	unsigned operands;         /* exact number of operands required */
-	const char *operand_names; /* "IN.pcap OUT.pcap", for messages */
-	bool need_link;            /* --tap or --pcap-live is required */
-	bool need_ip;              /* --ip is required */
+	const char *prog;           /* "erg-echo": prefixes every message */
+	const char *synopsis;       /* first line of --help, after "usage: " */
+	const char *help;           /* the rest of --help */
+	unsigned opts;              /* TOOL_OPT_* taken */
+	unsigned operands;          /* number of operands taken */
+	unsigned operands_optional; /* of those, how many may be left out */
+	const char *operand_names;  /* "IN.pcap OUT.pcap", for messages */
+	bool need_link;             /* --tap or --pcap-live is required */
+	bool need_ip;               /* --ip (or --dhcp, if taken) is required */
 };
 
 /* A parsed command line. Strings point into argv (borrowed). */
@@ -107,6 +121,9 @@ struct tool_options {
 	unsigned prefix_len;
 	bool have_gw;
 	uint32_t gw;
+	bool dhcp;                  /* --dhcp */
+	unsigned ndns;              /* --dns and --server, in order */
+	uint32_t dns[TOOL_DNS_MAX]; /* host order */
 	bool have_mac;
 	uint8_t mac[6];
 	bool have_seed;

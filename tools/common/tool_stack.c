@@ -58,6 +58,8 @@ tool_stack_create(struct tool_stack *ts, const struct tool_info *ti,
 	cfg.tcp_conns = TOOL_TCP_CONNS;
 	_Static_assert(TOOL_TLS_SESSIONS <= TOOL_TCP_CONNS,
 	    "a TLS session needs a TCP connection");
+	/* An answer read over TCP may be as large as DNS allows. */
+	cfg.dns_msg_max = TOOL_DNS_MSG_MAX;
 	cfg.tls_sessions = 0;
 	cfg.tls_store = 0;
 	if ((ti->opts & TOOL_OPT_TLS_SERVER) != 0 && o->ncerts > 0) {

@@ -9,6 +9,10 @@
  * TOOL_TCP_CONNS connections (enough for 100 concurrent HTTP clients,
  * with room for connections that are closing) and the default buffers.
  *
+ * DNS (erg/dns.h): the resolver's defaults, but answers of up to
+ * TOOL_DNS_MSG_MAX bytes (any DNS message: the answers that do not fit
+ * in UDP come over TCP, and erg-dig prints them whole).
+ *
  * TLS (erg/tls.h), by what the tool takes: a server given certificates
  * (TOOL_OPT_TLS_SERVER and --cert) has TOOL_TLS_SESSIONS full-duplex
  * sessions; a client (TOOL_OPT_TLS_CLIENT) one; both a credential store
@@ -27,6 +31,9 @@
 
 /* The IP MTU of the tools' interface: Ethernet's. */
 #define TOOL_MTU 1500u
+
+/* The largest DNS answer a tool's resolver takes (cfg.dns_msg_max). */
+#define TOOL_DNS_MSG_MAX ERG_DNS_MSG_MAX
 
 /* Packet buffers and reassembly slots of a tool's stack. */
 #define TOOL_PKT_COUNT   1024u
