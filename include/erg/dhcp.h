@@ -19,7 +19,7 @@
  * ignored). A router off the subnet, or a DNS server that is the
  * subnet's network or broadcast address or the lease's own, is left
  * out (dhcp.bad_lease). Leases under 60 s count as 60 s, and a T1
- * under 10 s, or times out of order, give way to the defaults (half and
+ * under 2 s, or times out of order, give way to the defaults (half and
  * seven eighths of the lease): a tiny lease must not renew at every
  * ACK. A /32 lease gets no gateway (RFC 3442 routes are not read). A
  * lease that runs out, a NAK while bound, or erg_dhcp_stop remove them

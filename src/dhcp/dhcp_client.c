@@ -84,12 +84,14 @@
  * Shorter leases are taken as this long, and a T1 under DHCP_T1_MIN_S
  * as a misconfiguration (the default times apply): a 1-s lease, or T1 =
  * 0, would start a renewal at every ACK, a storm rather than a lease
- * (dhcpcd floors leases at 20 s for the same reason).
+ * (dhcpcd floors leases at 20 s for the same reason). Short T1s are
+ * honoured otherwise: dnsmasq, asked for T1 10 s, answers a renewal
+ * with the time left to it, 9 s.
  */
 #define DHCP_LEASE_MIN_S 60u
 _Static_assert(ERG_DHCP_DNS_MAX <= ERG_IPV4_DNS_MAX,
     "a lease's DNS servers must fit the interface's");
-#define DHCP_T1_MIN_S 10u
+#define DHCP_T1_MIN_S 2u
 /* Option 61: type 1 (Ethernet, RFC 2132 9.14) and the MAC. */
 #define DHCP_CLIENT_ID_LEN 7u
 
