@@ -171,6 +171,10 @@ tool_dhcp_acquire(struct tool_dhcp *d, struct tool_link *l,
 		    erg_stat_get(ts->s, ERG_STAT_DHCP_NAKS));
 		return TOOL_RUN_FAILED;
 	}
+	if (end == TOOL_RUN_TIME) {
+		/* --seconds ends the run as it says (exit 0), but say why. */
+		tool_say(d->ti, "--dhcp: --seconds ran out before a lease");
+	}
 	return end;
 }
 
