@@ -321,15 +321,22 @@ int erg_dns_build_finish(struct erg_dns_builder *b);
  * and carry an EDNS(0) OPT record offering ERG_DNS_EDNS_UDP bytes.
  *
  * Spoofing (RFC 5452): every attempt goes from a fresh random ephemeral
- * port with a fresh random 16-bit ID; an answer counts only if it comes
- * from the server's address and port 53, to that port, with that ID and
- * the very question asked (name compared case-insensitively, type and
- * class). Anything else is dropped and counted (dns.spoofed).
+ * port, its socket connected to the server's port 53 (other senders
+ * find it closed), with a fresh random 16-bit ID; an answer counts only
+ * if it comes from the server's address and port 53, to that port, with
+ * that ID and the very question asked (name compared case-insensitively,
+ * type and class). Anything else is dropped and counted (dns.spoofed,
+ * or udp.no_port for other senders); after 8 such answers to one attempt
+ * the question goes over TCP (RFC 5452 9.3).
  *
- * A truncated answer (TC) is asked again over TCP (RFC 7766) of the same
- * server. CNAME chains are followed inside the answer, at most
- * ERG_DNS_CNAME_MAX links; a chain that ends without the type asked is
- * asked again for its last name (also bounded by ERG_DNS_CNAME_MAX).
+ * A truncated answer (TC), or one larger than the 1232 bytes offered
+ * (RFC 6891 6.2.5: likely fragmented, so forgeable in part), is asked
+ * again over TCP (RFC 7766) of the same server. A server that answers
+ * FORMERR or NOTIMP (perhaps to the OPT record) is not asked again
+ * without EDNS: it counts as failed for that query. CNAME chains are followed
+ * inside the answer, at most ERG_DNS_CNAME_MAX links; a chain that ends without
+ * the type asked is asked again for its last name (also bounded by
+ * ERG_DNS_CNAME_MAX).
  *
  * Two identical questions (name and type) never go out at once: the
  * second waits on the first and both get the one answer.
@@ -384,7 +391,11 @@ typedef void (*erg_dns_result_fn)(void *ctx, const struct erg_dns_result *r);
 int erg_dns_resolve(struct erg_stack *s, const char *name, size_t len,
     uint16_t type, erg_dns_result_fn cb, void *ctx, struct erg_dns_query **q);
 
-/* Forgets a query: its callback will not be called. */
+/*
+ * Forgets a query: its callback will not be called. q MUST be a handle
+ * whose callback has not run yet: after that its slot may serve another
+ * query, which this would cancel.
+ */
 void erg_dns_cancel(struct erg_stack *s, struct erg_dns_query *q);
 
 /*

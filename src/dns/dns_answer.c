@@ -470,7 +470,8 @@ dns_has_soa(const struct erg_dns_msg *m)
 	while (erg_dns_rr_next(&w, &rr) == 1 &&
 	    rr.section <= ERG_DNS_SEC_AUTHORITY) {
 		if (rr.section == ERG_DNS_SEC_AUTHORITY &&
-		    rr.type == ERG_DNS_TYPE_SOA) {
+		    rr.type == ERG_DNS_TYPE_SOA &&
+		    rr.rclass == ERG_DNS_CLASS_IN) {
 			return true;
 		}
 	}
@@ -486,8 +487,14 @@ dns_answer(struct erg_stack *s, struct erg_dns_query *q,
 	uint8_t start_n = q->chain_n;
 	struct dns_out o;
 
-	/* RFC 7766 5: a truncated UDP answer is asked again over TCP. */
-	if ((m->hdr.flags & ERG_DNS_F_TC) && !over_tcp) {
+	/*
+	 * RFC 7766 5: a truncated UDP answer is asked again over TCP; so is
+	 * one larger than we offered (RFC 6891 6.2.5), which likely came in
+	 * IP fragments, the later of which an off-path attacker can forge.
+	 */
+	if (!over_tcp &&
+	    ((m->hdr.flags & ERG_DNS_F_TC) != 0 ||
+	        m->v.len > ERG_DNS_EDNS_UDP)) {
 		return DNS_V_TC;
 	}
 	q->rcode = rcode;
@@ -500,7 +507,9 @@ dns_answer(struct erg_stack *s, struct erg_dns_query *q,
 		dns_answer_empty(s, q, out, cap, r);
 		return DNS_V_RESULT;
 	}
-	if (dns_has_type(m, dns_query_cur(q), q->type)) {
+	/* NXDOMAIN with records for the name is no positive answer. */
+	if (rcode == ERG_DNS_RCODE_NOERROR &&
+	    dns_has_type(m, dns_query_cur(q), q->type)) {
 		r->err = 0;
 		dns_out_start(&o, q, rcode, out, cap);
 		dns_out_answers(s, &o, q, m);

@@ -43,7 +43,6 @@ dns_cache_reset(struct dns_cache *c)
 	for (i = c->n; i > 0; i--) {
 		struct dns_centry *e = &c->e[i - 1];
 
-		e->used = false;
 		e->lprev = e->lnext = 0;
 		e->hnext = c->free_head;
 		c->free_head = i;
@@ -150,7 +149,6 @@ dns_cache_remove(struct dns_cache *c, struct dns_centry *e)
 		*p = e->hnext;
 	}
 	dns_lru_unlink(c, e);
-	e->used = false;
 	e->hnext = c->free_head;
 	c->free_head = r;
 }
@@ -270,7 +268,6 @@ dns_cache_insert(struct erg_stack *s, const struct erg_dns_name *name,
 		dns_cache_remove(c, e);
 	}
 	e = dns_cache_take(s, c);
-	e->used = true;
 	e->hash = h;
 	e->key = k;
 	e->type = type;

@@ -43,6 +43,12 @@ struct dns_link {
 	uint32_t ttl;
 };
 
+/*
+ * Answers from the server's address that do not match an attempt (ID or
+ * question) before it goes over TCP instead (RFC 5452 9.3).
+ */
+#define DNS_SPOOF_MAX 8u
+
 struct erg_dns_query {
 	struct erg_dns_query *pool_next; /* the pool's free list */
 	struct erg_stack *s;
@@ -74,7 +80,7 @@ struct erg_dns_query {
 	uint32_t tcp_have;  /* answer bytes read, length prefix included */
 	int err;            /* for DNS_Q_FAILED, and why attempts ran out */
 	bool sent_any;      /* an attempt went out (not only send errors) */
-	bool servfail_seen; /* a server answered with an error rcode */
+	uint8_t spoofed;    /* mismatched answers to this attempt */
 	uint8_t rcode;      /* the last server rcode seen */
 	uint8_t chain_n;    /* CNAME links followed, all responses together */
 	struct erg_dns_name qname; /* as asked */
@@ -87,7 +93,6 @@ struct dns_centry {
 	uint32_t hnext; /* hash chain; entry index + 1, 0: end */
 	uint32_t lprev; /* LRU list, most recent first; index + 1 */
 	uint32_t lnext;
-	bool used;
 	uint8_t rcode;
 	uint16_t type;
 	int err;                 /* 0, -ERG_ENXDOMAIN or -ERG_ENODATA */
@@ -119,10 +124,10 @@ struct erg_dns {
 	uint32_t servers[ERG_DNS_SERVERS_MAX]; /* erg_dns_servers_set */
 	unsigned nservers;
 	uint8_t *ans;  /* cfg.dns_msg_max bytes: a result being built */
-	bool ans_busy; /* lent to a callback (a cache hit) */
+	bool ans_busy; /* lent to a callback */
 	/*
-	 * Inside erg_dns_resolve or erg_dns_cancel (not a safe point): a
-	 * query that fails there is delivered by its timer instead.
+	 * Inside erg_dns_resolve (not a safe point): a query that fails
+	 * there is delivered by its timer instead.
 	 */
 	unsigned api_depth;
 	struct dns_cache cache;

@@ -245,8 +245,14 @@ dns_udp_send(struct erg_stack *s, struct erg_dns_query *q)
 		q->udp = NULL;
 		return rc;
 	}
-	rc = erg_udp_bind(q->udp, ERG_IPV4_ANY, 0);
+	/*
+	 * Connected (RFC 5452 9.2; SAD DNS): the random port takes
+	 * datagrams from the server's port 53 only and looks closed to
+	 * every other sender, who cannot find it or fill its queue.
+	 */
+	rc = erg_udp_connect(q->udp, dns_attempt_server(q), ERG_DNS_PORT);
 	if (rc == 0) {
+		q->spoofed = 0;
 		q->port = erg_udp_local_port(q->udp);
 		q->id = (uint16_t)erg_rand32(s);
 		len = dns_query_build(q, q->id, q->buf, s->cfg.dns_msg_max);
@@ -310,11 +316,12 @@ dns_attempt_failed(struct erg_stack *s, struct erg_dns_query *q)
 
 /*
  * Calls the callbacks of leader q and its waiters with the result whose
- * message is in q->buf, then frees them all. q has let go of its socket
- * and timer. Callbacks may start queries (q is no longer findable, so
- * none attaches to it) and cancel waiters of q not yet called (which
- * then are only skipped: the slots are freed after the last callback, so
- * the message stays put).
+ * message is in the answer buffer (lent as for a cache hit), freeing
+ * each slot just before its own callback, so that a callback can start
+ * a query even when every slot was in this group. q has let go of its
+ * socket and timer. Callbacks may start queries (q is no longer
+ * findable, so none attaches to it) and cancel waiters of q not yet
+ * called (DONE: only skipped, and freed here).
  */
 static void
 dns_deliver(struct erg_stack *s, struct erg_dns_query *q,
@@ -333,21 +340,23 @@ dns_deliver(struct erg_stack *s, struct erg_dns_query *q,
 	res.from_cache = false;
 	res.server = r->server;
 	res.ttl = r->ttl;
-	res.msg = erg_view_make(q->buf, r->len);
-	for (w = q; w != NULL; w = (w == q) ? q->waiters : w->wnext) {
+	res.msg = erg_view_make(s->dns->ans, r->len);
+	s->dns->ans_busy = true;
+	for (w = q; w != NULL; w = next) {
 		erg_dns_result_fn cb = w->cb;
+		void *ctx = w->ctx;
 
-		w->cb = NULL;
+		next = (w == q) ? q->waiters : w->wnext;
 		if (cb != NULL) {
-			dns_msg_set_qname(q->buf, r->len, &w->qname);
-			cb(w->ctx, &res);
+			dns_msg_set_qname(s->dns->ans, r->len, &w->qname);
+		}
+		/* Freed first: the callback may take the slot again. */
+		dns_slot_put(s, w);
+		if (cb != NULL) {
+			cb(ctx, &res);
 		}
 	}
-	for (w = q->waiters; w != NULL; w = next) {
-		next = w->wnext;
-		dns_slot_put(s, w);
-	}
-	dns_slot_put(s, q);
+	s->dns->ans_busy = false;
 }
 
 /* A result built in the answer buffer: cache it, deliver it. */
@@ -355,9 +364,8 @@ static void
 dns_finish(struct erg_stack *s, struct erg_dns_query *q,
     const struct dns_result *r)
 {
-	memcpy(q->buf, s->dns->ans, r->len);
 	if (r->err == 0 || r->err == -ERG_ENXDOMAIN || r->err == -ERG_ENODATA) {
-		dns_cache_insert(s, &q->qname, q->type, r, q->buf);
+		dns_cache_insert(s, &q->qname, q->type, r, s->dns->ans);
 	}
 	dns_deliver(s, q, r);
 }
@@ -466,6 +474,19 @@ dns_udp_event(struct erg_udp_sock *u, unsigned events, void *ctx)
 			ERG_COUNT(s, DNS_SPOOFED);
 		}
 		erg_pkt_free(s, d.pkt);
+		/*
+		 * RFC 5452 9.3: someone is guessing IDs from the server's
+		 * address; TCP's handshake ends the guessing.
+		 */
+		if (rc != -ERG_EMALFORMED && ++q->spoofed >= DNS_SPOOF_MAX) {
+			dns_udp_stop(q);
+			erg_timer_cancel(s, &q->timer);
+			if (dns_tcp_start(s, q) < 0) {
+				ERG_COUNT(s, DNS_TCP_FAIL);
+				dns_attempt_failed(s, q);
+			}
+			return;
+		}
 	}
 }
 

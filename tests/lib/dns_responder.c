@@ -373,8 +373,17 @@ static void
 dnsr_send_spoofs(struct dnsr *r, const struct dnsr_query *q)
 {
 	uint8_t msg[512], frame[1600];
-	unsigned kind;
+	unsigned kind, i;
 
+	/* An ID-guessing flood: IDs q->id + 1, + 2, ... */
+	for (i = 1; i <= r->spoof_ids; i++) {
+		struct dnsr_query g = *q;
+		size_t len;
+
+		g.id = (uint16_t)(q->id + i - 1);
+		len = dnsr_spoof_msg(&g, DNSR_SPOOF_ID, msg, sizeof(msg));
+		(void)erg_udp_sendto(r->udp, q->src, q->sport, msg, len);
+	}
 	for (kind = 1; kind <= DNSR_SPOOF_ALL; kind <<= 1) {
 		size_t len;
 

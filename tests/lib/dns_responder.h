@@ -102,6 +102,7 @@ struct dnsr {
 	bool silent;        /* ignore every UDP query */
 	uint8_t rcode;      /* answer every query with this rcode if != 0 */
 	unsigned spoof;     /* DNSR_SPOOF_* before each UDP answer */
+	unsigned spoof_ids; /* this many wrong-ID answers first, too */
 	bool case_flip;     /* the real answer's question in flipped case */
 	struct erg_dns_name tc_names[4]; /* TC over UDP for these */
 	unsigned ntc;

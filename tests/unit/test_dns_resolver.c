@@ -147,7 +147,11 @@ dt_end(struct dt *d)
 		d->r[i] = NULL;
 	}
 	assert_true(sim_run_until_no_conns(d->sim, 600 * SIM_SEC));
-	sim_run_for(d->sim, SIM_SEC);
+	/*
+	 * A port unreachable answering a spoof from a forged address waits
+	 * in ARP's queue until resolution gives up (3 tries, 1 s apart).
+	 */
+	sim_run_for(d->sim, 5 * SIM_SEC);
 	assert_int_equal(sim_stat(d->c, ERG_STAT_DNS_QUERIES_IN_USE), 0);
 	assert_int_equal(sim_stat(d->c, ERG_STAT_UDP_SOCKS_IN_USE), 0);
 	sim_assert_no_leaks(d->sim);
@@ -353,8 +357,10 @@ test_bad_arguments(void **state)
 
 /*
  * Each kind of spoof alone, sent before the real answer: ignored and
- * counted (dns.spoofed, dns.malformed when it does not parse, udp.no_port
- * when it goes to another port), then the real answer is accepted.
+ * counted (dns.spoofed, dns.malformed when it does not parse; udp.no_port
+ * when it comes from another address or port or goes to another port:
+ * the query's socket is connected to the server's port 53, so those
+ * never reach it), then the real answer is accepted.
  */
 static void
 test_spoofs_each_ignored_then_real_accepted(void **state)
@@ -364,8 +370,8 @@ test_spoofs_each_ignored_then_real_accepted(void **state)
 		unsigned spoofed, malformed, no_port;
 	} cases[] = {
 		{ DNSR_SPOOF_ID, 1, 0, 0 },
-		{ DNSR_SPOOF_SPORT, 1, 0, 0 },
-		{ DNSR_SPOOF_ADDR, 1, 0, 0 },
+		{ DNSR_SPOOF_SPORT, 0, 0, 1 },
+		{ DNSR_SPOOF_ADDR, 0, 0, 1 },
 		{ DNSR_SPOOF_DPORT, 0, 0, 1 },
 		{ DNSR_SPOOF_QNAME, 1, 0, 0 },
 		{ DNSR_SPOOF_QTYPE, 1, 0, 0 },
@@ -420,9 +426,39 @@ test_spoofs_all_at_once(void **state)
 	assert_int_equal(x->err, 0);
 	assert_int_equal(res_count(x, ERG_DNS_SEC_ANSWER), 1);
 	assert_int_equal(res_a(x, 0), ADDR_WWW);
-	assert_int_equal(cstat(d, ERG_STAT_DNS_SPOOFED), 9);
+	assert_int_equal(cstat(d, ERG_STAT_DNS_SPOOFED), 7);
 	assert_int_equal(cstat(d, ERG_STAT_DNS_MALFORMED), 1);
-	assert_int_equal(cstat(d, ERG_STAT_UDP_NO_PORT), 1);
+	assert_int_equal(cstat(d, ERG_STAT_UDP_NO_PORT), 3);
+	assert_int_equal(cstat(d, ERG_STAT_DNS_TCP_QUERIES), 0);
+	dt_end(d);
+}
+
+/*
+ * RFC 5452 9.3: 8 wrong-ID answers from the server's address (someone
+ * guessing) end the UDP attempt; the question goes over TCP, whose
+ * answer is taken. 7 are only counted.
+ */
+static void
+test_id_guessing_moves_to_tcp(void **state)
+{
+	struct dt *d = dt_start(*state, "dns_id_guess", NULL, 1);
+	struct res *x = &d->res[0];
+
+	d->r[0]->spoof_ids = 7;
+	resolve_wait(d, "www.example", ERG_DNS_TYPE_A, x);
+	assert_int_equal(x->err, 0);
+	assert_int_equal(res_a(x, 0), ADDR_WWW);
+	assert_int_equal(cstat(d, ERG_STAT_DNS_SPOOFED), 7);
+	assert_int_equal(cstat(d, ERG_STAT_DNS_TCP_QUERIES), 0);
+	erg_dns_cache_flush(d->c->s);
+	d->r[0]->spoof_ids = 8;
+	resolve_wait(d, "www.example", ERG_DNS_TYPE_A, x);
+	assert_int_equal(x->err, 0);
+	assert_int_equal(res_count(x, ERG_DNS_SEC_ANSWER), 1);
+	assert_int_equal(res_a(x, 0), ADDR_WWW);
+	assert_int_equal(cstat(d, ERG_STAT_DNS_SPOOFED), 15);
+	assert_int_equal(cstat(d, ERG_STAT_DNS_TCP_QUERIES), 1);
+	assert_int_equal(d->r[0]->n_tcp, 1);
 	dt_end(d);
 }
 
@@ -1125,6 +1161,119 @@ test_cname_restart_for_last_target(void **state)
 	dt_end(d);
 }
 
+/* ---- Callbacks that ask again, sizes, rcodes ------------------------- */
+
+/* Asks for www.example AAAA from inside the first callback. */
+static void
+on_result_ask_again(void *ctx, const struct erg_dns_result *r)
+{
+	struct res *x = ctx;
+
+	on_result(x, r);
+	x[1].err = erg_dns_resolve(cur_dt->c->s, "other.example", 13,
+	    ERG_DNS_TYPE_A, on_result, &x[2], NULL);
+}
+
+/*
+ * With a single query slot, a callback can still start a query: the
+ * slot is freed after its own callback (dns.h: "the callback may start
+ * new queries").
+ */
+static void
+test_callback_can_ask_with_one_slot(void **state)
+{
+	struct erg_config cfg = client_cfg();
+	struct dt *d;
+	struct res *x;
+
+	cfg.dns_queries = 1;
+	d = dt_start(*state, "dns_cb_one_slot", &cfg, 1);
+	x = d->res;
+	memset(x, 0, 3 * sizeof(*x));
+	dnsr_add_a(d->r[0], "other.example.", ERG_IPV4(192, 0, 2, 77), 300);
+	erg_stack_poll(d->c->s, d->sim->now);
+	assert_int_equal(erg_dns_resolve(d->c->s, "www.example", 11,
+	                     ERG_DNS_TYPE_A, on_result_ask_again, x, NULL),
+	    0);
+	assert_true(sim_run_until(d->sim, res_done, &x[0], 10 * SIM_SEC));
+	assert_int_equal(x[1].err, 0);
+	assert_true(sim_run_until(d->sim, res_done, &x[2], 10 * SIM_SEC));
+	assert_int_equal(x[0].err, 0);
+	assert_int_equal(x[1].err, 0);
+	assert_int_equal(x[2].err, 0);
+	assert_int_equal(res_a(&x[2], 0), ERG_IPV4(192, 0, 2, 77));
+	dt_end(d);
+}
+
+/*
+ * Over UDP with more bytes than the 1232 offered (RFC 6891 6.2.5: a
+ * server must not; such answers likely came in forgeable fragments):
+ * asked again over TCP.
+ */
+static size_t
+raw_oversized_udp(void *ctx, const struct dnsr_query *q, uint8_t *out,
+    size_t cap)
+{
+	const struct dnsr *r = ctx;
+	bool tc;
+
+	/* As if the query had offered 4096 bytes. */
+	return dnsr_answer(r, &q->qname, q->qtype, q->id, out,
+	    q->tcp || cap < 4096u ? cap : (size_t)4096u, &tc);
+}
+
+static void
+test_oversized_udp_answer_retried_over_tcp(void **state)
+{
+	struct dt *d = dt_start(*state, "dns_oversized", NULL, 1);
+	struct res *x = &d->res[0];
+	unsigned i;
+
+	for (i = 0; i < 100; i++) {
+		dnsr_add_a(d->r[0], "many.example.", ERG_IPV4(192, 0, 2, i),
+		    300);
+	}
+	d->r[0]->raw = raw_oversized_udp;
+	d->r[0]->raw_ctx = d->r[0];
+	resolve_wait(d, "many.example", ERG_DNS_TYPE_A, x);
+	assert_int_equal(x->err, 0);
+	assert_int_equal(res_count(x, ERG_DNS_SEC_ANSWER), 100);
+	assert_int_equal(d->r[0]->n_udp, 1);
+	assert_int_equal(d->r[0]->n_tcp, 1);
+	assert_int_equal(cstat(d, ERG_STAT_DNS_TRUNCATED), 1);
+	dt_end(d);
+}
+
+/* NXDOMAIN that also carries a record for the name: not an answer. */
+static size_t
+raw_nxdomain_with_data(void *ctx, const struct dnsr_query *q, uint8_t *out,
+    size_t cap)
+{
+	const struct dnsr *r = ctx;
+	size_t n;
+	bool tc;
+
+	n = dnsr_answer(r, &q->qname, q->qtype, q->id, out, cap, &tc);
+	erg_put_be16(out + 2,
+	    (uint16_t)((erg_be16(out + 2) & ~ERG_DNS_F_RCODE) |
+	        ERG_DNS_RCODE_NXDOMAIN));
+	return n;
+}
+
+static void
+test_nxdomain_with_data_is_nxdomain(void **state)
+{
+	struct dt *d = dt_start(*state, "dns_nx_data", NULL, 1);
+	struct res *x = &d->res[0];
+
+	d->r[0]->raw = raw_nxdomain_with_data;
+	d->r[0]->raw_ctx = d->r[0];
+	resolve_wait(d, "www.example", ERG_DNS_TYPE_A, x);
+	assert_int_equal(x->err, -ERG_ENXDOMAIN);
+	assert_int_equal(res_count(x, ERG_DNS_SEC_ANSWER), 0);
+	dt_end(d);
+}
+
 /* ---- TCP ---------------------------------------------------------------- */
 
 static void
@@ -1404,6 +1553,10 @@ main(void)
 		T(test_bad_arguments),
 		T(test_spoofs_each_ignored_then_real_accepted),
 		T(test_spoofs_all_at_once),
+		T(test_id_guessing_moves_to_tcp),
+		T(test_callback_can_ask_with_one_slot),
+		T(test_oversized_udp_answer_retried_over_tcp),
+		T(test_nxdomain_with_data_is_nxdomain),
 		T(test_case_changed_question_accepted),
 		T(test_cache_ttl_counts_down_and_expires_exactly),
 		T(test_negative_cache),
