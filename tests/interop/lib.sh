@@ -781,6 +781,19 @@ erg_start_dhcp() {
 	erg_die "erg-echo did not answer a ping at $ERG_IP within 20 tries"
 }
 
+# erg_dig_used_tcp WHAT: the last erg_dig_compare's erg-dig had its UDP
+# answer truncated and asked again over TCP (its counters say so).
+erg_dig_used_tcp() {
+	local tc tq
+	tc=$(erg_stat dns.truncated "$ERG_DIG_ERR")
+	tq=$(erg_stat dns.tcp_queries "$ERG_DIG_ERR")
+	if [ "${tc:-0}" -ge 1 ] && [ "${tq:-0}" -ge 1 ]; then
+		ok "$1: truncated over UDP, asked over TCP (dns.truncated $tc, dns.tcp_queries $tq)"
+	else
+		bad "$1: want the answer over TCP: dns.truncated ${tc:-?}, dns.tcp_queries ${tq:-?}"
+	fi
+}
+
 # erg_dig_compare WHAT MODE NAME TYPE [ERG-DIG OPTION...]: ask NAME TYPE
 # of the server at $ERG_DNS_SERVER with dig +short (Linux, in the
 # namespace) and with erg-dig on tap0 (ERG-DIG OPTIONs: how it gets its

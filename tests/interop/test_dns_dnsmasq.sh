@@ -116,22 +116,10 @@ erg_dig_compare "NODATA" empty a.erg.test MX "${st[@]}" &&
 
 # ---- answers that need TCP ----------------------------------------------------
 
-# tcp_used WHAT: the last erg-dig's UDP answer was truncated and it asked
-# again over TCP.
-tcp_used() {
-	local tc tq
-	tc=$(erg_stat dns.truncated "$ERG_DIG_ERR")
-	tq=$(erg_stat dns.tcp_queries "$ERG_DIG_ERR")
-	if [ "${tc:-0}" -ge 1 ] && [ "${tq:-0}" -ge 1 ]; then
-		ok "$1: truncated over UDP, asked over TCP (dns.truncated $tc, dns.tcp_queries $tq)"
-	else
-		bad "$1: want the answer over TCP: dns.truncated ${tc:-?}, dns.tcp_queries ${tq:-?}"
-	fi
-}
 erg_dig_compare "TXT of 2,100 bytes" ordered big.erg.test TXT "${st[@]}" &&
-    tcp_used "TXT of 2,100 bytes"
+    erg_dig_used_tcp "TXT of 2,100 bytes"
 erg_dig_compare "100 A records" set many.erg.test A "${st[@]}" &&
-    tcp_used "100 A records"
+    erg_dig_used_tcp "100 A records"
 
 # ---- with --dhcp: the server the lease names ----------------------------------
 
@@ -139,7 +127,7 @@ erg_dig_compare "--dhcp: A through a CNAME chain" ordered c1.erg.test A --dhcp &
     check "--dhcp: erg-dig took a DHCP lease" \
         test "$(erg_stat dhcp.acks "$ERG_DIG_ERR")" -ge 1
 erg_dig_compare "--dhcp: TXT over TCP" ordered big.erg.test TXT --dhcp &&
-    tcp_used "--dhcp: TXT over TCP"
+    erg_dig_used_tcp "--dhcp: TXT over TCP"
 
 # ---- erg-get: a URL's name resolved through DNS ---------------------------------
 

@@ -153,20 +153,10 @@ erg_dig_compare "NODATA" empty a.erg.test MX "${st[@]}" &&
 
 # ---- answers that need TCP ----------------------------------------------------
 
-tcp_used() {
-	local tc tq
-	tc=$(erg_stat dns.truncated "$ERG_DIG_ERR")
-	tq=$(erg_stat dns.tcp_queries "$ERG_DIG_ERR")
-	if [ "${tc:-0}" -ge 1 ] && [ "${tq:-0}" -ge 1 ]; then
-		ok "$1: truncated over UDP, asked over TCP (dns.truncated $tc, dns.tcp_queries $tq)"
-	else
-		bad "$1: want the answer over TCP: dns.truncated ${tc:-?}, dns.tcp_queries ${tq:-?}"
-	fi
-}
 erg_dig_compare "TXT of 2,100 bytes" ordered big.erg.test TXT "${st[@]}" &&
-    tcp_used "TXT of 2,100 bytes"
+    erg_dig_used_tcp "TXT of 2,100 bytes"
 erg_dig_compare "100 A records" ordered many.erg.test A "${st[@]}" &&
-    tcp_used "100 A records"
+    erg_dig_used_tcp "100 A records"
 
 erg_tcpdump_stop
 
