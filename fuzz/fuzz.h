@@ -55,4 +55,27 @@ fuzz_cksum_same(uint16_t a, uint16_t b)
 	return (a == 0 || a == 0xffff) && (b == 0 || b == 0xffff);
 }
 
+/*
+ * A seeded generator for erg_config.rand: splitmix64 over *ctx (a
+ * uint64_t state), as tests/lib/testnet.c's tn_rand (not linked into
+ * fuzz programs), so that every input replays exactly.
+ */
+static inline void
+fuzz_rand(void *ctx, void *buf, size_t len)
+{
+	uint64_t *st = ctx;
+	uint8_t *b = buf;
+
+	while (len > 0) {
+		uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
+		size_t i;
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		z ^= z >> 31;
+		for (i = 0; i < 8 && len > 0; i++, len--)
+			*b++ = (uint8_t)(z >> (8 * i));
+	}
+}
+
 #endif

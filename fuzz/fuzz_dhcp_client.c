@@ -97,24 +97,6 @@ static _Alignas(16) uint8_t arena[1u << 20];
 static uint8_t txbuf[ERG_ETHER_HDR_LEN + MTU + 1];
 static uint8_t frame[ERG_ETHER_HDR_LEN + MTU];
 
-static void
-fc_rand(void *ctx, void *buf, size_t len)
-{
-	uint64_t *st = ctx;
-	uint8_t *b = buf;
-
-	while (len > 0) {
-		uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-		size_t i;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		for (i = 0; i < 8 && len > 0; i++, len--)
-			*b++ = (uint8_t)(z >> (8 * i));
-	}
-}
-
 /* ---- What the client sends -------------------------------------------- */
 
 static void
@@ -517,7 +499,7 @@ fc_setup(struct fc *f, uint32_t *base)
 	cfg.dns_queries = 0;
 	cfg.dns_cache_entries = 0;
 	cfg.poll_budget = 16;
-	cfg.rand = fc_rand;
+	cfg.rand = fuzz_rand;
 	cfg.rand_ctx = &f->rng;
 	need = erg_arena_size(&cfg);
 	FUZZ_CHECK(need > 0 && need <= sizeof(arena));

@@ -138,24 +138,6 @@ static _Alignas(16) uint8_t arena[1u << 20];
 static uint8_t frame[14 + 20 + 8 + DGRAM_MAX];
 static uint8_t msg[DGRAM_MAX];
 
-static void
-fr_rand(void *ctx, void *buf, size_t len)
-{
-	uint64_t *st = ctx;
-	uint8_t *b = buf;
-
-	while (len > 0) {
-		uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-		size_t i;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		for (i = 0; i < 8 && len > 0; i++, len--)
-			*b++ = (uint8_t)(z >> (8 * i));
-	}
-}
-
 /* ---- What the stack sends ------------------------------------------------ */
 
 /* A query to port 53: well formed; remembered as an attempt. */
@@ -370,7 +352,7 @@ fr_setup(struct fr *f, uint32_t *base)
 	cfg.dns_timeout_ms = 100;
 	cfg.dns_tries = 2;
 	cfg.dns_max_ttl_s = MAX_TTL;
-	cfg.rand = fr_rand;
+	cfg.rand = fuzz_rand;
 	cfg.rand_ctx = &f->rng;
 	need = erg_arena_size(&cfg);
 	FUZZ_CHECK(need > 0 && need <= sizeof(arena));

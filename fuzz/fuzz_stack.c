@@ -94,25 +94,6 @@ static _Alignas(16) uint8_t arena[1u << 20];
 static uint8_t txbuf[ERG_ETHER_HDR_LEN + MTU + 1];
 static uint8_t pattern[3000];
 
-/* splitmix64, as tests/lib/testnet.c (not linked into fuzz programs). */
-static void
-fs_rand(void *ctx, void *buf, size_t len)
-{
-	uint64_t *st = ctx;
-	uint8_t *b = buf;
-
-	while (len > 0) {
-		uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-		size_t i;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		for (i = 0; i < 8 && len > 0; i++, len--)
-			*b++ = (uint8_t)(z >> (8 * i));
-	}
-}
-
 /* ---- What the stack sends ----------------------------------------------- */
 
 static void
@@ -348,7 +329,7 @@ fs_setup(struct fs *f, uint32_t *base_init, uint32_t *base_sock)
 	cfg.tcp_snd_buf = 4096;
 	cfg.tcp_timewait = 4;
 	cfg.poll_budget = 16;
-	cfg.rand = fs_rand;
+	cfg.rand = fuzz_rand;
 	cfg.rand_ctx = &f->rng;
 	need = erg_arena_size(&cfg);
 	FUZZ_CHECK(need > 0 && need <= sizeof(arena));

@@ -149,25 +149,6 @@ static uint8_t txbuf[ERG_ETHER_HDR_LEN + MTU + 1];
 static uint8_t scratch[SND_BUF * 2];
 static uint8_t pattern[SND_BUF * 2];
 
-/* splitmix64, as tests/lib/testnet.c (not linked into fuzz programs). */
-static void
-fc_rand(void *ctx, void *buf, size_t len)
-{
-	uint64_t *st = ctx;
-	uint8_t *b = buf;
-
-	while (len > 0) {
-		uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-		size_t i;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		for (i = 0; i < 8 && len > 0; i++, len--)
-			*b++ = (uint8_t)(z >> (8 * i));
-	}
-}
-
 /* The tuple of the ports, or NULL; add: make room for it if new. */
 static struct fc_tuple *
 fc_tuple_of(struct fc *f, uint16_t aport, uint16_t bport, bool add)
@@ -680,7 +661,7 @@ fc_setup(struct fc *f, uint32_t *base)
 	cfg.tcp_retries = 3;
 	cfg.tcp_fin_timeout_ms = 5000;
 	cfg.poll_budget = 64;
-	cfg.rand = fc_rand;
+	cfg.rand = fuzz_rand;
 	cfg.rand_ctx = &f->rng;
 	k = erg_arena_size(&cfg);
 	FUZZ_CHECK(k > 0 && k <= sizeof(arena));

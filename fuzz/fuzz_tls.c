@@ -206,25 +206,6 @@ static uint8_t txbuf[ERG_ETHER_HDR_LEN + MTU + 1];
 static uint8_t scratch[32768];
 static uint8_t pattern[16384];
 
-/* splitmix64, as tests/lib/testnet.c (not linked into fuzz programs). */
-static void
-ft_rand(void *ctx, void *buf, size_t len)
-{
-	uint64_t *st = ctx;
-	uint8_t *b = buf;
-
-	while (len > 0) {
-		uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-		size_t i;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		for (i = 0; i < 8 && len > 0; i++, len--)
-			*b++ = (uint8_t)(z >> (8 * i));
-	}
-}
-
 /* ---- B's TLS output ------------------------------------------------------ */
 
 /* Feeds n in-order bytes of B's stream to the record checker. */
@@ -849,7 +830,7 @@ ft_setup(struct ft *f, uint8_t cfgb, uint32_t *base)
 	cfg.tls_buf = bufs[cfgb & CFG_BUF];
 	cfg.tls_store = 32768;
 	cfg.poll_budget = 64;
-	cfg.rand = ft_rand;
+	cfg.rand = fuzz_rand;
 	cfg.rand_ctx = &f->rng;
 	k = erg_arena_size(&cfg);
 	FUZZ_CHECK(k > 0 && k <= sizeof(arena));
@@ -1109,7 +1090,7 @@ g_client_init(struct g_client *g, const unsigned char *der, size_t der_len,
 		br_ssl_engine_set_protocol_names(&g->cc.eng, alpns, nalpn);
 	br_ssl_engine_set_buffer(&g->cc.eng, g->buf, bufsize,
 	    bufsize == BR_SSL_BUFSIZE_BIDI);
-	ft_rand(&st, seed, sizeof(seed));
+	fuzz_rand(&st, seed, sizeof(seed));
 	br_ssl_engine_inject_entropy(&g->cc.eng, seed, sizeof(seed));
 	g->cc.eng.rng_os_rand_done = 1;
 	if (resume != NULL)

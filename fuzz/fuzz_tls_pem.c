@@ -35,25 +35,6 @@
 
 static _Alignas(16) uint8_t arena[1u << 20];
 
-/* splitmix64, as tests/lib/testnet.c (not linked into fuzz programs). */
-static void
-fz_rand(void *ctx, void *buf, size_t len)
-{
-	uint64_t *st = ctx;
-	uint8_t *b = buf;
-
-	while (len > 0) {
-		uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-		size_t i;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		for (i = 0; i < 8 && len > 0; i++, len--)
-			*b++ = (uint8_t)(z >> (8 * i));
-	}
-}
-
 static struct erg_stack *
 fz_stack(uint64_t *rng)
 {
@@ -75,7 +56,7 @@ fz_stack(uint64_t *rng)
 	cfg.tls_sessions = 0;
 	cfg.tls_store = STORE_SIZE;
 	*rng = 0x6572672d70656d00ull; /* "erg-pem" */
-	cfg.rand = fz_rand;
+	cfg.rand = fuzz_rand;
 	cfg.rand_ctx = rng;
 	need = erg_arena_size(&cfg);
 	FUZZ_CHECK(need > 0 && need <= sizeof(arena));
