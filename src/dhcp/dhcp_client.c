@@ -401,14 +401,24 @@ dhcp_arm_backoff(struct erg_stack *s, struct dhcp_client *c)
 	erg_timer_arm(s, &c->timer, s->now + base - DHCP_JITTER_US + jitter);
 }
 
+/*
+ * A new exchange in state: a fresh xid (RFC 2131 4.4.1), its clock (the
+ * secs field), and the count of its first transmission, about to go.
+ */
+static void
+dhcp_exchange_new(struct erg_stack *s, struct dhcp_client *c, uint8_t state)
+{
+	c->state = state;
+	c->xid = erg_rand32(s);
+	c->start_us = s->now;
+	c->tries = 1;
+}
+
 /* SELECTING: a new exchange, DISCOVER now. */
 static void
 dhcp_discover_begin(struct erg_stack *s, struct dhcp_client *c)
 {
-	c->state = DHCP_SELECTING;
-	c->xid = erg_rand32(s);
-	c->start_us = s->now;
-	c->tries = 1;
+	dhcp_exchange_new(s, c, DHCP_SELECTING);
 	dhcp_send_discover(s, c);
 	dhcp_arm_backoff(s, c);
 }
@@ -417,10 +427,7 @@ dhcp_discover_begin(struct erg_stack *s, struct dhcp_client *c)
 static void
 dhcp_reboot_begin(struct erg_stack *s, struct dhcp_client *c)
 {
-	c->state = DHCP_REBOOTING;
-	c->xid = erg_rand32(s);
-	c->start_us = s->now;
-	c->tries = 1;
+	dhcp_exchange_new(s, c, DHCP_REBOOTING);
 	dhcp_send_request(s, c);
 	dhcp_arm_backoff(s, c);
 }
@@ -487,10 +494,7 @@ dhcp_extend_begin(struct erg_stack *s, struct dhcp_client *c, uint8_t state)
 	bool renew = state == DHCP_RENEWING;
 
 	ERG_COUNT_ID(s, renew ? ERG_STAT_DHCP_RENEWALS : ERG_STAT_DHCP_REBINDS);
-	c->state = state;
-	c->xid = erg_rand32(s);
-	c->start_us = s->now;
-	c->tries = 1;
+	dhcp_exchange_new(s, c, state);
 	dhcp_send_request(s, c);
 	dhcp_arm_half(s, c, renew ? c->t2_at : c->end_at);
 }
